@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import fastifyCookie from '@fastify/cookie'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify'
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
+import { authRoutes } from './auth/auth.routes'
+import type { Ctx } from './context'
+import { AppError } from './errors'
+import { errorHandler } from './http/errors'
+import { healthRoutes } from './http/health.routes'
+import { invitationRoutes } from './invitations/invitations.routes'
+import { teamRoutes } from './teams/teams.routes'
+import { tokenRoutes } from './tokens/tokens.routes'
+import { userRoutes } from './users/users.routes'
+import { workspaceRoutes } from './workspaces/workspaces.routes'
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>
+
+/** Route modules, listed explicitly (no folder scanning). */
+const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
+  healthRoutes,
+  authRoutes,
+  workspaceRoutes,
+  userRoutes,
+  invitationRoutes,
+  teamRoutes,
+  tokenRoutes,
+]
+
+export type AppOptions = { ctx: Ctx; isReady?: () => boolean }
+
+export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promise<App> {
+  const fastify = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Keep-alive sockets are closed on shutdown only once idle, so in-flight requests finish.
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false } },
+  })
+  fastify.setValidatorCompiler(validatorCompiler)
+  fastify.setSerializerCompiler(serializerCompiler)
+  fastify.setErrorHandler(errorHandler)
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  app.decorate('isReady', isReady)
+
+  await app.register(fastifyCookie)
+  // Per-route limits only (login, setup, invitation acceptance); counted per client IP.
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) =>
+      new AppError(429, 'rate_limited', `Too many attempts. Try again in ${Math.ceil(context.ttl / 1000)} s.`),
+  })
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tawasul API',
+        version: '1',
+        description:
+          'The Tawasul REST API. The web app uses it with a session cookie (and an X-CSRF-Token header on writes); integrations use a workspace API token as `Authorization: Bearer <token>`. Errors are `{ "error": { "code", "message", "fields?" } }`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Workspace API token (tws_…)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'tawasul_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
+
+  for (const register of ROUTES) register(app, ctx)
+
+  const webDir = ctx.config.webDistDir
+  const hasWeb = existsSync(path.join(webDir, 'index.html'))
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] })
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split('?')[0] ?? ''
+    if (pathname.startsWith('/api/') || pathname === '/api' || request.method !== 'GET' || !hasWeb) {
+      return reply.status(404).send({
+        error: { code: 'not_found', message: `No route for ${request.method} ${pathname}.` },
+      })
+    }
+    // The single-page app handles every other path (/w/1/inbox, /invite, …).
+    return reply.header('cache-control', 'no-cache').sendFile('index.html')
+  })
+  return app
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    isReady: () => boolean
+  }
+}

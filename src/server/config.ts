@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TAWASUL_SECRET: z.string().min(32, 'TAWASUL_SECRET must be at least 32 characters').optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Tawasul <no-reply@localhost>'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_AUTH_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+})
+
+export type Config = {
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl: string | undefined
+  publicUrl: string
+  secret: string
+  smtpUrl: string | undefined
+  mailFrom: string
+  logLevel: (typeof LOG_LEVELS)[number]
+  sessionTtlMs: number
+  trustProxy: boolean
+  rateLimitAuth: { max: number; windowMs: number }
+  jobPollSeconds: number
+  shutdownTimeoutMs: number
+  webDistDir: string
+}
+
+export class ConfigError extends Error {}
+
+/** Reads configuration from the environment; every problem is reported in one message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new ConfigError(`Invalid configuration: ${problems}`)
+  }
+  const e = parsed.data
+  const dataDir = path.resolve(overrides.dataDir ?? e.DATA_DIR)
+  const port = overrides.port ?? e.PORT
+  return {
+    port,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    secret: e.TAWASUL_SECRET ?? readOrCreateLocalSecret(dataDir),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    trustProxy: e.TRUST_PROXY,
+    rateLimitAuth: { max: e.RATE_LIMIT_AUTH_MAX, windowMs: e.RATE_LIMIT_AUTH_WINDOW_MS },
+    jobPollSeconds: e.JOB_POLL_SECONDS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    webDistDir: path.resolve(import.meta.dirname, '../../dist/web'),
+    ...overrides,
+  }
+}
+
+/**
+ * Without TAWASUL_SECRET we keep a random key in DATA_DIR so a single-machine install works
+ * out of the box; several processes on one machine share it. Production should set the variable.
+ */
+function readOrCreateLocalSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'secret.key')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('base64url')
+  try {
+    writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 })
+  } catch {
+    return readFileSync(file, 'utf8').trim() // another process created it first
+  }
+  chmodSync(file, 0o600)
+  return secret
+}

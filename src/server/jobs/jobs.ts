@@ -1,0 +1,101 @@
+import PgBoss from 'pg-boss'
+import type { Database, DbOrTx } from '../db/database'
+import { rawClientOf } from '../db/database'
+import type { Log } from '../log'
+
+export type JobOptions = Pick<
+  PgBoss.SendOptions,
+  'startAfter' | 'singletonKey' | 'singletonSeconds' | 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'id'
+>
+
+export type QueueDefinition<T> = {
+  name: string
+  options?: Omit<PgBoss.Queue, 'name'>
+  /** Jobs are delivered one at a time; throw to retry per the queue's retry policy. */
+  handler: (data: T, job: { id: string; retryCount: number }) => Promise<void>
+  /** Concurrent handlers in this process. */
+  concurrency?: number
+}
+
+export function defineQueue<T>(q: QueueDefinition<T>): QueueDefinition<T> {
+  return q
+}
+
+export type Jobs = {
+  boss: PgBoss
+  /** Enqueues a job; pass the current transaction so the job exists iff the transaction commits. */
+  enqueue: <T extends object>(tx: DbOrTx | null, name: string, data: T, options?: JobOptions) => Promise<string | null>
+  /** Creates the queues and, unless `work` is false, starts this process's workers on them. */
+  register: (queues: QueueDefinition<never>[], opts?: { work?: boolean }) => Promise<void>
+  start: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+const SCHEMA = 'pgboss'
+
+export type JobsOptions = {
+  pollSeconds: number
+  stopTimeoutMs: number
+  /** Maintenance and cron scheduling; off for one-off command-line runs. */
+  maintenance?: boolean
+}
+
+export function createJobs(database: Database, log: Log, opts: JobsOptions): Jobs {
+  const maintenance = opts.maintenance ?? true
+  const common = { schema: SCHEMA, supervise: maintenance, schedule: maintenance, migrate: true }
+  const boss =
+    database.kind === 'pglite'
+      ? new PgBoss({
+          ...common,
+          db: {
+            // pg-boss sends its schema migration as one multi-statement text without parameters.
+            executeSql: async (text: string, values: unknown[]) => {
+              if (values?.length) return database.query(text, values)
+              const results = await database.pglite!.exec(text)
+              return results.at(-1) ?? { rows: [] }
+            },
+          },
+        })
+      : new PgBoss({ ...common, connectionString: database.url, max: 4, application_name: 'tawasul-jobs' })
+  boss.on('error', (err) => log.error({ err }, 'job system error'))
+
+  const workerIds: string[] = []
+  let started = false
+
+  return {
+    boss,
+    async enqueue(tx, name, data, options = {}) {
+      const db = tx ? { executeSql: (text: string, values: unknown[]) => rawClientOf(tx).query(text, values) } : undefined
+      return boss.send(name, data, { ...options, ...(db ? { db } : {}) })
+    },
+    async register(queues, { work = true } = {}) {
+      for (const q of queues) {
+        await boss.createQueue(q.name, { name: q.name, ...(q.options ?? {}) })
+        if (!work) continue
+        const concurrency = q.concurrency ?? 1
+        for (let i = 0; i < concurrency; i++) {
+          const id = await boss.work<never>(
+            q.name,
+            { pollingIntervalSeconds: opts.pollSeconds, batchSize: 1 },
+            async (jobs) => {
+              for (const job of jobs) {
+                await q.handler(job.data, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 })
+              }
+            },
+          )
+          workerIds.push(id)
+        }
+      }
+    },
+    async start() {
+      await boss.start()
+      started = true
+    },
+    async stop() {
+      if (!started) return
+      started = false
+      // graceful: waits for in-flight handlers to finish (up to the timeout) before closing.
+      await boss.stop({ graceful: true, wait: true, timeout: opts.stopTimeoutMs })
+    },
+  }
+}

@@ -1,0 +1,89 @@
+import { type App, buildApp } from './app'
+import { deleteExpiredSessions } from './auth/sessions.repo'
+import type { Config } from './config'
+import { type Clock, type Ctx, systemClock } from './context'
+import { openDatabase } from './db/database'
+import { migrate } from './db/migrate'
+import { createJobs, defineQueue } from './jobs/jobs'
+import { createLogger, type Log } from './log'
+import { mailQueue } from './mail/mail.queue'
+import { createMailer } from './mail/mailer'
+
+export type Server = {
+  app: App
+  ctx: Ctx
+  url: string
+  /** Stops accepting work, lets in-flight requests and jobs finish, then closes the database. */
+  shutdown: (reason?: string) => Promise<void>
+}
+
+export type StartOptions = {
+  log?: Log
+  /** Extra setup before listening (tests add routes or queues here). */
+  beforeListen?: (app: App, ctx: Ctx) => Promise<void> | void
+  listen?: boolean
+  clock?: Clock
+  /** Tests: start PGlite from this dumped data directory, in memory. */
+  pgliteSnapshot?: Blob | undefined
+  /** Tests: an in-memory PGlite (used when no snapshot is given). */
+  memory?: boolean
+}
+
+/** Queues every server process works on, listed explicitly. */
+function queues(ctx: Ctx) {
+  return [
+    mailQueue(ctx),
+    defineQueue<Record<string, never>>({
+      name: 'sessions.cleanup',
+      handler: async () => {
+        const n = await deleteExpiredSessions(ctx.db, ctx.clock.now())
+        if (n) ctx.log.info({ removed: n }, 'expired sessions removed')
+      },
+    }),
+  ]
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Server> {
+  const log = opts.log ?? createLogger(config.logLevel)
+  const started = Date.now()
+  const database = await openDatabase({
+    dataDir: opts.memory && !opts.pgliteSnapshot ? 'memory://' : config.dataDir,
+    databaseUrl: config.databaseUrl,
+    command: 'serve',
+    pgliteSnapshot: opts.pgliteSnapshot,
+  })
+  let ready = false
+  try {
+    await migrate(database)
+    const jobs = createJobs(database, log, { pollSeconds: config.jobPollSeconds, stopTimeoutMs: config.shutdownTimeoutMs })
+    const mailer = createMailer(config.smtpUrl, config.mailFrom)
+    const ctx: Ctx = { db: database.db, database, jobs, mailer, clock: opts.clock ?? systemClock, log, config }
+    await jobs.start()
+    await jobs.register(queues(ctx) as never[])
+    await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
+
+    const app = await buildApp({ ctx, isReady: () => ready })
+    await opts.beforeListen?.(app, ctx)
+    const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
+    ready = true
+    log.info({ url, database: database.kind, ms: Date.now() - started }, 'Tawasul is ready')
+
+    let stopping: Promise<void> | undefined
+    const shutdown = (reason = 'shutdown') => {
+      stopping ??= (async () => {
+        ready = false
+        log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
+        await app.close()
+        await jobs.stop()
+        mailer.close()
+        await database.close()
+        log.info('stopped')
+      })()
+      return stopping
+    }
+    return { app, ctx, url, shutdown }
+  } catch (err) {
+    await database.close().catch(() => {})
+    throw err
+  }
+}

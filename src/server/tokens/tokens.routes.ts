@@ -1,0 +1,78 @@
+import { z } from 'zod'
+import type { App } from '../app'
+import type { Ctx } from '../context'
+import { principalFor } from '../http/auth'
+import { errors, idSchema, labelSchema, okBody } from '../http/schemas'
+import { createApiToken, listTokens, revokeToken } from './tokens.service'
+
+const tokenOut = z.object({
+  id: z.number(),
+  name: z.string(),
+  tokenPrefix: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  createdByName: z.string().nullable(),
+})
+const wsParams = z.strictObject({ workspaceId: idSchema })
+
+export function tokenRoutes(app: App, ctx: Ctx) {
+  app.get(
+    '/api/v1/workspaces/:workspaceId/api-tokens',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'API tokens of the workspace (never the tokens themselves)',
+        params: wsParams,
+        response: { 200: z.array(tokenOut), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      return (await listTokens(ctx, p)).map((t) => ({
+        ...t,
+        createdAt: t.createdAt.toISOString(),
+        lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+        revokedAt: t.revokedAt?.toISOString() ?? null,
+      }))
+    },
+  )
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/api-tokens',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Create an API token; the token is in this response only',
+        params: wsParams,
+        body: z.strictObject({ name: labelSchema('Token name', 80) }),
+        response: {
+          201: z.object({ id: z.number(), name: z.string(), token: z.string(), tokenPrefix: z.string(), createdAt: z.string() }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      const t = await createApiToken(ctx, p, request.body)
+      return reply.status(201).header('cache-control', 'no-store').send({ ...t, createdAt: t.createdAt.toISOString() })
+    },
+  )
+
+  app.delete(
+    '/api/v1/workspaces/:workspaceId/api-tokens/:tokenId',
+    {
+      schema: {
+        tags: ['integrations'],
+        summary: 'Revoke an API token',
+        params: z.strictObject({ workspaceId: idSchema, tokenId: idSchema }),
+        response: { 200: okBody, ...errors(401, 403, 404, 410) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      await revokeToken(ctx, p, request.params.tokenId)
+      return { ok: true as const }
+    },
+  )
+}

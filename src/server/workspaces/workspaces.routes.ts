@@ -1,0 +1,73 @@
+import { z } from 'zod'
+import { CAPABILITY_NAMES } from '../../shared/permissions'
+import type { App } from '../app'
+import type { Ctx } from '../context'
+import { principalFor } from '../http/auth'
+import { errors, labelSchema, localeSchema, restrictionsOut, roleSchema, workspaceParams } from '../http/schemas'
+import type { WorkspaceRow } from './workspaces.repo'
+import { getWorkspaceView, updateWorkspaceSettings } from './workspaces.service'
+
+const workspaceOut = z.object({
+  id: z.number(),
+  organizationId: z.number(),
+  name: z.string(),
+  timezone: z.string(),
+  language: z.enum(['en', 'ar']),
+  createdAt: z.string(),
+})
+
+const present = (w: WorkspaceRow): z.infer<typeof workspaceOut> => ({
+  id: w.id,
+  organizationId: w.organizationId,
+  name: w.name,
+  timezone: w.timezone,
+  language: w.language,
+  createdAt: w.createdAt.toISOString(),
+})
+
+export function workspaceRoutes(app: App, ctx: Ctx) {
+  app.get(
+    '/api/v1/workspaces/:workspaceId',
+    {
+      schema: {
+        tags: ['workspaces'],
+        summary: 'A workspace, your access level in it and what that lets you do',
+        params: workspaceParams,
+        response: {
+          200: z.object({
+            workspace: workspaceOut,
+            membership: z.object({ role: roleSchema, restrictions: restrictionsOut, teamId: z.number().nullable() }),
+            capabilities: z.record(z.enum(CAPABILITY_NAMES), z.boolean()),
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      const view = await getWorkspaceView(ctx, p)
+      return { ...view, workspace: present(view.workspace) }
+    },
+  )
+
+  app.patch(
+    '/api/v1/workspaces/:workspaceId',
+    {
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Update general workspace settings (name, time zone, default language)',
+        params: workspaceParams,
+        body: z.strictObject({
+          name: labelSchema('Workspace name').optional(),
+          timezone: z.string().min(1).max(64).optional(),
+          language: localeSchema.optional(),
+        }),
+        response: { 200: workspaceOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      return present(await updateWorkspaceSettings(ctx, p, request.body))
+    },
+  )
+}

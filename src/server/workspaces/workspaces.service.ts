@@ -1,0 +1,36 @@
+import { IANAZone } from 'luxon'
+import { CAPABILITY_NAMES, type Capability, NO_RESTRICTIONS } from '../../shared/permissions'
+import { actorOf, allowed, authorize, type Principal } from '../auth/principal'
+import type { Ctx } from '../context'
+import { NotFoundError, ValidationError } from '../errors'
+import { emit } from '../events'
+import { findWorkspace, updateWorkspace, type WorkspaceRow } from './workspaces.repo'
+
+export async function getWorkspaceView(ctx: Ctx, p: Principal) {
+  const workspace = await findWorkspace(ctx.db, p.workspaceId)
+  if (!workspace) throw new NotFoundError('Workspace')
+  const member =
+    p.kind === 'user'
+      ? { role: p.role, restrictions: p.restrictions, teamId: p.teamId }
+      : { role: 'owner' as const, restrictions: NO_RESTRICTIONS, teamId: null }
+  const capabilities = Object.fromEntries(CAPABILITY_NAMES.map((c) => [c, allowed(p, c)])) as Record<Capability, boolean>
+  return { workspace, membership: member, capabilities }
+}
+
+export async function updateWorkspaceSettings(
+  ctx: Ctx,
+  p: Principal,
+  input: { name?: string | undefined; timezone?: string | undefined; language?: 'en' | 'ar' | undefined },
+): Promise<WorkspaceRow> {
+  authorize(p, 'settings.general')
+  if (input.timezone !== undefined && !IANAZone.isValidZone(input.timezone)) {
+    throw new ValidationError(`"${input.timezone}" is not a known time zone.`, [
+      { path: 'timezone', message: 'Use an IANA time zone such as Asia/Riyadh.' },
+    ])
+  }
+  return ctx.db.transaction(async (tx) => {
+    const ws = await updateWorkspace(tx, p.workspaceId, input)
+    await emit(tx, p.workspaceId, actorOf(p), { type: 'workspace.updated', payload: { changes: Object.keys(input) } })
+    return ws
+  })
+}

@@ -1,0 +1,15 @@
+import path from 'node:path'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  root: path.resolve(import.meta.dirname, 'src/web'),
+  plugins: [react()],
+  build: {
+    outDir: path.resolve(import.meta.dirname, 'dist/web'),
+    emptyOutDir: true,
+    sourcemap: true,
+    target: 'es2022',
+  },
+  server: { proxy: { '/api': 'http://localhost:3000' } },
+})
