@@ -7,7 +7,7 @@
  *   npm test -- --skip-static     skip type check and lint
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { buildWeb } from '../src/server/cli/build-web'
 import { startPgServer } from '../src/server/test/pg-server'
@@ -25,6 +25,7 @@ const started = Date.now()
 
 function findTests(dir: string): string[] {
   const out: string[] = []
+  if (!existsSync(path.join(ROOT, dir))) return out
   for (const entry of readdirSync(path.join(ROOT, dir))) {
     const rel = path.join(dir, entry)
     if (statSync(path.join(ROOT, rel)).isDirectory()) out.push(...findTests(rel))
@@ -33,9 +34,17 @@ function findTests(dir: string): string[] {
   return out.sort()
 }
 
-function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+function run(
+  cmd: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(cmd, argv, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (d) => {
       output += d
@@ -57,7 +66,12 @@ async function step(name: string, fn: () => Promise<boolean>): Promise<void> {
   }
 }
 
-async function nodeTest(label: string, files: string[], env: NodeJS.ProcessEnv, concurrency: number): Promise<boolean> {
+async function nodeTest(
+  label: string,
+  files: string[],
+  env: NodeJS.ProcessEnv,
+  concurrency: number,
+): Promise<boolean> {
   if (files.length === 0) return true
   const { code, output } = await run(
     process.execPath,
@@ -89,8 +103,14 @@ const browser = only.length ? only.filter((f) => f.startsWith('e2e/')) : findTes
 const runPg = only.length === 0 || flags.has('--pg')
 
 if (!flags.has('--skip-static') && only.length === 0) {
-  await step('type check (tsc --noEmit)', async () => (await run('npx', ['tsc', '--noEmit', '-p', '.'])).code === 0)
-  await step('lint and format (biome check)', async () => (await run('npx', ['biome', 'check', '.'])).code === 0)
+  await step(
+    'type check (tsc --noEmit)',
+    async () => (await run('npx', ['tsc', '--noEmit', '-p', '.'])).code === 0,
+  )
+  await step(
+    'lint and format (biome check)',
+    async () => (await run('npx', ['biome', 'check', '--error-on-warnings', '.'])).code === 0,
+  )
 }
 if (browser.length) {
   await step('build web app (vite)', async () => {
@@ -133,7 +153,9 @@ if (browser.length) {
 }
 
 console.log(`\n${totals.suites.join('\n')}`)
-console.log(`${totals.pass} passed, ${totals.fail} failed (${totals.tests} tests in ${((Date.now() - started) / 1000).toFixed(0)} s)`)
+console.log(
+  `${totals.pass} passed, ${totals.fail} failed (${totals.tests} tests in ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+)
 if (totals.tests === 0) {
   console.log('No tests ran: failing.')
   process.exit(1)

@@ -62,6 +62,8 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
   fastify.setValidatorCompiler(validatorCompiler)
   fastify.setSerializerCompiler(serializerCompiler)
   fastify.setErrorHandler(errorHandler)
+  // JSON only unless a route (a provider webhook) registers its own parser.
+  fastify.removeContentTypeParser('text/plain')
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   app.decorate('isReady', isReady)
 
@@ -70,7 +72,11 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_req, context) =>
-      new AppError(429, 'rate_limited', `Too many attempts. Try again in ${Math.ceil(context.ttl / 1000)} s.`),
+      new AppError(
+        429,
+        'rate_limited',
+        `Too many attempts. Try again in ${Math.ceil(context.ttl / 1000)} s.`,
+      ),
   })
   await app.register(fastifySwagger, {
     openapi: {

@@ -19,7 +19,10 @@ export type DomainEvent =
   | { type: 'invitation.revoked'; payload: { invitationId: number; email: string } }
   | { type: 'member.joined'; payload: { userId: number; role: string; invitationId: number | null } }
   | { type: 'member.updated'; payload: { userId: number; changes: string[] } }
-  | { type: 'member.revoked'; payload: { userId: number; reassignedTo: number | null; contactsMoved: number } }
+  | {
+      type: 'member.revoked'
+      payload: { userId: number; reassignedTo: number | null; contactsMoved: number }
+    }
   | { type: 'team.created'; payload: { teamId: number; name: string } }
   | { type: 'team.updated'; payload: { teamId: number; changes: string[] } }
   | { type: 'team.deleted'; payload: { teamId: number; name: string } }
@@ -43,10 +46,21 @@ export type EventNotice = { workspaceId: number; id: number; type: EventType; ac
  * Records an event in the caller's transaction. The NOTIFY is transactional too: other processes
  * (and this one) hear about it only if the transaction commits.
  */
-export async function emit(tx: DbOrTx, workspaceId: number, actor: Actor, event: DomainEvent): Promise<number> {
+export async function emit(
+  tx: DbOrTx,
+  workspaceId: number,
+  actor: Actor,
+  event: DomainEvent,
+): Promise<number> {
   const [row] = await tx
     .insert(events)
-    .values({ workspaceId, type: event.type, actorKind: actor.kind, actorId: actor.id, payload: event.payload })
+    .values({
+      workspaceId,
+      type: event.type,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      payload: event.payload,
+    })
     .returning({ id: events.id })
   const notice: EventNotice = { workspaceId, id: row!.id, type: event.type, actor }
   await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(notice)])

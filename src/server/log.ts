@@ -26,7 +26,8 @@ export const REDACT_PATHS = [
   '*.databaseUrl',
 ]
 
-const SECRET_QUERY_KEYS = /^(token|access_token|hub\.verify_token|verify_token|secret|signature|password|key|code)$/i
+const SECRET_QUERY_KEYS =
+  /^(token|access_token|hub\.verify_token|verify_token|secret|signature|password|key|code)$/i
 
 /** Replaces the values of secret-looking query parameters in a URL with "[redacted]". */
 export function redactUrl(url: string): string {

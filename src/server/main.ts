@@ -43,6 +43,22 @@ function queues(ctx: Ctx) {
   ]
 }
 
+/**
+ * Fastify closes idle keep-alive sockets once, when close starts; a socket whose request was in
+ * flight becomes idle afterwards and would linger for the keep-alive timeout (72 s). Keep closing
+ * idle sockets until the server is down, and cut everything off at the shutdown timeout.
+ */
+async function closeHttp(app: App, timeoutMs: number): Promise<void> {
+  const idle = setInterval(() => app.server.closeIdleConnections(), 50)
+  const hard = setTimeout(() => app.server.closeAllConnections(), timeoutMs)
+  try {
+    await app.close()
+  } finally {
+    clearInterval(idle)
+    clearTimeout(hard)
+  }
+}
+
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Server> {
   const log = opts.log ?? createLogger(config.logLevel)
   const started = Date.now()
@@ -55,9 +71,20 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let ready = false
   try {
     await migrate(database)
-    const jobs = createJobs(database, log, { pollSeconds: config.jobPollSeconds, stopTimeoutMs: config.shutdownTimeoutMs })
+    const jobs = createJobs(database, log, {
+      pollSeconds: config.jobPollSeconds,
+      stopTimeoutMs: config.shutdownTimeoutMs,
+    })
     const mailer = createMailer(config.smtpUrl, config.mailFrom)
-    const ctx: Ctx = { db: database.db, database, jobs, mailer, clock: opts.clock ?? systemClock, log, config }
+    const ctx: Ctx = {
+      db: database.db,
+      database,
+      jobs,
+      mailer,
+      clock: opts.clock ?? systemClock,
+      log,
+      config,
+    }
     await jobs.start()
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
@@ -73,7 +100,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
-        await app.close()
+        await closeHttp(app, config.shutdownTimeoutMs)
         await jobs.stop()
         mailer.close()
         await database.close()

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
   CAPABILITY_NAMES,
-  type Capability,
   can,
   canGrantRole,
   canManageMember,
@@ -12,43 +11,12 @@ import {
   type Restrictions,
   type Role,
 } from './permissions'
+import { CHART, RESTRICTED_BY } from './rule104.chart'
 
-/**
- * The chart of rule 104 transcribed from the spec (✅ = Y, ⭕ = R, ❌ = N), independent of the
- * implementation's MATRIX, plus rule 101's contact-deletion restriction and rule 4/60's Workflows row.
- */
-const CHART: [Capability, string, string, string][] = [
-  ['dashboard.view', 'Y', 'Y', 'N'], // 1
-  ['contacts.view', 'Y', 'Y', 'N'], // 2
-  ['inbox.view', 'Y', 'Y', 'Y'], // 3
-  ['shortcuts.use', 'Y', 'Y', 'R'], // 4
-  ['broadcasts.manage', 'Y', 'Y', 'N'], // 5
-  ['reports.view', 'Y', 'Y', 'N'], // 6
-  ['workflows.manage', 'Y', 'Y', 'N'], // 6 (rule 60)
-  ['settings.access', 'Y', 'R', 'N'], // 7
-  ['settings.general', 'Y', 'R', 'N'], // 8
-  ['settings.users', 'Y', 'R', 'N'], // 9
-  ['settings.teams', 'Y', 'R', 'N'], // 10
-  ['settings.channels', 'Y', 'R', 'N'], // 11
-  ['settings.contactFields', 'Y', 'R', 'N'], // 12
-  ['settings.integrations', 'Y', 'R', 'N'], // 13
-  ['settings.codeBlocks', 'Y', 'R', 'N'], // 14
-  ['settings.files', 'Y', 'R', 'N'], // 15
-  ['data.export', 'Y', 'R', 'N'], // 16
-  ['profile.manage', 'Y', 'Y', 'Y'], // 17
-  ['mobile.use', 'Y', 'Y', 'Y'], // 18
-  ['contacts.delete', 'Y', 'R', 'N'], // rule 101
-]
-
-/** Which flag restricts a ⭕ cell (rules 101–102). */
-const RESTRICTED_BY: Partial<Record<Capability, (keyof Restrictions)[]>> = {
-  'shortcuts.use': ['hideShortcuts'],
-  'settings.integrations': ['restrictSettings', 'restrictIntegrations'],
-  'data.export': ['restrictExport'],
-  'contacts.delete': ['restrictContactDelete'],
-}
-
-const member = (role: Role, r: Partial<Restrictions> = {}) => ({ role, restrictions: { ...NO_RESTRICTIONS, ...r } })
+const member = (role: Role, r: Partial<Restrictions> = {}) => ({
+  role,
+  restrictions: { ...NO_RESTRICTIONS, ...r },
+})
 
 describe('capability matrix (rule 104)', () => {
   test('the chart names every capability exactly once', () => {
@@ -71,18 +39,25 @@ describe('capability matrix (rule 104)', () => {
             assert.match((d as { reason: string }).reason, /restricted/)
           }
         }
-        if (cell === 'N') assert.match((decide(member(role), cap) as { reason: string }).reason, /has no access/)
+        if (cell === 'N')
+          assert.match((decide(member(role), cap) as { reason: string }).reason, /has no access/)
       })
     }
   }
 
   test('restriction flags that do not belong to a role are dropped (rule 106)', () => {
-    assert.deepEqual(normalizeRestrictions('owner', { restrictSettings: true, hideShortcuts: true }), NO_RESTRICTIONS)
+    assert.deepEqual(
+      normalizeRestrictions('owner', { restrictSettings: true, hideShortcuts: true }),
+      NO_RESTRICTIONS,
+    )
     assert.deepEqual(normalizeRestrictions('agent', { restrictSettings: true, contactVisibility: 'own' }), {
       ...NO_RESTRICTIONS,
       contactVisibility: 'own',
     })
-    assert.equal(normalizeRestrictions('manager', { restrictExport: true, contactVisibility: 'team' }).contactVisibility, 'all')
+    assert.equal(
+      normalizeRestrictions('manager', { restrictExport: true, contactVisibility: 'team' }).contactVisibility,
+      'all',
+    )
   })
 
   test('a manager restricted from export cannot export but keeps settings (rule 101)', () => {
@@ -94,7 +69,8 @@ describe('capability matrix (rule 104)', () => {
 
 describe('who may grant and manage access (rules 100, 103)', () => {
   test('owners grant any level; managers only agents; agents nothing', () => {
-    for (const t of ['owner', 'manager', 'agent'] as Role[]) assert.equal(canGrantRole('owner', t).allowed, true)
+    for (const t of ['owner', 'manager', 'agent'] as Role[])
+      assert.equal(canGrantRole('owner', t).allowed, true)
     assert.equal(canGrantRole('manager', 'agent').allowed, true)
     assert.equal(canGrantRole('manager', 'manager').allowed, false)
     assert.equal(canGrantRole('manager', 'owner').allowed, false)
@@ -108,7 +84,10 @@ describe('who may grant and manage access (rules 100, 103)', () => {
 
   test('managers manage agents only; owners manage everyone else', () => {
     assert.equal(canManageMember({ userId: 1, role: 'manager' }, { userId: 2, role: 'agent' }).allowed, true)
-    assert.equal(canManageMember({ userId: 1, role: 'manager' }, { userId: 2, role: 'manager' }).allowed, false)
+    assert.equal(
+      canManageMember({ userId: 1, role: 'manager' }, { userId: 2, role: 'manager' }).allowed,
+      false,
+    )
     assert.equal(canManageMember({ userId: 1, role: 'manager' }, { userId: 2, role: 'owner' }).allowed, false)
     assert.equal(canManageMember({ userId: 1, role: 'owner' }, { userId: 2, role: 'owner' }).allowed, true)
   })

@@ -61,7 +61,10 @@ export type Capability = keyof typeof CAPABILITIES
 export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[]
 
 /** A cell of the chart: ✅ yes, ❌ no, ⭕ yes unless one of the listed restriction flags is set. */
-export type Cell = { kind: 'yes' } | { kind: 'no' } | { kind: 'restrictable'; flags: readonly RestrictionFlag[] }
+export type Cell =
+  | { kind: 'yes' }
+  | { kind: 'no' }
+  | { kind: 'restrictable'; flags: readonly RestrictionFlag[] }
 
 const Y: Cell = { kind: 'yes' }
 const N: Cell = { kind: 'no' }

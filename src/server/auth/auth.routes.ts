@@ -12,17 +12,25 @@ import { passwordSchema } from './passwords'
 
 const sessionOut = z.object({
   user: userOut,
-  workspaces: z.array(z.object({ id: z.number(), name: z.string(), role: z.enum(['owner', 'manager', 'agent']) })),
+  workspaces: z.array(
+    z.object({ id: z.number(), name: z.string(), role: z.enum(['owner', 'manager', 'agent']) }),
+  ),
   csrfToken: z.string(),
 })
 
 export function authRoutes(app: App, ctx: Ctx) {
-  const authLimit = { rateLimit: { max: ctx.config.rateLimitAuth.max, timeWindow: ctx.config.rateLimitAuth.windowMs } }
+  const authLimit = {
+    rateLimit: { max: ctx.config.rateLimitAuth.max, timeWindow: ctx.config.rateLimitAuth.windowMs },
+  }
 
   const sessionBody = async (userId: number, csrfToken: string) => {
     const user = await getProfile(ctx, userId)
     const workspaces = await listWorkspacesOfUser(ctx.db, userId)
-    return { user: presentUser(user), workspaces: workspaces.map(({ id, name, role }) => ({ id, name, role })), csrfToken }
+    return {
+      user: presentUser(user),
+      workspaces: workspaces.map(({ id, name, role }) => ({ id, name, role })),
+      csrfToken,
+    }
   }
 
   app.get(
@@ -60,11 +68,17 @@ export function authRoutes(app: App, ctx: Ctx) {
       },
     },
     async (request, reply) => {
-      if (!(await needsSetup(ctx))) throw new ConflictError('Tawasul is already set up. Sign in instead.', 'already_set_up')
+      if (!(await needsSetup(ctx)))
+        throw new ConflictError('Tawasul is already set up. Sign in instead.', 'already_set_up')
       const result = await setup(ctx, request.body)
-      const session = await createSession(ctx, result.user.id, { ip: request.ip, userAgent: request.headers['user-agent'] })
+      const session = await createSession(ctx, result.user.id, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      })
       setSessionCookie(ctx, reply, session.token)
-      return reply.status(201).send({ ...(await sessionBody(result.user.id, session.csrfToken)), workspaceId: result.workspaceId })
+      return reply
+        .status(201)
+        .send({ ...(await sessionBody(result.user.id, session.csrfToken)), workspaceId: result.workspaceId })
     },
   )
 
@@ -76,13 +90,19 @@ export function authRoutes(app: App, ctx: Ctx) {
         tags: ['auth'],
         summary: 'Sign in with email and password (sets an httpOnly session cookie)',
         security: [],
-        body: z.strictObject({ email: emailSchema, password: z.string().min(1, 'Password is required.').max(128) }),
+        body: z.strictObject({
+          email: emailSchema,
+          password: z.string().min(1, 'Password is required.').max(128),
+        }),
         response: { 200: sessionOut, ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {
       const user = await login(ctx, request.body.email, request.body.password)
-      const session = await createSession(ctx, user.id, { ip: request.ip, userAgent: request.headers['user-agent'] })
+      const session = await createSession(ctx, user.id, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      })
       setSessionCookie(ctx, reply, session.token)
       return sessionBody(user.id, session.csrfToken)
     },
@@ -90,7 +110,13 @@ export function authRoutes(app: App, ctx: Ctx) {
 
   app.post(
     '/api/v1/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Sign out (ends this session)', response: { 200: okBody, ...errors(401, 403) } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out (ends this session)',
+        response: { 200: okBody, ...errors(401, 403) },
+      },
+    },
     async (request, reply) => {
       const session = await requireSession(ctx, request)
       await logout(ctx, session.id)

@@ -1,17 +1,24 @@
 import { sql } from 'drizzle-orm'
+import { NO_RESTRICTIONS } from '../../shared/permissions'
 import type { Ctx } from '../context'
 import { ConflictError, NotFoundError, UnauthenticatedError } from '../errors'
-import { SYSTEM, emit } from '../events'
+import { emit, SYSTEM } from '../events'
 import { findApiTokenByHash, touchApiToken } from '../tokens/tokens.repo'
 import { API_TOKEN_PREFIX } from '../tokens/tokens.service'
-import { findWorkspace } from '../workspaces/workspaces.repo'
-import { findMember, addOrganizationMember, countUsers, findUserByEmail, insertMember, insertUser, type UserRow } from '../users/users.repo'
-import { insertOrganization, insertWorkspace } from '../workspaces/workspaces.repo'
+import {
+  addOrganizationMember,
+  countUsers,
+  findMember,
+  findUserByEmail,
+  insertMember,
+  insertUser,
+  type UserRow,
+} from '../users/users.repo'
+import { findWorkspace, insertOrganization, insertWorkspace } from '../workspaces/workspaces.repo'
 import { parseWorkspaceToken, randomToken, sha256 } from './crypto'
 import { assertPasswordAllowed, burnPasswordCheck, hashPassword, verifyPassword } from './passwords'
 import type { ApiPrincipal, UserPrincipal } from './principal'
 import { deleteSession, findLiveSession, insertSession, touchSession } from './sessions.repo'
-import { NO_RESTRICTIONS } from '../../shared/permissions'
 
 export type SessionMeta = { ip?: string | undefined; userAgent?: string | undefined }
 export type NewSession = { token: string; csrfToken: string; expiresAt: Date }
@@ -120,7 +127,11 @@ export async function logout(ctx: Ctx, sessionId: string): Promise<void> {
 }
 
 /** A user's access inside one workspace. Non-members get 404 so workspace ids do not leak. */
-export async function resolveUserPrincipal(ctx: Ctx, userId: number, workspaceId: number): Promise<UserPrincipal> {
+export async function resolveUserPrincipal(
+  ctx: Ctx,
+  userId: number,
+  workspaceId: number,
+): Promise<UserPrincipal> {
   const member = await findMember(ctx.db, workspaceId, userId)
   const ws = member ? await findWorkspace(ctx.db, workspaceId) : undefined
   if (!member || !ws) throw new NotFoundError('Workspace')

@@ -102,8 +102,14 @@ describe('sessions', () => {
 
   test('wrong password and unknown email get the same 401', async () => {
     const c = new TestClient(server.app)
-    const wrong = await c.post('/api/v1/auth/login', { email: 'owner@acme.test', password: 'not-the-password' })
-    const unknown = await c.post('/api/v1/auth/login', { email: 'nobody@acme.test', password: 'not-the-password' })
+    const wrong = await c.post('/api/v1/auth/login', {
+      email: 'owner@acme.test',
+      password: 'not-the-password',
+    })
+    const unknown = await c.post('/api/v1/auth/login', {
+      email: 'nobody@acme.test',
+      password: 'not-the-password',
+    })
     assert.equal(wrong.status, 401)
     assert.deepEqual(wrong.body, unknown.body)
     assert.equal(wrong.body.error.message, 'Email or password is incorrect.')
@@ -148,15 +154,27 @@ describe('sessions', () => {
     const { client, email } = await buildUser(server, owner.workspaceId, 'manager')
     const other = new TestClient(server.app)
     await other.post('/api/v1/auth/login', { email, password: TEST_PASSWORD })
-    const wrong = await client.post('/api/v1/me/password', { currentPassword: 'nope', newPassword: 'A-much-better-pass-77' })
+    const wrong = await client.post('/api/v1/me/password', {
+      currentPassword: 'nope',
+      newPassword: 'A-much-better-pass-77',
+    })
     assert.equal(wrong.status, 401)
-    const weak = await client.post('/api/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: 'short' })
+    const weak = await client.post('/api/v1/me/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'short',
+    })
     assert.equal(weak.status, 400)
-    const ok = await client.post('/api/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: 'A-much-better-pass-77' })
+    const ok = await client.post('/api/v1/me/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'A-much-better-pass-77',
+    })
     assert.equal(ok.status, 200)
     assert.equal((await client.get('/api/v1/auth/session')).status, 200, 'this session stays')
     assert.equal((await other.get('/api/v1/auth/session')).status, 401, 'other sessions end')
-    const relogin = await new TestClient(server.app).post('/api/v1/auth/login', { email, password: 'A-much-better-pass-77' })
+    const relogin = await new TestClient(server.app).post('/api/v1/auth/login', {
+      email,
+      password: 'A-much-better-pass-77',
+    })
     assert.equal(relogin.status, 200)
   })
 
@@ -180,7 +198,7 @@ describe('rate limits', () => {
   test('login answers 429 with Retry-After once the limit is used up', async () => {
     const c = new TestClient(server.app)
     const statuses: number[] = []
-    let last
+    let last: Awaited<ReturnType<typeof c.post<any>>> | undefined
     for (let i = 0; i < 5; i++) {
       last = await c.post('/api/v1/auth/login', { email: 'x@acme.test', password: 'wrong-password' })
       statuses.push(last.status)
@@ -208,7 +226,9 @@ describe('API tokens', () => {
   after(() => server.close())
 
   test('a token is shown once, stored hashed, works as Bearer and stops working when revoked', async () => {
-    const created = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-tokens`, { name: 'Zapier' })
+    const created = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-tokens`, {
+      name: 'Zapier',
+    })
     assert.equal(created.status, 201)
     const token: string = created.body.token
     assert.match(token, new RegExp(`^tws_${owner.workspaceId}_[A-Za-z0-9_-]{43}$`))
@@ -216,7 +236,9 @@ describe('API tokens', () => {
     const list = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-tokens`)
     assert.equal(list.body.length, 1)
     assert.ok(!JSON.stringify(list.body).includes(token.slice(-20)), 'the token is never listed')
-    const { rows } = await server.ctx.database.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens')
+    const { rows } = await server.ctx.database.query<{ token_hash: string }>(
+      'SELECT token_hash FROM api_tokens',
+    )
     assert.ok(!rows[0]!.token_hash.includes(token.slice(-20)))
 
     const api = new TestClient(server.app)
@@ -228,9 +250,13 @@ describe('API tokens', () => {
     const people = await api.get(`/api/v1/workspaces/${owner.workspaceId}/users`)
     assert.equal(people.status, 403, 'tokens cannot manage users')
 
-    const revoke = await owner.client.delete(`/api/v1/workspaces/${owner.workspaceId}/api-tokens/${created.body.id}`)
+    const revoke = await owner.client.delete(
+      `/api/v1/workspaces/${owner.workspaceId}/api-tokens/${created.body.id}`,
+    )
     assert.equal(revoke.status, 200)
-    const again = await owner.client.delete(`/api/v1/workspaces/${owner.workspaceId}/api-tokens/${created.body.id}`)
+    const again = await owner.client.delete(
+      `/api/v1/workspaces/${owner.workspaceId}/api-tokens/${created.body.id}`,
+    )
     assert.equal(again.status, 410)
     const after = await api.get(`/api/v1/workspaces/${owner.workspaceId}`)
     assert.equal(after.status, 401)
@@ -239,7 +265,9 @@ describe('API tokens', () => {
 
   test("a token never reaches another workspace's data", async () => {
     const other = await buildWorkspace(server)
-    const created = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-tokens`, { name: 'Mine' })
+    const created = await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/api-tokens`, {
+      name: 'Mine',
+    })
     const api = new TestClient(server.app)
     api.bearer = created.body.token
     const res = await api.get(`/api/v1/workspaces/${other.workspaceId}`)

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto'
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url')
@@ -24,7 +31,10 @@ export function mintWorkspaceToken(prefix: string, workspaceId: number): { token
   return { token, hash: sha256(token) }
 }
 
-export function parseWorkspaceToken(prefix: string, token: string): { workspaceId: number; hash: string } | null {
+export function parseWorkspaceToken(
+  prefix: string,
+  token: string,
+): { workspaceId: number; hash: string } | null {
   const m = new RegExp(`^${prefix}_(\\d{1,15})_[A-Za-z0-9_-]{43}$`).exec(token)
   if (!m) return null
   return { workspaceId: Number(m[1]), hash: sha256(token) }
@@ -36,7 +46,12 @@ export function encryptSecret(secret: string, plaintext: string): string {
   const iv = randomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
+  return [
+    'v1',
+    iv.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+    body.toString('base64url'),
+  ].join('.')
 }
 
 export function decryptSecret(secret: string, sealed: string): string {

@@ -34,10 +34,16 @@ export type Principal = UserPrincipal | ApiPrincipal
  * API tokens act with an Owner's reach over workspace data, but may not manage people or
  * credentials: a leaked token must not be able to mint more tokens or invite owners.
  */
-const API_DENIED: ReadonlySet<Capability> = new Set(['settings.users', 'settings.integrations', 'profile.manage'])
+const API_DENIED: ReadonlySet<Capability> = new Set([
+  'settings.users',
+  'settings.integrations',
+  'profile.manage',
+])
 
 function memberOf(p: Principal): Member {
-  return p.kind === 'user' ? { role: p.role, restrictions: p.restrictions } : { role: 'owner', restrictions: NO_RESTRICTIONS }
+  return p.kind === 'user'
+    ? { role: p.role, restrictions: p.restrictions }
+    : { role: 'owner', restrictions: NO_RESTRICTIONS }
 }
 
 export function allowed(p: Principal, capability: Capability): boolean {

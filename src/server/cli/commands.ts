@@ -21,7 +21,11 @@ import { findWorkspace } from '../workspaces/workspaces.repo'
 import { buildWeb } from './build-web'
 
 type Option = { type: 'string' | 'boolean'; description: string; required?: boolean }
-type RunArgs = { config: Config; values: Record<string, string | boolean | undefined>; out: (line: string) => void }
+type RunArgs = {
+  config: Config
+  values: Record<string, string | boolean | undefined>
+  out: (line: string) => void
+}
 export type Command = {
   name: string
   summary: string
@@ -63,14 +67,19 @@ async function withCtx<T>(config: Config, command: string, fn: (ctx: Ctx) => Pro
 
 const workspaceFlag = { type: 'string', description: 'Workspace id', required: true } as const
 
-async function ownerPrincipal(ctx: Ctx, workspaceId: number, asEmail: string | undefined): Promise<UserPrincipal> {
+async function ownerPrincipal(
+  ctx: Ctx,
+  workspaceId: number,
+  asEmail: string | undefined,
+): Promise<UserPrincipal> {
   const ws = await findWorkspace(ctx.db, workspaceId)
   if (!ws) throw new NotFoundError(`Workspace ${workspaceId}`)
   const members = await listMembers(ctx.db, workspaceId)
   const actor = asEmail
     ? members.find((m) => m.email === asEmail.toLowerCase())
     : members.filter((m) => m.role === 'owner').sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime())[0]
-  if (!actor) throw new NotFoundError(asEmail ? `A member with email ${asEmail}` : 'An owner of this workspace')
+  if (!actor)
+    throw new NotFoundError(asEmail ? `A member with email ${asEmail}` : 'An owner of this workspace')
   return {
     kind: 'user',
     userId: actor.userId,
@@ -93,7 +102,8 @@ export const COMMANDS: Command[] = [
     run: async ({ config, values }) => {
       if (values['build-web']) await buildWeb({ ifStale: true })
       const port = values.port === undefined ? config.port : Number(values.port)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationError('--port must be a port number.')
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new ValidationError('--port must be a port number.')
       const server = await startServer({ ...config, port })
       const stop = (signal: string) => {
         server.shutdown(signal).then(
@@ -114,7 +124,11 @@ export const COMMANDS: Command[] = [
     summary: 'Apply pending database migrations and exit',
     options: {},
     run: async ({ config, out }) => {
-      const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, command: 'migrate' })
+      const database = await openDatabase({
+        dataDir: config.dataDir,
+        databaseUrl: config.databaseUrl,
+        command: 'migrate',
+      })
       try {
         await migrate(database)
       } finally {
@@ -151,7 +165,8 @@ export const COMMANDS: Command[] = [
         values,
       )
       const result = await withCtx(config, 'setup', async (ctx) => {
-        if (!(await needsSetup(ctx))) throw new ConflictError('Tawasul is already set up (a user exists); setup refused.')
+        if (!(await needsSetup(ctx)))
+          throw new ConflictError('Tawasul is already set up (a user exists); setup refused.')
         return setup(ctx, {
           organizationName: input.org,
           workspaceName: input.workspace,
@@ -170,11 +185,15 @@ export const COMMANDS: Command[] = [
     name: 'token create',
     summary: 'Create a workspace API token (printed once; store it now)',
     usage: '--workspace ID --name NAME',
-    options: { workspace: workspaceFlag, name: { type: 'string', description: 'A name for the token', required: true } },
+    options: {
+      workspace: workspaceFlag,
+      name: { type: 'string', description: 'A name for the token', required: true },
+    },
     run: async ({ config, values, out }) => {
       const input = parseFlags(z.object({ workspace: idSchema, name: labelSchema('Token name', 80) }), values)
       const token = await withCtx(config, 'token create', async (ctx) => {
-        if (!(await findWorkspace(ctx.db, input.workspace))) throw new NotFoundError(`Workspace ${input.workspace}`)
+        if (!(await findWorkspace(ctx.db, input.workspace)))
+          throw new NotFoundError(`Workspace ${input.workspace}`)
         return createApiTokenUnchecked(ctx, input.workspace, input.name, null, { kind: 'system', id: null })
       })
       out(token.token)
@@ -193,7 +212,12 @@ export const COMMANDS: Command[] = [
     },
     run: async ({ config, values, out }) => {
       const input = parseFlags(
-        z.object({ workspace: idSchema, email: emailSchema, role: z.enum(ROLES), as: emailSchema.optional() }),
+        z.object({
+          workspace: idSchema,
+          email: emailSchema,
+          role: z.enum(ROLES),
+          as: emailSchema.optional(),
+        }),
         values,
       )
       const result = await withCtx(config, 'user invite', async (ctx) => {
@@ -208,15 +232,29 @@ export const COMMANDS: Command[] = [
     name: 'user list',
     summary: 'List the users of a workspace',
     usage: '--workspace ID [--json]',
-    options: { workspace: workspaceFlag, json: { type: 'boolean', description: 'Print JSON instead of a table' } },
+    options: {
+      workspace: workspaceFlag,
+      json: { type: 'boolean', description: 'Print JSON instead of a table' },
+    },
     run: async ({ config, values, out }) => {
       const input = parseFlags(z.object({ workspace: idSchema, json: z.boolean().optional() }), values)
       const members = await withCtx(config, 'user list', async (ctx) => {
-        if (!(await findWorkspace(ctx.db, input.workspace))) throw new NotFoundError(`Workspace ${input.workspace}`)
+        if (!(await findWorkspace(ctx.db, input.workspace)))
+          throw new NotFoundError(`Workspace ${input.workspace}`)
         return listMembers(ctx.db, input.workspace)
       })
       if (input.json) {
-        out(JSON.stringify(members.map((m) => ({ id: m.userId, email: m.email, name: m.name, role: m.role, team: m.teamName }))))
+        out(
+          JSON.stringify(
+            members.map((m) => ({
+              id: m.userId,
+              email: m.email,
+              name: m.name,
+              role: m.role,
+              team: m.teamName,
+            })),
+          ),
+        )
       } else {
         for (const m of members) out([m.userId, m.email, m.role, m.name, m.teamName ?? ''].join('\t'))
       }

@@ -28,7 +28,10 @@ function commandHelp(c: Command): string {
     '',
     c.summary,
     ...(opts.length ? ['', 'Options:'] : []),
-    ...opts.map(([k, o]) => `  ${`--${k}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(width)}  ${o.description}${o.required ? ' (required)' : ''}`),
+    ...opts.map(
+      ([k, o]) =>
+        `  ${`--${k}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(width)}  ${o.description}${o.required ? ' (required)' : ''}`,
+    ),
     `  ${'--help'.padEnd(width)}  Show this help`,
   ].join('\n')
 }
@@ -77,7 +80,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
 }
 
 function oneLine(err: unknown): string {
-  if (err instanceof AppError && err.fields?.length) {
+  if (err instanceof AppError && err.fields?.length && !err.message.includes(err.fields[0]!.message)) {
     return `${err.message} (${err.fields.map((f) => `${f.path}: ${f.message}`).join('; ')})`
   }
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!
@@ -91,7 +94,10 @@ export async function cliEntry(argv: string[]): Promise<void> {
     if (code !== -1) process.exit(code)
   } catch (err) {
     const known =
-      err instanceof UsageError || err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof AppError
+      err instanceof UsageError ||
+      err instanceof ConfigError ||
+      err instanceof DataDirLockedError ||
+      err instanceof AppError
     console.error(`tawasul: ${oneLine(err)}`)
     if (!known || process.env.LOG_LEVEL === 'debug') console.error(err)
     process.exit(err instanceof UsageError ? 2 : 1)

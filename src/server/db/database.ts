@@ -3,8 +3,8 @@ import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { citext } from '@electric-sql/pglite/contrib/citext'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import pg from 'pg'
 import { acquireDataDirLock } from './lock'
@@ -17,7 +17,10 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 export type DbOrTx = Db | Tx
 
 export type QueryResult<T> = { rows: T[] }
-export type RawQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<QueryResult<T>>
+export type RawQuery = <T = Record<string, unknown>>(
+  text: string,
+  params?: unknown[],
+) => Promise<QueryResult<T>>
 
 export type Database = {
   kind: 'pglite' | 'postgres'

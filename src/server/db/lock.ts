@@ -48,7 +48,9 @@ export function acquireDataDirLock(dataDir: string, command: string): () => void
         } catch {}
         continue
       }
-      const who = holder ? `process ${holder.pid} (tawasul ${holder.command}, since ${holder.since})` : 'another process'
+      const who = holder
+        ? `process ${holder.pid} (tawasul ${holder.command}, since ${holder.since})`
+        : 'another process'
       throw new DataDirLockedError(
         `The data directory ${dataDir} is in use by ${who}. Stop it first, or point DATA_DIR elsewhere, or use DATABASE_URL for several processes.`,
       )

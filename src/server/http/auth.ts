@@ -1,5 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { ABSOLUTE_SESSION_MS, type ResolvedSession, resolveApiToken, resolveSession, resolveUserPrincipal } from '../auth/auth.service'
+import {
+  ABSOLUTE_SESSION_MS,
+  type ResolvedSession,
+  resolveApiToken,
+  resolveSession,
+  resolveUserPrincipal,
+} from '../auth/auth.service'
 import { safeEqual } from '../auth/crypto'
 import type { ApiPrincipal, Principal } from '../auth/principal'
 import type { Ctx } from '../context'
@@ -8,7 +14,10 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors'
 export const SESSION_COOKIE = 'tawasul_session'
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-type Auth = { kind: 'session'; session: ResolvedSession } | { kind: 'api'; principal: ApiPrincipal } | { kind: 'none' }
+type Auth =
+  | { kind: 'session'; session: ResolvedSession }
+  | { kind: 'api'; principal: ApiPrincipal }
+  | { kind: 'none' }
 
 const cache = new WeakMap<FastifyRequest, Promise<Auth>>()
 
@@ -54,7 +63,11 @@ export async function requireSession(ctx: Ctx, request: FastifyRequest): Promise
 }
 
 /** Who is acting in this workspace: a member with a session, or an API token of this workspace. */
-export async function principalFor(ctx: Ctx, request: FastifyRequest, workspaceId: number): Promise<Principal> {
+export async function principalFor(
+  ctx: Ctx,
+  request: FastifyRequest,
+  workspaceId: number,
+): Promise<Principal> {
   const auth = await authOf(ctx, request)
   if (auth.kind === 'api') {
     if (auth.principal.workspaceId !== workspaceId) throw new NotFoundError('Workspace')

@@ -5,27 +5,44 @@ import { AppError, type FieldProblem } from '../errors'
 type ErrorBody = { error: { code: string; message: string; fields?: FieldProblem[] } }
 
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    message: 'The request body is not valid JSON.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     status: 400,
     code: 'invalid_json',
     message: 'The request body is empty but Content-Type is application/json.',
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'The request body is too large.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    message: 'The request body is too large.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'unsupported_media_type',
     message: 'Unsupported Content-Type; send application/json.',
   },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad_request', message: 'Invalid Content-Length.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'bad_request',
+    message: 'Invalid Content-Length.',
+  },
 }
 
 /** The one place where errors become HTTP responses. */
-export function errorResponse(err: FastifyError | Error, request: FastifyRequest): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+export function errorResponse(
+  err: FastifyError | Error,
+  request: FastifyRequest,
+): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (err instanceof AppError) {
     return {
       status: err.status,
-      body: { error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } },
+      body: {
+        error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) },
+      },
       ...(err.headers ? { headers: err.headers } : {}),
     }
   }
@@ -35,7 +52,8 @@ export function errorResponse(err: FastifyError | Error, request: FastifyRequest
       const base = [where, ...v.instancePath.split('/').filter(Boolean)]
       // zod reports unknown keys on the parent object; name each one instead.
       const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : []
-      if (unknown.length) return unknown.map((k) => ({ path: [...base, k].join('.'), message: 'Unknown field.' }))
+      if (unknown.length)
+        return unknown.map((k) => ({ path: [...base, k].join('.'), message: 'Unknown field.' }))
       return [{ path: base.join('.'), message: v.message ?? 'Invalid value.' }]
     })
     const summary = fields.map((f) => `${f.path}: ${f.message}`).join('; ')
@@ -52,7 +70,9 @@ export function errorResponse(err: FastifyError | Error, request: FastifyRequest
   }
   return {
     status: 500,
-    body: { error: { code: 'internal_error', message: `Something went wrong on our side (request ${request.id}).` } },
+    body: {
+      error: { code: 'internal_error', message: `Something went wrong on our side (request ${request.id}).` },
+    },
   }
 }
 

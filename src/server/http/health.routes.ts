@@ -5,7 +5,13 @@ import type { Ctx } from '../context'
 export function healthRoutes(app: App, ctx: Ctx) {
   app.get(
     '/healthz',
-    { schema: { tags: ['system'], summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness: the process is up',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   )
   app.get(
@@ -21,7 +27,8 @@ export function healthRoutes(app: App, ctx: Ctx) {
       },
     },
     async (_req, reply) => {
-      if (!app.isReady()) return reply.status(503).send({ status: 'unavailable' as const, reason: 'shutting down' })
+      if (!app.isReady())
+        return reply.status(503).send({ status: 'unavailable' as const, reason: 'shutting down' })
       try {
         await ctx.database.query('SELECT 1')
       } catch {

@@ -5,10 +5,18 @@ export const emailSchema = z
   .email({ error: 'Enter a valid email address.' })
   .max(254, 'Email must be at most 254 characters.')
   .transform((e) => e.toLowerCase())
-export const personNameSchema = z.string().trim().min(1, 'Name is required.').max(100, 'Name must be at most 100 characters.')
+export const personNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Name is required.')
+  .max(100, 'Name must be at most 100 characters.')
 export const labelSchema = (what: string, max = 100) =>
   z.string().trim().min(1, `${what} is required.`).max(max, `${what} must be at most ${max} characters.`)
-export const idSchema = z.coerce.number({ error: 'Expected a numeric id.' }).int().positive().max(Number.MAX_SAFE_INTEGER)
+export const idSchema = z.coerce
+  .number({ error: 'Expected a numeric id.' })
+  .int()
+  .positive()
+  .max(Number.MAX_SAFE_INTEGER)
 export const roleSchema = z.enum(ROLES, { error: `Role must be one of: ${ROLES.join(', ')}.` })
 export const localeSchema = z.enum(['en', 'ar'], { error: 'Language must be "en" or "ar".' })
 export const contactVisibilitySchema = z.enum(CONTACT_VISIBILITIES)

@@ -4,7 +4,10 @@ import { invitations, users, workspaces } from '../db/schema'
 
 export type InvitationRow = typeof invitations.$inferSelect
 
-export async function insertInvitation(db: DbOrTx, values: typeof invitations.$inferInsert): Promise<InvitationRow> {
+export async function insertInvitation(
+  db: DbOrTx,
+  values: typeof invitations.$inferInsert,
+): Promise<InvitationRow> {
   const [row] = await db.insert(invitations).values(values).returning()
   return row!
 }
@@ -15,7 +18,11 @@ export async function listPendingInvitations(db: DbOrTx, workspaceId: number) {
     .from(invitations)
     .leftJoin(users, eq(users.id, invitations.invitedByUserId))
     .where(
-      and(eq(invitations.workspaceId, workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)),
+      and(
+        eq(invitations.workspaceId, workspaceId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+      ),
     )
     .orderBy(desc(invitations.createdAt))
 }
@@ -67,7 +74,9 @@ export async function updateInvitation(
   db: DbOrTx,
   workspaceId: number,
   id: number,
-  values: Partial<Pick<InvitationRow, 'acceptedAt' | 'acceptedUserId' | 'revokedAt' | 'tokenHash' | 'expiresAt'>>,
+  values: Partial<
+    Pick<InvitationRow, 'acceptedAt' | 'acceptedUserId' | 'revokedAt' | 'tokenHash' | 'expiresAt'>
+  >,
 ): Promise<void> {
   await db
     .update(invitations)

@@ -3,20 +3,40 @@ import type { App } from '../app'
 import { createSession } from '../auth/auth.service'
 import type { Ctx } from '../context'
 import { principalFor, setSessionCookie } from '../http/auth'
-import { emailSchema, errors, idSchema, localeSchema, okBody, personNameSchema, restrictionsSchema, roleSchema } from '../http/schemas'
+import {
+  emailSchema,
+  errors,
+  idSchema,
+  localeSchema,
+  okBody,
+  personNameSchema,
+  restrictionsSchema,
+  roleSchema,
+} from '../http/schemas'
 import { invitationOut, presentInvitation, presentUser, userOut } from '../users/users.presenter'
-import { acceptInvitation, invite, lookupInvitation, resendInvitation, revokeInvitation } from './invitations.service'
+import {
+  acceptInvitation,
+  invite,
+  lookupInvitation,
+  resendInvitation,
+  revokeInvitation,
+} from './invitations.service'
 
 const inviteResult = z.object({
   invitation: invitationOut,
-  inviteUrl: z.string().nullable().describe('Only when SMTP is not configured: pass this link to the invitee.'),
+  inviteUrl: z
+    .string()
+    .nullable()
+    .describe('Only when SMTP is not configured: pass this link to the invitee.'),
   emailed: z.boolean(),
 })
 const tokenSchema = z.string().min(1, 'Token is required.').max(200)
 const invitationParams = z.strictObject({ workspaceId: idSchema, invitationId: idSchema })
 
 export function invitationRoutes(app: App, ctx: Ctx) {
-  const limit = { rateLimit: { max: ctx.config.rateLimitAuth.max * 3, timeWindow: ctx.config.rateLimitAuth.windowMs } }
+  const limit = {
+    rateLimit: { max: ctx.config.rateLimitAuth.max * 3, timeWindow: ctx.config.rateLimitAuth.windowMs },
+  }
   const present = (r: Awaited<ReturnType<typeof invite>>) => ({
     invitation: presentInvitation(r.invitation, null, ctx.clock.now()),
     inviteUrl: r.inviteUrl,
@@ -119,15 +139,24 @@ export function invitationRoutes(app: App, ctx: Ctx) {
         body: z.strictObject({
           token: tokenSchema,
           name: personNameSchema.optional(),
-          password: z.string().min(1, 'Password is required.').max(128, 'Password must be at most 128 characters.'),
+          password: z
+            .string()
+            .min(1, 'Password is required.')
+            .max(128, 'Password must be at most 128 characters.'),
           locale: localeSchema.optional(),
         }),
-        response: { 200: z.object({ user: userOut, workspaceId: z.number(), csrfToken: z.string() }), ...errors(400, 401, 404, 409, 410, 429) },
+        response: {
+          200: z.object({ user: userOut, workspaceId: z.number(), csrfToken: z.string() }),
+          ...errors(400, 401, 404, 409, 410, 429),
+        },
       },
     },
     async (request, reply) => {
       const { user, workspaceId } = await acceptInvitation(ctx, request.body)
-      const session = await createSession(ctx, user.id, { ip: request.ip, userAgent: request.headers['user-agent'] })
+      const session = await createSession(ctx, user.id, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      })
       setSessionCookie(ctx, reply, session.token)
       return { user: presentUser(user), workspaceId, csrfToken: session.csrfToken }
     },

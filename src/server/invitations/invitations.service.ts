@@ -1,20 +1,28 @@
-import {
-  canGrantRole,
-  normalizeRestrictions,
-  type Restrictions,
-  type Role,
-} from '../../shared/permissions'
+import { canGrantRole, normalizeRestrictions, type Restrictions, type Role } from '../../shared/permissions'
 import { mintWorkspaceToken, parseWorkspaceToken } from '../auth/crypto'
-import { assertPasswordAllowed, hashPassword, verifyPassword } from '../auth/passwords'
+import { assertPasswordAllowed, hashPassword, passwordSchema, verifyPassword } from '../auth/passwords'
 import { actorOf, authorize, type Principal, requireUser } from '../auth/principal'
 import type { Ctx } from '../context'
 import type { DbOrTx } from '../db/database'
-import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors'
+import {
+  ConflictError,
+  ForbiddenError,
+  GoneError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../errors'
 import { emit } from '../events'
 import { MAIL_QUEUE } from '../mail/mail.queue'
 import { invitationEmail } from '../mail/templates'
 import { findTeam, findTeamOfUser, insertTeamMember } from '../teams/teams.repo'
-import { addOrganizationMember, findMember, findUserByEmail, insertMember, insertUser } from '../users/users.repo'
+import {
+  addOrganizationMember,
+  findMember,
+  findUserByEmail,
+  insertMember,
+  insertUser,
+} from '../users/users.repo'
 import { findWorkspace } from '../workspaces/workspaces.repo'
 import {
   findInvitation,
@@ -49,7 +57,14 @@ function inviteUrl(ctx: Ctx, token: string): string {
   return `${ctx.config.publicUrl}/invite#token=${token}`
 }
 
-async function deliver(ctx: Ctx, tx: DbOrTx, workspaceId: number, invitation: InvitationRow, token: string, inviterName: string) {
+async function deliver(
+  ctx: Ctx,
+  tx: DbOrTx,
+  workspaceId: number,
+  invitation: InvitationRow,
+  token: string,
+  inviterName: string,
+) {
   const url = inviteUrl(ctx, token)
   if (!ctx.mailer.configured) return { inviteUrl: url, emailed: false }
   const workspace = await findWorkspace(tx, workspaceId)
@@ -119,7 +134,7 @@ export async function listInvitations(ctx: Ctx, p: Principal) {
   return listPendingInvitations(ctx.db, p.workspaceId)
 }
 
-async function loadManageableInvitation(ctx: Ctx, tx: DbOrTx, p: Principal, id: number) {
+async function loadManageableInvitation(tx: DbOrTx, p: Principal, id: number) {
   authorize(p, 'settings.users')
   const actor = requireUser(p)
   const invitation = await findInvitation(tx, p.workspaceId, id)
@@ -133,7 +148,7 @@ async function loadManageableInvitation(ctx: Ctx, tx: DbOrTx, p: Principal, id: 
 
 export async function revokeInvitation(ctx: Ctx, p: Principal, id: number): Promise<void> {
   await ctx.db.transaction(async (tx) => {
-    const { invitation } = await loadManageableInvitation(ctx, tx, p, id)
+    const { invitation } = await loadManageableInvitation(tx, p, id)
     await updateInvitation(tx, p.workspaceId, id, { revokedAt: ctx.clock.now() })
     await emit(tx, p.workspaceId, actorOf(p), {
       type: 'invitation.revoked',
@@ -146,12 +161,15 @@ export async function revokeInvitation(ctx: Ctx, p: Principal, id: number): Prom
 export async function resendInvitation(ctx: Ctx, p: Principal, id: number): Promise<InviteResult> {
   const { token, hash } = mintWorkspaceToken(INVITATION_TOKEN_PREFIX, p.workspaceId)
   return ctx.db.transaction(async (tx) => {
-    const { invitation, actor } = await loadManageableInvitation(ctx, tx, p, id)
+    const { invitation, actor } = await loadManageableInvitation(tx, p, id)
     const expiresAt = new Date(ctx.clock.now().getTime() + INVITATION_TTL_MS)
     await updateInvitation(tx, p.workspaceId, id, { tokenHash: hash, expiresAt })
     const inviter = await findMember(tx, p.workspaceId, actor.userId)
     const updated = { ...invitation, tokenHash: hash, expiresAt }
-    return { invitation: updated, ...(await deliver(ctx, tx, p.workspaceId, updated, token, inviter?.name ?? '')) }
+    return {
+      invitation: updated,
+      ...(await deliver(ctx, tx, p.workspaceId, updated, token, inviter?.name ?? '')),
+    }
   })
 }
 
@@ -162,8 +180,10 @@ function parseToken(token: string) {
 }
 
 function assertUsable(ctx: Ctx, invitation: InvitationRow): void {
-  if (invitation.acceptedAt) throw new GoneError('This invitation was already accepted. Sign in instead.', 'invitation_used')
-  if (invitation.revokedAt) throw new GoneError('This invitation was revoked. Ask for a new one.', 'invitation_revoked')
+  if (invitation.acceptedAt)
+    throw new GoneError('This invitation was already accepted. Sign in instead.', 'invitation_used')
+  if (invitation.revokedAt)
+    throw new GoneError('This invitation was revoked. Ask for a new one.', 'invitation_revoked')
   if (invitation.expiresAt.getTime() <= ctx.clock.now().getTime()) {
     throw new GoneError('This invitation has expired. Ask for a new one.', 'invitation_expired')
   }
@@ -186,7 +206,12 @@ export async function lookupInvitation(ctx: Ctx, token: string) {
   }
 }
 
-export type AcceptInput = { token: string; password: string; name?: string | undefined; locale?: 'en' | 'ar' | undefined }
+export type AcceptInput = {
+  token: string
+  password: string
+  name?: string | undefined
+  locale?: 'en' | 'ar' | undefined
+}
 
 /**
  * Accepting joins the workspace (and its organization). A new user chooses a name and password;
@@ -205,7 +230,14 @@ export async function acceptInvitation(ctx: Ctx, input: AcceptInput) {
     }
   } else {
     if (!input.name) {
-      throw new ValidationError('Name is required to create your account.', [{ path: 'name', message: 'Name is required.' }])
+      throw new ValidationError('Name is required to create your account.', [
+        { path: 'name', message: 'Name is required.' },
+      ])
+    }
+    const strength = passwordSchema.safeParse(input.password)
+    if (!strength.success) {
+      const message = strength.error.issues[0]!.message
+      throw new ValidationError(message, [{ path: 'password', message }])
     }
     assertPasswordAllowed(input.password, peek.invitation.email)
     passwordHash = await hashPassword(input.password)
@@ -218,7 +250,8 @@ export async function acceptInvitation(ctx: Ctx, input: AcceptInput) {
     const workspace = await findWorkspace(tx, workspaceId)
     let user = await findUserByEmail(tx, invitation.email)
     if (!user) {
-      if (!passwordHash || !input.name) throw new ConflictError('The account changed while accepting; try again.')
+      if (!passwordHash || !input.name)
+        throw new ConflictError('The account changed while accepting; try again.')
       user = await insertUser(tx, {
         email: invitation.email,
         name: input.name,
@@ -229,15 +262,33 @@ export async function acceptInvitation(ctx: Ctx, input: AcceptInput) {
       throw new ConflictError('You are already a member of this workspace.', 'already_member')
     }
     await addOrganizationMember(tx, workspace!.organizationId, user.id, 'member')
-    await insertMember(tx, workspaceId, user.id, invitation.role, normalizeRestrictions(invitation.role, invitation.restrictions))
-    if (invitation.teamId && (await findTeam(tx, workspaceId, invitation.teamId)) && !(await findTeamOfUser(tx, workspaceId, user.id))) {
+    await insertMember(
+      tx,
+      workspaceId,
+      user.id,
+      invitation.role,
+      normalizeRestrictions(invitation.role, invitation.restrictions),
+    )
+    if (
+      invitation.teamId &&
+      (await findTeam(tx, workspaceId, invitation.teamId)) &&
+      !(await findTeamOfUser(tx, workspaceId, user.id))
+    ) {
       await insertTeamMember(tx, workspaceId, invitation.teamId, user.id)
     }
-    await updateInvitation(tx, workspaceId, invitation.id, { acceptedAt: ctx.clock.now(), acceptedUserId: user.id })
-    await emit(tx, workspaceId, { kind: 'user', id: user.id }, {
-      type: 'member.joined',
-      payload: { userId: user.id, role: invitation.role, invitationId: invitation.id },
+    await updateInvitation(tx, workspaceId, invitation.id, {
+      acceptedAt: ctx.clock.now(),
+      acceptedUserId: user.id,
     })
+    await emit(
+      tx,
+      workspaceId,
+      { kind: 'user', id: user.id },
+      {
+        type: 'member.joined',
+        payload: { userId: user.id, role: invitation.role, invitationId: invitation.id },
+      },
+    )
     return { user, workspaceId }
   })
 }

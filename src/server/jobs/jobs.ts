@@ -24,7 +24,12 @@ export function defineQueue<T>(q: QueueDefinition<T>): QueueDefinition<T> {
 export type Jobs = {
   boss: PgBoss
   /** Enqueues a job; pass the current transaction so the job exists iff the transaction commits. */
-  enqueue: <T extends object>(tx: DbOrTx | null, name: string, data: T, options?: JobOptions) => Promise<string | null>
+  enqueue: <T extends object>(
+    tx: DbOrTx | null,
+    name: string,
+    data: T,
+    options?: JobOptions,
+  ) => Promise<string | null>
   /** Creates the queues and, unless `work` is false, starts this process's workers on them. */
   register: (queues: QueueDefinition<never>[], opts?: { work?: boolean }) => Promise<void>
   start: () => Promise<void>
@@ -65,7 +70,9 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
   return {
     boss,
     async enqueue(tx, name, data, options = {}) {
-      const db = tx ? { executeSql: (text: string, values: unknown[]) => rawClientOf(tx).query(text, values) } : undefined
+      const db = tx
+        ? { executeSql: (text: string, values: unknown[]) => rawClientOf(tx).query(text, values) }
+        : undefined
       return boss.send(name, data, { ...options, ...(db ? { db } : {}) })
     },
     async register(queues, { work = true } = {}) {
@@ -79,7 +86,10 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
             { pollingIntervalSeconds: opts.pollSeconds, batchSize: 1 },
             async (jobs) => {
               for (const job of jobs) {
-                await q.handler(job.data, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 })
+                await q.handler(job.data, {
+                  id: job.id,
+                  retryCount: (job as { retryCount?: number }).retryCount ?? 0,
+                })
               }
             },
           )

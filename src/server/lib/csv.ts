@@ -3,7 +3,8 @@
  * with = + - @ (or a tab/CR) is prefixed with an apostrophe so Excel/Sheets treat it as text.
  */
 export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value)
+  let s =
+    value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value)
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }

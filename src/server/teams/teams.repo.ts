@@ -25,7 +25,11 @@ export async function listTeamMembers(db: DbOrTx, workspaceId: number) {
     .orderBy(asc(users.name))
 }
 
-export async function findTeam(db: DbOrTx, workspaceId: number, teamId: number): Promise<TeamRow | undefined> {
+export async function findTeam(
+  db: DbOrTx,
+  workspaceId: number,
+  teamId: number,
+): Promise<TeamRow | undefined> {
   const [row] = await db
     .select()
     .from(teams)
@@ -33,7 +37,11 @@ export async function findTeam(db: DbOrTx, workspaceId: number, teamId: number):
   return row
 }
 
-export async function findTeamByName(db: DbOrTx, workspaceId: number, name: string): Promise<TeamRow | undefined> {
+export async function findTeamByName(
+  db: DbOrTx,
+  workspaceId: number,
+  name: string,
+): Promise<TeamRow | undefined> {
   const [row] = await db
     .select()
     .from(teams)
@@ -63,7 +71,11 @@ export async function updateTeam(
   return row
 }
 
-export async function deleteTeam(db: DbOrTx, workspaceId: number, teamId: number): Promise<TeamRow | undefined> {
+export async function deleteTeam(
+  db: DbOrTx,
+  workspaceId: number,
+  teamId: number,
+): Promise<TeamRow | undefined> {
   const [row] = await db
     .delete(teams)
     .where(and(eq(teams.workspaceId, workspaceId), eq(teams.id, teamId)))
@@ -88,7 +100,11 @@ export async function deleteTeamMember(db: DbOrTx, workspaceId: number, teamId: 
   const rows = await db
     .delete(teamMembers)
     .where(
-      and(eq(teamMembers.workspaceId, workspaceId), eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)),
+      and(
+        eq(teamMembers.workspaceId, workspaceId),
+        eq(teamMembers.teamId, teamId),
+        eq(teamMembers.userId, userId),
+      ),
     )
     .returning({ userId: teamMembers.userId })
   return rows.length > 0

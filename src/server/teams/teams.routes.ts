@@ -3,7 +3,14 @@ import type { App } from '../app'
 import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema, labelSchema, okBody } from '../http/schemas'
-import { addMemberToTeam, createTeam, editTeam, listTeamsWithMembers, removeMemberFromTeam, removeTeam } from './teams.service'
+import {
+  addMemberToTeam,
+  createTeam,
+  editTeam,
+  listTeamsWithMembers,
+  removeMemberFromTeam,
+  removeTeam,
+} from './teams.service'
 
 const teamOut = z.object({
   id: z.number(),
@@ -12,7 +19,13 @@ const teamOut = z.object({
   createdAt: z.string(),
   members: z.array(z.object({ userId: z.number(), name: z.string(), email: z.string() })),
 })
-type TeamLike = { id: number; name: string; description: string; createdAt: Date; members?: { userId: number; name: string; email: string }[] }
+type TeamLike = {
+  id: number
+  name: string
+  description: string
+  createdAt: Date
+  members?: { userId: number; name: string; email: string }[]
+}
 const present = (t: TeamLike): z.infer<typeof teamOut> => ({
   id: t.id,
   name: t.name,
@@ -30,7 +43,12 @@ export function teamRoutes(app: App, ctx: Ctx) {
   app.get(
     '/api/v1/workspaces/:workspaceId/teams',
     {
-      schema: { tags: ['teams'], summary: 'Teams with their members', params: wsParams, response: { 200: z.array(teamOut), ...errors(401, 403, 404) } },
+      schema: {
+        tags: ['teams'],
+        summary: 'Teams with their members',
+        params: wsParams,
+        response: { 200: z.array(teamOut), ...errors(401, 403, 404) },
+      },
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
@@ -62,7 +80,10 @@ export function teamRoutes(app: App, ctx: Ctx) {
         tags: ['teams'],
         summary: 'Rename a team or change its description',
         params: teamParams,
-        body: z.strictObject({ name: labelSchema('Team name', 80).optional(), description: description.optional() }),
+        body: z.strictObject({
+          name: labelSchema('Team name', 80).optional(),
+          description: description.optional(),
+        }),
         response: { 200: teamOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
@@ -74,7 +95,14 @@ export function teamRoutes(app: App, ctx: Ctx) {
 
   app.delete(
     '/api/v1/workspaces/:workspaceId/teams/:teamId',
-    { schema: { tags: ['teams'], summary: 'Delete a team', params: teamParams, response: { 200: okBody, ...errors(401, 403, 404) } } },
+    {
+      schema: {
+        tags: ['teams'],
+        summary: 'Delete a team',
+        params: teamParams,
+        response: { 200: okBody, ...errors(401, 403, 404) },
+      },
+    },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
       await removeTeam(ctx, p, request.params.teamId)
@@ -103,7 +131,12 @@ export function teamRoutes(app: App, ctx: Ctx) {
   app.delete(
     '/api/v1/workspaces/:workspaceId/teams/:teamId/members/:userId',
     {
-      schema: { tags: ['teams'], summary: 'Remove a user from a team', params: memberParams, response: { 200: okBody, ...errors(401, 403, 404) } },
+      schema: {
+        tags: ['teams'],
+        summary: 'Remove a user from a team',
+        params: memberParams,
+        response: { 200: okBody, ...errors(401, 403, 404) },
+      },
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)

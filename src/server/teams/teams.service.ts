@@ -22,7 +22,10 @@ export const MAX_TEAMS = 100
 
 export async function listTeamsWithMembers(ctx: Ctx, p: Principal) {
   authorize(p, 'settings.teams')
-  const [teams, members] = await Promise.all([listTeams(ctx.db, p.workspaceId), listTeamMembers(ctx.db, p.workspaceId)])
+  const [teams, members] = await Promise.all([
+    listTeams(ctx.db, p.workspaceId),
+    listTeamMembers(ctx.db, p.workspaceId),
+  ])
   return teams.map((t) => ({ ...t, members: members.filter((m) => m.teamId === t.id) }))
 }
 
@@ -35,7 +38,11 @@ async function assertNameFree(ctx: Ctx, workspaceId: number, name: string, excep
   }
 }
 
-export async function createTeam(ctx: Ctx, p: Principal, input: { name: string; description?: string | undefined }) {
+export async function createTeam(
+  ctx: Ctx,
+  p: Principal,
+  input: { name: string; description?: string | undefined },
+) {
   authorize(p, 'settings.teams')
   await assertNameFree(ctx, p.workspaceId, input.name)
   return ctx.db.transaction(async (tx) => {
@@ -47,7 +54,10 @@ export async function createTeam(ctx: Ctx, p: Principal, input: { name: string; 
       name: input.name,
       description: input.description ?? '',
     })
-    await emit(tx, p.workspaceId, actorOf(p), { type: 'team.created', payload: { teamId: team.id, name: team.name } })
+    await emit(tx, p.workspaceId, actorOf(p), {
+      type: 'team.created',
+      payload: { teamId: team.id, name: team.name },
+    })
     return team
   })
 }
@@ -101,7 +111,12 @@ export async function addMemberToTeam(ctx: Ctx, p: Principal, teamId: number, us
   })
 }
 
-export async function removeMemberFromTeam(ctx: Ctx, p: Principal, teamId: number, userId: number): Promise<void> {
+export async function removeMemberFromTeam(
+  ctx: Ctx,
+  p: Principal,
+  teamId: number,
+  userId: number,
+): Promise<void> {
   authorize(p, 'settings.teams')
   await ctx.db.transaction(async (tx) => {
     if (!(await findTeam(tx, p.workspaceId, teamId))) throw new NotFoundError('Team')

@@ -1,4 +1,9 @@
-import { NO_RESTRICTIONS, normalizeRestrictions, type Restrictions, type Role } from '../../shared/permissions'
+import {
+  NO_RESTRICTIONS,
+  normalizeRestrictions,
+  type Restrictions,
+  type Role,
+} from '../../shared/permissions'
 import { hashPassword } from '../auth/passwords'
 import { contacts } from '../db/schema'
 import { insertTeamMember } from '../teams/teams.repo'
@@ -50,7 +55,13 @@ export async function buildUser(
     passwordHash: await hashPassword(TEST_PASSWORD),
     locale: 'en',
   })
-  await insertMember(server.ctx.db, workspaceId, user.id, role, normalizeRestrictions(role, { ...NO_RESTRICTIONS, ...opts.restrictions }))
+  await insertMember(
+    server.ctx.db,
+    workspaceId,
+    user.id,
+    role,
+    normalizeRestrictions(role, { ...NO_RESTRICTIONS, ...opts.restrictions }),
+  )
   if (opts.teamId) await insertTeamMember(server.ctx.db, workspaceId, opts.teamId, user.id)
   const client = new TestClient(server.app)
   const res = await client.post('/api/v1/auth/login', { email, password: TEST_PASSWORD })

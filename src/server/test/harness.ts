@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
@@ -11,7 +10,8 @@ import { type Server, startServer } from '../main'
 import { createTestDatabase } from './prepare'
 
 /** Which database this test process runs on; the runner sets it (pglite by default). */
-export const TEST_DB: 'pglite' | 'postgres' = process.env.TAWASUL_TEST_DB === 'postgres' ? 'postgres' : 'pglite'
+export const TEST_DB: 'pglite' | 'postgres' =
+  process.env.TAWASUL_TEST_DB === 'postgres' ? 'postgres' : 'pglite'
 
 let snapshot: Blob | undefined
 function pgliteSnapshot(): Blob | undefined {
@@ -54,8 +54,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'info', sink)
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-test-'))
   const databaseUrl =
-    TEST_DB === 'postgres' ? await createTestDatabase(process.env.TAWASUL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres') : undefined
-  const base = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', TAWASUL_SECRET: 'test-secret-test-secret-test-secret-0000' })
+    TEST_DB === 'postgres'
+      ? await createTestDatabase(process.env.TAWASUL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+      : undefined
+  const base = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    TAWASUL_SECRET: 'test-secret-test-secret-test-secret-0000',
+  })
   const config: Config = {
     ...base,
     port: 0,

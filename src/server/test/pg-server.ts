@@ -18,9 +18,13 @@ export function findPgBin(): string {
           .map((v) => `/usr/lib/postgresql/${v}/bin`)
       : []),
   ].filter((d): d is string => Boolean(d))
-  const found = candidates.find((d) => existsSync(path.join(d, 'initdb')) && existsSync(path.join(d, 'pg_ctl')))
+  const found = candidates.find(
+    (d) => existsSync(path.join(d, 'initdb')) && existsSync(path.join(d, 'pg_ctl')),
+  )
   if (!found) {
-    throw new Error('PostgreSQL server binaries not found: install them with `apt-get install postgresql-15` (or set PG_BIN).')
+    throw new Error(
+      'PostgreSQL server binaries not found: install them with `apt-get install postgresql-15` (or set PG_BIN).',
+    )
   }
   return found
 }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import pg from 'pg'
-import { openDatabase, type Database } from '../db/database'
+import { type Database, openDatabase } from '../db/database'
 import { migrate } from '../db/migrate'
 import { createJobs } from '../jobs/jobs'
 import { createLogger } from '../log'
@@ -10,7 +10,11 @@ const TEMPLATE = 'tawasul_template'
 async function installSchema(database: Database): Promise<void> {
   await migrate(database)
   // Starting pg-boss once installs its schema, so each test database starts with it.
-  const jobs = createJobs(database, createLogger('silent'), { pollSeconds: 1, stopTimeoutMs: 1000, maintenance: false })
+  const jobs = createJobs(database, createLogger('silent'), {
+    pollSeconds: 1,
+    stopTimeoutMs: 1000,
+    maintenance: false,
+  })
   await jobs.start()
   await jobs.stop()
 }

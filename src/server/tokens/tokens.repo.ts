@@ -4,7 +4,13 @@ import { apiTokens, users, workspaces } from '../db/schema'
 
 export async function insertApiToken(
   db: DbOrTx,
-  values: { workspaceId: number; name: string; tokenHash: string; tokenPrefix: string; createdByUserId: number | null },
+  values: {
+    workspaceId: number
+    name: string
+    tokenHash: string
+    tokenPrefix: string
+    createdByUserId: number | null
+  },
 ) {
   const [row] = await db.insert(apiTokens).values(values).returning()
   return row!
@@ -41,7 +47,12 @@ export async function findApiTokenByHash(db: DbOrTx, workspaceId: number, tokenH
   return row
 }
 
-export async function touchApiToken(db: DbOrTx, workspaceId: number, tokenId: number, at: Date): Promise<void> {
+export async function touchApiToken(
+  db: DbOrTx,
+  workspaceId: number,
+  tokenId: number,
+  at: Date,
+): Promise<void> {
   await db
     .update(apiTokens)
     .set({ lastUsedAt: at })
@@ -52,7 +63,9 @@ export async function revokeApiToken(db: DbOrTx, workspaceId: number, tokenId: n
   const [row] = await db
     .update(apiTokens)
     .set({ revokedAt: at })
-    .where(and(eq(apiTokens.workspaceId, workspaceId), eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
+    .where(
+      and(eq(apiTokens.workspaceId, workspaceId), eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)),
+    )
     .returning({ id: apiTokens.id, name: apiTokens.name })
   return row
 }

@@ -47,7 +47,13 @@ export function tokenRoutes(app: App, ctx: Ctx) {
         params: wsParams,
         body: z.strictObject({ name: labelSchema('Token name', 80) }),
         response: {
-          201: z.object({ id: z.number(), name: z.string(), token: z.string(), tokenPrefix: z.string(), createdAt: z.string() }),
+          201: z.object({
+            id: z.number(),
+            name: z.string(),
+            token: z.string(),
+            tokenPrefix: z.string(),
+            createdAt: z.string(),
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -55,7 +61,10 @@ export function tokenRoutes(app: App, ctx: Ctx) {
     async (request, reply) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
       const t = await createApiToken(ctx, p, request.body)
-      return reply.status(201).header('cache-control', 'no-store').send({ ...t, createdAt: t.createdAt.toISOString() })
+      return reply
+        .status(201)
+        .header('cache-control', 'no-store')
+        .send({ ...t, createdAt: t.createdAt.toISOString() })
     },
   )
 

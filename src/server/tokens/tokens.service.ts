@@ -10,7 +10,13 @@ export const API_TOKEN_PREFIX = 'tws'
 /** Creates a workspace API token. The token is returned once; only its hash is stored. */
 export async function createApiToken(ctx: Ctx, p: Principal, input: { name: string }) {
   authorize(p, 'settings.integrations')
-  return createApiTokenUnchecked(ctx, p.workspaceId, input.name, p.kind === 'user' ? p.userId : null, actorOf(p))
+  return createApiTokenUnchecked(
+    ctx,
+    p.workspaceId,
+    input.name,
+    p.kind === 'user' ? p.userId : null,
+    actorOf(p),
+  )
 }
 
 /** Also used by the command line, which runs as the machine's administrator. */

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { normalizeRestrictions } from '../../shared/permissions'
-import type { InvitationRow } from '../invitations/invitations.repo'
 import { restrictionsOut, roleSchema } from '../http/schemas'
+import type { InvitationRow } from '../invitations/invitations.repo'
 import type { MemberRow, UserRow } from './users.repo'
 
 export const memberOut = z.object({
@@ -42,7 +42,11 @@ export const invitationOut = z.object({
   expired: z.boolean(),
 })
 
-export function presentInvitation(i: InvitationRow, invitedByName: string | null, now: Date): z.infer<typeof invitationOut> {
+export function presentInvitation(
+  i: InvitationRow,
+  invitedByName: string | null,
+  now: Date,
+): z.infer<typeof invitationOut> {
   return {
     id: i.id,
     email: i.email,

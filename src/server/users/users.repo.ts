@@ -88,7 +88,10 @@ function membersQuery(db: DbOrTx) {
     .innerJoin(users, eq(users.id, workspaceMembers.userId))
     .leftJoin(
       teamMembers,
-      and(eq(teamMembers.workspaceId, workspaceMembers.workspaceId), eq(teamMembers.userId, workspaceMembers.userId)),
+      and(
+        eq(teamMembers.workspaceId, workspaceMembers.workspaceId),
+        eq(teamMembers.userId, workspaceMembers.userId),
+      ),
     )
     .leftJoin(teams, and(eq(teams.workspaceId, teamMembers.workspaceId), eq(teams.id, teamMembers.teamId)))
 }
@@ -124,7 +127,11 @@ export async function listMembers(db: DbOrTx, workspaceId: number): Promise<Memb
   return rows.map(toMember)
 }
 
-export async function findMember(db: DbOrTx, workspaceId: number, userId: number): Promise<MemberRow | undefined> {
+export async function findMember(
+  db: DbOrTx,
+  workspaceId: number,
+  userId: number,
+): Promise<MemberRow | undefined> {
   const [row] = await membersQuery(db).where(
     and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)),
   )

@@ -81,7 +81,7 @@ export function userRoutes(app: App, ctx: Ctx) {
         description:
           'Rule 34: their contacts become unassigned, or all move to `reassignContactsTo`. You cannot revoke yourself.',
         params: memberParams,
-        body: z.strictObject({ reassignContactsTo: idSchema.nullable().optional() }).optional(),
+        body: z.strictObject({ reassignContactsTo: idSchema.nullable().optional() }).nullish(),
         response: { 200: z.object({ contactsMoved: z.number() }), ...errors(400, 401, 403, 404, 422) },
       },
     },

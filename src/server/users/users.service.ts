@@ -60,7 +60,9 @@ export async function updateAccess(
   const restrictions = normalizeRestrictions(role, { ...target.restrictions, ...(input.restrictions ?? {}) })
   const changes = [
     ...(role !== target.role ? ['role'] : []),
-    ...(Object.keys(restrictions) as (keyof Restrictions)[]).filter((k) => restrictions[k] !== target.restrictions[k]),
+    ...(Object.keys(restrictions) as (keyof Restrictions)[]).filter(
+      (k) => restrictions[k] !== target.restrictions[k],
+    ),
   ]
   await ctx.db.transaction(async (tx) => {
     await updateMember(tx, p.workspaceId, userId, role, restrictions)
@@ -85,14 +87,18 @@ export async function revokeAccess(
   const to = input.reassignContactsTo ?? null
   if (to !== null) {
     if (to === userId) {
-      throw new UnprocessableError('Contacts cannot be reassigned to the user being revoked.', 'invalid_reassignment', [
-        { path: 'reassignContactsTo', message: 'Choose another user.' },
-      ])
+      throw new UnprocessableError(
+        'Contacts cannot be reassigned to the user being revoked.',
+        'invalid_reassignment',
+        [{ path: 'reassignContactsTo', message: 'Choose another user.' }],
+      )
     }
     if (!(await findMember(ctx.db, p.workspaceId, to))) {
-      throw new UnprocessableError('The user chosen for reassignment is not a member of this workspace.', 'invalid_reassignment', [
-        { path: 'reassignContactsTo', message: 'Not a member of this workspace.' },
-      ])
+      throw new UnprocessableError(
+        'The user chosen for reassignment is not a member of this workspace.',
+        'invalid_reassignment',
+        [{ path: 'reassignContactsTo', message: 'Not a member of this workspace.' }],
+      )
     }
   }
   return ctx.db.transaction(async (tx) => {
@@ -125,7 +131,15 @@ export async function exportUsersCsv(ctx: Ctx, p: Principal): Promise<string> {
   return toCsv(
     ['Name', 'Email', 'Access level', 'Team', 'Status', 'Restrictions', 'Joined or invited at'],
     [
-      ...members.map((m) => [m.name, m.email, m.role, m.teamName ?? '', 'active', flags(m.restrictions), m.joinedAt]),
+      ...members.map((m) => [
+        m.name,
+        m.email,
+        m.role,
+        m.teamName ?? '',
+        'active',
+        flags(m.restrictions),
+        m.joinedAt,
+      ]),
       ...invitations.map(({ invitation: i }) => [
         '',
         i.email,
@@ -148,7 +162,11 @@ export async function getProfile(ctx: Ctx, userId: number) {
 export async function updateProfile(
   ctx: Ctx,
   userId: number,
-  input: { name?: string | undefined; locale?: 'en' | 'ar' | undefined; status?: 'online' | 'away' | undefined },
+  input: {
+    name?: string | undefined
+    locale?: 'en' | 'ar' | undefined
+    status?: 'online' | 'away' | undefined
+  },
 ) {
   return updateUser(ctx.db, userId, input)
 }

@@ -3,7 +3,14 @@ import { CAPABILITY_NAMES } from '../../shared/permissions'
 import type { App } from '../app'
 import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
-import { errors, labelSchema, localeSchema, restrictionsOut, roleSchema, workspaceParams } from '../http/schemas'
+import {
+  errors,
+  labelSchema,
+  localeSchema,
+  restrictionsOut,
+  roleSchema,
+  workspaceParams,
+} from '../http/schemas'
 import type { WorkspaceRow } from './workspaces.repo'
 import { getWorkspaceView, updateWorkspaceSettings } from './workspaces.service'
 
@@ -36,7 +43,11 @@ export function workspaceRoutes(app: App, ctx: Ctx) {
         response: {
           200: z.object({
             workspace: workspaceOut,
-            membership: z.object({ role: roleSchema, restrictions: restrictionsOut, teamId: z.number().nullable() }),
+            membership: z.object({
+              role: roleSchema,
+              restrictions: restrictionsOut,
+              teamId: z.number().nullable(),
+            }),
             capabilities: z.record(z.enum(CAPABILITY_NAMES), z.boolean()),
           }),
           ...errors(400, 401, 404),

@@ -13,7 +13,10 @@ export async function getWorkspaceView(ctx: Ctx, p: Principal) {
     p.kind === 'user'
       ? { role: p.role, restrictions: p.restrictions, teamId: p.teamId }
       : { role: 'owner' as const, restrictions: NO_RESTRICTIONS, teamId: null }
-  const capabilities = Object.fromEntries(CAPABILITY_NAMES.map((c) => [c, allowed(p, c)])) as Record<Capability, boolean>
+  const capabilities = Object.fromEntries(CAPABILITY_NAMES.map((c) => [c, allowed(p, c)])) as Record<
+    Capability,
+    boolean
+  >
   return { workspace, membership: member, capabilities }
 }
 
@@ -30,7 +33,10 @@ export async function updateWorkspaceSettings(
   }
   return ctx.db.transaction(async (tx) => {
     const ws = await updateWorkspace(tx, p.workspaceId, input)
-    await emit(tx, p.workspaceId, actorOf(p), { type: 'workspace.updated', payload: { changes: Object.keys(input) } })
+    await emit(tx, p.workspaceId, actorOf(p), {
+      type: 'workspace.updated',
+      payload: { changes: Object.keys(input) },
+    })
     return ws
   })
 }

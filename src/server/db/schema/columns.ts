@@ -9,6 +9,8 @@ export const id = () => bigint('id', { mode: 'number' }).primaryKey().generatedA
 export const tenantId = () => bigint('id', { mode: 'number' }).notNull().generatedAlwaysAsIdentity()
 export const workspaceId = () => bigint('workspace_id', { mode: 'number' }).notNull()
 export const ref = (name: string) => bigint(name, { mode: 'number' })
-export const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
-export const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
+export const createdAt = () =>
+  timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
+export const updatedAt = () =>
+  timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow()
 export const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })

@@ -102,9 +102,10 @@ export const teamMembers = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.userId] }),
     index().on(t.workspaceId, t.teamId),
-    foreignKey({ columns: [t.workspaceId, t.teamId], foreignColumns: [teams.workspaceId, teams.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      columns: [t.workspaceId, t.teamId],
+      foreignColumns: [teams.workspaceId, teams.id],
+    }).onDelete('cascade'),
     foreignKey({
       columns: [t.workspaceId, t.userId],
       foreignColumns: [workspaceMembers.workspaceId, workspaceMembers.userId],
