@@ -15,6 +15,7 @@ import {
   type UserRow,
 } from '../users/users.repo'
 import { findWorkspace, insertOrganization, insertWorkspace } from '../workspaces/workspaces.repo'
+import { assertTimezone } from '../workspaces/workspaces.service'
 import { parseWorkspaceToken, randomToken, sha256 } from './crypto'
 import { assertPasswordAllowed, burnPasswordCheck, hashPassword, verifyPassword } from './passwords'
 import type { ApiPrincipal, UserPrincipal } from './principal'
@@ -46,6 +47,7 @@ export type SetupInput = {
 /** First run: organization, workspace and owner, possible only while no user exists. */
 export async function setup(ctx: Ctx, input: SetupInput) {
   assertPasswordAllowed(input.password, input.email)
+  if (input.timezone) assertTimezone(input.timezone)
   const passwordHash = await hashPassword(input.password)
   return ctx.db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`)

@@ -26,11 +26,7 @@ export async function updateWorkspaceSettings(
   input: { name?: string | undefined; timezone?: string | undefined; language?: 'en' | 'ar' | undefined },
 ): Promise<WorkspaceRow> {
   authorize(p, 'settings.general')
-  if (input.timezone !== undefined && !IANAZone.isValidZone(input.timezone)) {
-    throw new ValidationError(`"${input.timezone}" is not a known time zone.`, [
-      { path: 'timezone', message: 'Use an IANA time zone such as Asia/Riyadh.' },
-    ])
-  }
+  if (input.timezone !== undefined) assertTimezone(input.timezone)
   return ctx.db.transaction(async (tx) => {
     const ws = await updateWorkspace(tx, p.workspaceId, input)
     await emit(tx, p.workspaceId, actorOf(p), {
@@ -39,4 +35,12 @@ export async function updateWorkspaceSettings(
     })
     return ws
   })
+}
+
+export function assertTimezone(timezone: string): void {
+  if (!IANAZone.isValidZone(timezone)) {
+    throw new ValidationError(`"${timezone}" is not a known time zone.`, [
+      { path: 'timezone', message: 'Use an IANA time zone such as Asia/Riyadh.' },
+    ])
+  }
 }

@@ -1,0 +1,59 @@
+/** The one fetch wrapper: JSON in and out, the CSRF header on writes, typed errors. */
+export type FieldProblem = { path: string; message: string }
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldProblem[] = [],
+  ) {
+    super(message)
+  }
+
+  /** The message for a form field, matched on the last path segment ("body.email" → "email"). */
+  field(name: string): string | undefined {
+    return this.fields.find((f) => f.path === name || f.path.endsWith(`.${name}`))?.message
+  }
+}
+
+let csrfToken: string | undefined
+export function setCsrfToken(token: string | undefined) {
+  csrfToken = token
+}
+
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken
+  let res: Response
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    })
+  } catch {
+    throw new ApiError(0, 'network', 'network')
+  }
+  const type = res.headers.get('content-type') ?? ''
+  const data: unknown = type.includes('application/json') ? await res.json() : await res.text()
+  if (!res.ok) {
+    const e = (data as { error?: { code: string; message: string; fields?: FieldProblem[] } })?.error
+    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? res.statusText, e?.fields ?? [])
+  }
+  if (data && typeof data === 'object' && 'csrfToken' in data)
+    setCsrfToken((data as { csrfToken: string }).csrfToken)
+  return data as T
+}
+
+export const get = <T>(path: string) => api<T>('GET', path)
+export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body)
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body)
+export const put = <T>(path: string, body: unknown = {}) => api<T>('PUT', path, body)
+export const del = <T>(path: string, body?: unknown) => api<T>('DELETE', path, body)

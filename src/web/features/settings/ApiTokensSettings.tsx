@@ -1,0 +1,183 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useOutletContext } from 'react-router'
+import { ApiError, del, get, post } from '../../api/client'
+import type { ApiToken, WorkspaceView } from '../../api/types'
+import { formatDateTime } from '../../i18n'
+import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Button } from '../../ui/Button'
+import { Dialog } from '../../ui/Dialog'
+import { TextField } from '../../ui/Field'
+import { Badge, Loading, Page } from '../../ui/Page'
+import { RequireCapability } from './SettingsLayout'
+
+export function ApiTokensSettings() {
+  return (
+    <RequireCapability capability="settings.integrations">
+      <Tokens />
+    </RequireCapability>
+  )
+}
+
+function Tokens() {
+  const { t, i18n } = useTranslation()
+  const view = useOutletContext<WorkspaceView>()
+  const ws = view.workspace.id
+  const qc = useQueryClient()
+  const tokens = useQuery({
+    queryKey: ['api-tokens', ws],
+    queryFn: () => get<ApiToken[]>(`/api/v1/workspaces/${ws}/api-tokens`),
+  })
+  const [creating, setCreating] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const refresh = () => qc.invalidateQueries({ queryKey: ['api-tokens', ws] })
+  if (tokens.isLoading) return <Loading />
+  return (
+    <Page
+      title={t('settings.nav.apiTokens')}
+      description={t('tokens.description')}
+      actions={
+        <Button variant="primary" onClick={() => setCreating(true)}>
+          {t('tokens.create')}
+        </Button>
+      }
+    >
+      <ErrorAlert error={error ?? tokens.error} />
+      {tokens.data?.length === 0 ? (
+        <p className="muted">{t('tokens.empty')}</p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('tokens.name')}</th>
+              <th>{t('tokens.token')}</th>
+              <th>{t('tokens.createdBy')}</th>
+              <th>{t('tokens.lastUsed')}</th>
+              <th>
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data?.map((tk) => (
+              <tr key={tk.id}>
+                <td dir="auto">{tk.name}</td>
+                <td dir="ltr" className="cell-ltr">
+                  <code>{tk.tokenPrefix}</code>
+                </td>
+                <td dir="auto">{tk.createdByName ?? t('tokens.commandLine')}</td>
+                <td>{tk.lastUsedAt ? formatDateTime(tk.lastUsedAt, i18n.language) : t('tokens.never')}</td>
+                <td className="cell-actions">
+                  {tk.revokedAt ? (
+                    <Badge tone="red">{t('tokens.revoked')}</Badge>
+                  ) : (
+                    <Button
+                      variant="ghost"
+                      className="text-danger"
+                      onClick={async () => {
+                        if (!window.confirm(t('tokens.confirmRevoke', { name: tk.name }))) return
+                        setError(null)
+                        try {
+                          await del(`/api/v1/workspaces/${ws}/api-tokens/${tk.id}`)
+                          await refresh()
+                        } catch (err) {
+                          setError(err)
+                        }
+                      }}
+                    >
+                      {t('tokens.revoke')}
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {creating && <CreateTokenDialog ws={ws} onClose={() => setCreating(false)} onDone={refresh} />}
+    </Page>
+  )
+}
+
+function CreateTokenDialog({
+  ws,
+  onClose,
+  onDone,
+}: {
+  ws: number
+  onClose: () => void
+  onDone: () => unknown
+}) {
+  const { t } = useTranslation()
+  const [name, setName] = useState('')
+  const [token, setToken] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      const res = await post<{ token: string }>(`/api/v1/workspaces/${ws}/api-tokens`, { name })
+      setToken(res.token)
+      await onDone()
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  if (token) {
+    return (
+      <Dialog
+        open
+        title={t('tokens.create')}
+        onClose={onClose}
+        footer={
+          <Button variant="primary" onClick={onClose}>
+            {t('common.done')}
+          </Button>
+        }
+      >
+        <Alert kind="warning">{t('tokens.shownOnce')}</Alert>
+        <input
+          className="token-output"
+          readOnly
+          value={token}
+          dir="ltr"
+          aria-label={t('tokens.token')}
+          onFocus={(e) => e.target.select()}
+        />
+      </Dialog>
+    )
+  }
+  return (
+    <Dialog
+      open
+      title={t('tokens.create')}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button variant="primary" type="submit" form="token-form" busy={busy}>
+            {t('tokens.create')}
+          </Button>
+        </>
+      }
+    >
+      <form id="token-form" onSubmit={submit}>
+        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <TextField
+          label={t('tokens.name')}
+          value={name}
+          onChange={setName}
+          error={error instanceof ApiError ? error.field('name') : undefined}
+          required
+          autoFocus
+          dir="auto"
+        />
+      </form>
+    </Dialog>
+  )
+}

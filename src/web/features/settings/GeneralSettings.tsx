@@ -1,0 +1,83 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useOutletContext } from 'react-router'
+import { ApiError, patch } from '../../api/client'
+import type { WorkspaceView } from '../../api/types'
+import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Button } from '../../ui/Button'
+import { SelectField, TextField } from '../../ui/Field'
+import { Page } from '../../ui/Page'
+import { timezoneOptions } from '../auth/SetupPage'
+import { RequireCapability } from './SettingsLayout'
+
+export function GeneralSettings() {
+  return (
+    <RequireCapability capability="settings.general">
+      <GeneralForm />
+    </RequireCapability>
+  )
+}
+
+function GeneralForm() {
+  const { t } = useTranslation()
+  const view = useOutletContext<WorkspaceView>()
+  const qc = useQueryClient()
+  const [name, setName] = useState(view.workspace.name)
+  const [timezone, setTimezone] = useState(view.workspace.timezone)
+  const [language, setLanguage] = useState<string>(view.workspace.language)
+  const [error, setError] = useState<unknown>(null)
+  const [saved, setSaved] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    setSaved(false)
+    try {
+      await patch(`/api/v1/workspaces/${view.workspace.id}`, { name, timezone, language })
+      await qc.invalidateQueries({ queryKey: ['workspace', view.workspace.id] })
+      await qc.invalidateQueries({ queryKey: ['session'] })
+      setSaved(true)
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  return (
+    <Page title={t('settings.nav.general')} description={t('settings.general.description')}>
+      <form className="form-narrow" onSubmit={submit}>
+        {saved && <Alert kind="success">{t('common.saved')}</Alert>}
+        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <TextField
+          label={t('settings.general.name')}
+          value={name}
+          onChange={setName}
+          error={fieldError('name')}
+          dir="auto"
+        />
+        <SelectField
+          label={t('settings.general.timezone')}
+          value={timezone}
+          onChange={setTimezone}
+          options={timezoneOptions(timezone)}
+          error={fieldError('timezone')}
+        />
+        <SelectField
+          label={t('settings.general.language')}
+          value={language}
+          onChange={setLanguage}
+          options={[
+            { value: 'en', label: 'English' },
+            { value: 'ar', label: 'العربية' },
+          ]}
+        />
+        <Button type="submit" variant="primary" busy={busy}>
+          {t('common.save')}
+        </Button>
+      </form>
+    </Page>
+  )
+}
