@@ -236,6 +236,7 @@ describe('API tokens', () => {
     const list = await owner.client.get(`/api/v1/workspaces/${owner.workspaceId}/api-tokens`)
     assert.equal(list.body.length, 1)
     assert.ok(!JSON.stringify(list.body).includes(token.slice(-20)), 'the token is never listed')
+    assert.equal(list.body[0].tokenPrefix, `${token.slice(0, `tws_${owner.workspaceId}_`.length + 4)}…`)
     const { rows } = await server.ctx.database.query<{ token_hash: string }>(
       'SELECT token_hash FROM api_tokens',
     )

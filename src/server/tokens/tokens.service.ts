@@ -33,7 +33,8 @@ export async function createApiTokenUnchecked(
       workspaceId,
       name,
       tokenHash: hash,
-      tokenPrefix: `${token.slice(0, token.lastIndexOf('_') + 5)}…`,
+      // The visible part is the routing prefix plus 4 characters of the secret, never more.
+      tokenPrefix: `${token.slice(0, `${API_TOKEN_PREFIX}_${workspaceId}_`.length + 4)}…`,
       createdByUserId,
     })
     await emit(tx, workspaceId, actor, { type: 'api_token.created', payload: { tokenId: row.id, name } })
