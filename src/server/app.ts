@@ -19,11 +19,16 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import { authRoutes } from './auth/auth.routes'
+import { channelRoutes } from './channels/channels.routes'
+import { webhookRoutes } from './channels/webhooks.routes'
 import type { Ctx } from './context'
+import { conversationRoutes } from './conversations/conversations.routes'
 import { AppError } from './errors'
+import { fileRoutes } from './files/files.routes'
 import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
+import { messageRoutes } from './messages/messages.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
@@ -46,6 +51,11 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   invitationRoutes,
   teamRoutes,
   tokenRoutes,
+  channelRoutes,
+  webhookRoutes,
+  conversationRoutes,
+  messageRoutes,
+  fileRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }

@@ -3,6 +3,7 @@ import type { Database, Db } from './db/database'
 import type { Jobs } from './jobs/jobs'
 import type { Log } from './log'
 import type { Mailer } from './mail/mailer'
+import type { Storage } from './storage/storage'
 
 export type Clock = { now: () => Date }
 export const systemClock: Clock = { now: () => new Date() }
@@ -13,6 +14,7 @@ export type Ctx = {
   database: Database
   jobs: Jobs
   mailer: Mailer
+  storage: Storage
   clock: Clock
   log: Log
   config: Config

@@ -12,6 +12,9 @@ export type Actor =
 
 export const SYSTEM: Actor = { kind: 'system', id: null }
 
+type C = { contactId: number }
+type CC = { contactId: number; conversationId: number }
+
 /** Every domain event, with its payload. Names are dotted, past tense, written out literally. */
 export type DomainEvent =
   | { type: 'workspace.updated'; payload: { changes: string[] } }
@@ -30,17 +33,75 @@ export type DomainEvent =
   | { type: 'team.member_removed'; payload: { teamId: number; userId: number } }
   | { type: 'api_token.created'; payload: { tokenId: number; name: string } }
   | { type: 'api_token.revoked'; payload: { tokenId: number; name: string } }
+  | { type: 'channel.connected'; payload: { channelId: number; type: string } }
+  | { type: 'channel.disconnected'; payload: { channelId: number; type: string } }
+  | { type: 'contact.created'; payload: C & { source: 'channel' | 'user' | 'api' | 'import' | 'workflow' } }
+  | { type: 'contact.updated'; payload: C & { changes: string[] } }
+  | { type: 'contact.deleted'; payload: C }
+  | { type: 'contact.tag_updated'; payload: C & { tagId: number; tag: string; action: 'added' | 'removed' } }
+  | { type: 'contact.lifecycle_updated'; payload: C & { from: number | null; to: number | null } }
   | {
       type: 'contact.assignee_updated'
-      payload: { contactId: number; from: number | null; to: number | null; reason: string }
+      payload: C & { from: number | null; to: number | null; reason: string; conversationId?: number | null }
     }
+  | { type: 'contact.blocked'; payload: C }
+  | { type: 'contact.unblocked'; payload: C }
+  | { type: 'contact.merged'; payload: C & { mergedContactId: number } }
+  | { type: 'conversation.opened'; payload: CC & { source: string; channelId: number | null } }
+  | {
+      type: 'conversation.closed'
+      payload: CC & { source: string; categoryId: number | null; summary: string | null }
+    }
+  | { type: 'conversation.snoozed'; payload: CC & { until: string } }
+  | { type: 'conversation.unsnoozed'; payload: CC & { reason: 'expired' | 'contact_replied' | 'user' } }
+  | { type: 'conversation.assignment_failed'; payload: CC & { reason: string } }
+  | {
+      type: 'message.received'
+      payload: { contactId: number; conversationId: number | null; messageId: number; channelId: number }
+    }
+  | {
+      type: 'message.created'
+      payload: { contactId: number; conversationId: number | null; messageId: number; channelId: number }
+    }
+  | {
+      type: 'message.status_updated'
+      payload: { contactId: number; conversationId: number | null; messageId: number; status: string }
+    }
+  | {
+      type: 'comment.created'
+      payload: { contactId: number; conversationId: number | null; commentId: number; mentions: number[] }
+    }
+  | { type: 'notification.created'; payload: { userId: number; notificationId: number; kind: string } }
+
+/** Events shown inline in the conversation and in Activities (rule 14); never to the contact. */
+export const TIMELINE: ReadonlySet<string> = new Set([
+  'conversation.opened',
+  'conversation.closed',
+  'conversation.snoozed',
+  'conversation.unsnoozed',
+  'conversation.assignment_failed',
+  'contact.assignee_updated',
+  'contact.blocked',
+  'contact.unblocked',
+  'contact.merged',
+  'contact.lifecycle_updated',
+  'contact.tag_updated',
+])
 
 export type EventType = DomainEvent['type']
 
 /** The NOTIFY channel that carries committed events to every server process. */
 export const EVENTS_CHANNEL = 'tawasul_events'
 
-export type EventNotice = { workspaceId: number; id: number; type: EventType; actor: Actor }
+/** What NOTIFY carries (kept small: the 8 kB payload limit). Listeners load the rest by id. */
+export type EventNotice = {
+  workspaceId: number
+  id: number
+  type: EventType
+  actor: Actor
+  contactId?: number
+  conversationId?: number
+}
 
 /**
  * Records an event in the caller's transaction. The NOTIFY is transactional too: other processes
@@ -52,6 +113,7 @@ export async function emit(
   actor: Actor,
   event: DomainEvent,
 ): Promise<number> {
+  const p = event.payload as { contactId?: number; conversationId?: number | null }
   const [row] = await tx
     .insert(events)
     .values({
@@ -60,9 +122,19 @@ export async function emit(
       actorKind: actor.kind,
       actorId: actor.id,
       payload: event.payload,
+      contactId: p.contactId ?? null,
+      conversationId: p.conversationId ?? null,
+      onTimeline: TIMELINE.has(event.type),
     })
     .returning({ id: events.id })
-  const notice: EventNotice = { workspaceId, id: row!.id, type: event.type, actor }
+  const notice: EventNotice = {
+    workspaceId,
+    id: row!.id,
+    type: event.type,
+    actor,
+    ...(p.contactId ? { contactId: p.contactId } : {}),
+    ...(p.conversationId ? { conversationId: p.conversationId } : {}),
+  }
   await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(notice)])
   return row!.id
 }

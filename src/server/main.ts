@@ -1,13 +1,18 @@
+import path from 'node:path'
 import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
 import type { Config } from './config'
 import { type Clock, type Ctx, systemClock } from './context'
+import { conversationTimerQueues } from './conversations/timers.queue'
 import { openDatabase } from './db/database'
 import { migrate } from './db/migrate'
+import { statusRetryQueue } from './ingest/ingest.queue'
 import { createJobs, defineQueue } from './jobs/jobs'
 import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
+import { sendQueue } from './messages/send.queue'
+import { localDiskStorage } from './storage/storage'
 
 export type Server = {
   app: App
@@ -33,6 +38,9 @@ export type StartOptions = {
 function queues(ctx: Ctx) {
   return [
     mailQueue(ctx),
+    sendQueue(ctx),
+    statusRetryQueue(ctx),
+    ...conversationTimerQueues(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -76,10 +84,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopTimeoutMs: config.shutdownTimeoutMs,
     })
     const mailer = createMailer(config.smtpUrl, config.mailFrom)
+    const storage = localDiskStorage(path.join(config.dataDir, 'files'))
     const ctx: Ctx = {
       db: database.db,
       database,
       jobs,
+      storage,
       mailer,
       clock: opts.clock ?? systemClock,
       log,

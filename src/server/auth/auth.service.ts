@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { NO_RESTRICTIONS } from '../../shared/permissions'
+import { insertDefaultStages } from '../contacts/lifecycle.repo'
 import type { Ctx } from '../context'
 import { ConflictError, NotFoundError, UnauthenticatedError } from '../errors'
 import { emit, SYSTEM } from '../events'
@@ -67,6 +68,7 @@ export async function setup(ctx: Ctx, input: SetupInput) {
       passwordHash,
       locale: input.language ?? 'en',
     })
+    await insertDefaultStages(tx, workspace.id, workspace.language)
     await addOrganizationMember(tx, organizationId, user.id, 'admin')
     await insertMember(tx, workspace.id, user.id, 'owner', NO_RESTRICTIONS)
     await emit(tx, workspace.id, SYSTEM, {

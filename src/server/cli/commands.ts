@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { z } from 'zod'
 import { ROLES } from '../../shared/permissions'
 import { needsSetup, setup } from '../auth/auth.service'
@@ -15,6 +16,7 @@ import { createLogger } from '../log'
 import { mailQueue } from '../mail/mail.queue'
 import { createMailer } from '../mail/mailer'
 import { startServer } from '../main'
+import { localDiskStorage } from '../storage/storage'
 import { createApiTokenUnchecked } from '../tokens/tokens.service'
 import { listMembers } from '../users/users.repo'
 import { findWorkspace } from '../workspaces/workspaces.repo'
@@ -51,7 +53,8 @@ async function withCtx<T>(config: Config, command: string, fn: (ctx: Ctx) => Pro
     await migrate(database)
     const jobs = createJobs(database, log, { pollSeconds: 1, stopTimeoutMs: 5000, maintenance: false })
     const mailer = createMailer(config.smtpUrl, config.mailFrom)
-    const ctx: Ctx = { db: database.db, database, jobs, mailer, clock: systemClock, log, config }
+    const storage = localDiskStorage(path.join(config.dataDir, 'files'))
+    const ctx: Ctx = { db: database.db, database, jobs, mailer, storage, clock: systemClock, log, config }
     await jobs.start()
     try {
       await jobs.register([mailQueue(ctx)] as never[], { work: false })

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin'
 import { citext } from '@electric-sql/pglite/contrib/citext'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
@@ -41,7 +42,7 @@ export type Database = {
 // int8 comes back as a string from node-postgres; our ids and counts fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v))
 
-export const PGLITE_EXTENSIONS = { citext, pg_trgm }
+export const PGLITE_EXTENSIONS = { citext, pg_trgm, btree_gin }
 
 export type OpenOptions = {
   dataDir: string

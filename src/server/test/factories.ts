@@ -5,6 +5,7 @@ import {
   type Role,
 } from '../../shared/permissions'
 import { hashPassword } from '../auth/passwords'
+import { insertDefaultStages } from '../contacts/lifecycle.repo'
 import { contacts } from '../db/schema'
 import { insertTeamMember } from '../teams/teams.repo'
 import { addOrganizationMember, insertMember, insertUser } from '../users/users.repo'
@@ -36,6 +37,7 @@ export async function buildWorkspace(server: TestServer, name = `Other ${unique(
   const db = server.ctx.db
   const orgId = await insertOrganization(db, `${name} Org`)
   const ws = await insertWorkspace(db, { organizationId: orgId, name })
+  await insertDefaultStages(db, ws.id, 'en')
   const owner = await buildUser(server, ws.id, 'owner')
   await addOrganizationMember(db, orgId, owner.userId, 'admin')
   return { workspaceId: ws.id, organizationId: orgId, owner }

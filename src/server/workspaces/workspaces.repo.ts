@@ -26,7 +26,12 @@ export async function findWorkspace(db: DbOrTx, workspaceId: number): Promise<Wo
 export async function updateWorkspace(
   db: DbOrTx,
   workspaceId: number,
-  values: Partial<Pick<WorkspaceRow, 'name' | 'timezone' | 'language'>>,
+  values: Partial<
+    Pick<
+      WorkspaceRow,
+      'name' | 'timezone' | 'language' | 'closingNotesMode' | 'autoCloseMinutes' | 'autoCloseEnabledAt'
+    >
+  >,
 ): Promise<WorkspaceRow> {
   const [row] = await db.update(workspaces).set(values).where(eq(workspaces.id, workspaceId)).returning()
   return row!

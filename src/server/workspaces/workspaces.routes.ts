@@ -20,6 +20,8 @@ const workspaceOut = z.object({
   name: z.string(),
   timezone: z.string(),
   language: z.enum(['en', 'ar']),
+  closingNotesMode: z.enum(['optional', 'category_required', 'category_and_summary_required', 'disabled']),
+  autoCloseMinutes: z.number().nullable(),
   createdAt: z.string(),
 })
 
@@ -29,6 +31,8 @@ const present = (w: WorkspaceRow): z.infer<typeof workspaceOut> => ({
   name: w.name,
   timezone: w.timezone,
   language: w.language,
+  closingNotesMode: w.closingNotesMode,
+  autoCloseMinutes: w.autoCloseMinutes,
   createdAt: w.createdAt.toISOString(),
 })
 
@@ -66,12 +70,24 @@ export function workspaceRoutes(app: App, ctx: Ctx) {
     {
       schema: {
         tags: ['workspaces'],
-        summary: 'Update general workspace settings (name, time zone, default language)',
+        summary: 'Update workspace settings (name, time zone, language, closing notes, auto-close)',
         params: workspaceParams,
         body: z.strictObject({
           name: labelSchema('Workspace name').optional(),
           timezone: z.string().min(1).max(64).optional(),
           language: localeSchema.optional(),
+          /** Rule 36: the closing-note mode. */
+          closingNotesMode: z
+            .enum(['optional', 'category_required', 'category_and_summary_required', 'disabled'])
+            .optional(),
+          /** Rule 39: auto-close after 30 minutes to 14 days without a contact reply; null turns it off. */
+          autoCloseMinutes: z
+            .number()
+            .int()
+            .min(30)
+            .max(14 * 24 * 60)
+            .nullable()
+            .optional(),
         }),
         response: { 200: workspaceOut, ...errors(400, 401, 403, 404) },
       },

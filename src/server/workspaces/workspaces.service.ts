@@ -20,15 +20,35 @@ export async function getWorkspaceView(ctx: Ctx, p: Principal) {
   return { workspace, membership: member, capabilities }
 }
 
+export type WorkspaceSettingsInput = {
+  name?: string | undefined
+  timezone?: string | undefined
+  language?: 'en' | 'ar' | undefined
+  closingNotesMode?: WorkspaceRow['closingNotesMode'] | undefined
+  autoCloseMinutes?: number | null | undefined
+}
+
 export async function updateWorkspaceSettings(
   ctx: Ctx,
   p: Principal,
-  input: { name?: string | undefined; timezone?: string | undefined; language?: 'en' | 'ar' | undefined },
+  input: WorkspaceSettingsInput,
 ): Promise<WorkspaceRow> {
   authorize(p, 'settings.general')
   if (input.timezone !== undefined) assertTimezone(input.timezone)
   return ctx.db.transaction(async (tx) => {
-    const ws = await updateWorkspace(tx, p.workspaceId, input)
+    const current = await findWorkspace(tx, p.workspaceId)
+    const { autoCloseMinutes, ...rest } = input
+    const ws = await updateWorkspace(tx, p.workspaceId, {
+      ...rest,
+      ...(autoCloseMinutes !== undefined
+        ? {
+            autoCloseMinutes,
+            // Rule 39: only conversations created after enabling are affected.
+            autoCloseEnabledAt:
+              autoCloseMinutes === null ? null : (current?.autoCloseEnabledAt ?? ctx.clock.now()),
+          }
+        : {}),
+    })
     await emit(tx, p.workspaceId, actorOf(p), {
       type: 'workspace.updated',
       payload: { changes: Object.keys(input) },

@@ -1,4 +1,5 @@
-import { index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import { boolean, index, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core'
 import { createdAt, ref, tenantId, workspaceId } from './columns'
 import { workspaces } from './tenancy'
 
@@ -15,7 +16,15 @@ export const events = pgTable(
     actorKind: text('actor_kind').notNull(),
     actorId: ref('actor_id'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    contactId: ref('contact_id'),
+    conversationId: ref('conversation_id'),
+    /** Shown inline in the conversation and in Activities (rule 14), never to the contact. */
+    onTimeline: boolean('on_timeline').notNull().default(false),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index().on(t.workspaceId, t.type, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index().on(t.workspaceId, t.type, t.createdAt),
+    index('events_timeline').on(t.workspaceId, t.contactId, t.id).where(sql`on_timeline`),
+  ],
 )

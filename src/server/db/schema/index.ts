@@ -1,3 +1,5 @@
+export * from './channels'
 export * from './contacts'
+export * from './conversations'
 export * from './events'
 export * from './tenancy'

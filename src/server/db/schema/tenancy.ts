@@ -3,6 +3,7 @@ import {
   boolean,
   foreignKey,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -54,6 +55,15 @@ export const workspaces = pgTable('workspaces', {
   name: text('name').notNull(),
   timezone: text('timezone').notNull().default('UTC'),
   language: text('language').$type<'en' | 'ar'>().notNull().default('en'),
+  /** Rule 36: optional | category_required | category_and_summary_required | disabled. */
+  closingNotesMode: text('closing_notes_mode')
+    .$type<'optional' | 'category_required' | 'category_and_summary_required' | 'disabled'>()
+    .notNull()
+    .default('optional'),
+  /** Rule 39: auto-close after this many minutes without a contact reply; null = off. */
+  autoCloseMinutes: integer('auto_close_minutes'),
+  autoCloseEnabledAt: ts('auto_close_enabled_at'),
+  lifecycleEnabled: boolean('lifecycle_enabled').notNull().default(true),
   createdAt: createdAt(),
 })
 

@@ -1,0 +1,143 @@
+import { z } from 'zod'
+import type { App } from '../app'
+import type { Ctx } from '../context'
+import { principalFor } from '../http/auth'
+import { errors, idSchema, labelSchema, okBody } from '../http/schemas'
+import type { ChannelRow } from './channels.repo'
+import {
+  createChannel,
+  disconnectChannel,
+  editChannel,
+  getChannel,
+  listWorkspaceChannels,
+  webhookPath,
+} from './channels.service'
+import { CHANNELS } from './registry'
+
+const channelOut = z.object({
+  id: z.number(),
+  type: z.string(),
+  name: z.string(),
+  status: z.enum(['active', 'disconnected', 'error']),
+  config: z.record(z.string(), z.unknown()),
+  /** Paste this at the provider; it is the inbound webhook for this channel. */
+  webhookUrl: z.string(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+})
+
+export function channelRoutes(app: App, ctx: Ctx) {
+  const present = (c: ChannelRow): z.infer<typeof channelOut> => ({
+    id: c.id,
+    type: c.type,
+    name: c.name,
+    status: c.status,
+    config: c.config,
+    webhookUrl: `${ctx.config.publicUrl}${webhookPath(c)}`,
+    lastError: c.lastError,
+    createdAt: c.createdAt.toISOString(),
+  })
+  const ws = z.strictObject({ workspaceId: idSchema })
+  const one = z.strictObject({ workspaceId: idSchema, channelId: idSchema })
+
+  app.get(
+    '/api/v1/workspaces/:workspaceId/channels',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Connected channels (secrets are never returned)',
+        params: ws,
+        response: { 200: z.array(channelOut), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      return (await listWorkspaceChannels(ctx, p)).map(present)
+    },
+  )
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/channels',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Connect a channel',
+        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. A custom channel's API token is generated and returned here once.`,
+        params: ws,
+        body: z.strictObject({
+          type: z.string().min(1).max(40),
+          name: labelSchema('Channel name', 80),
+          config: z.record(z.string(), z.unknown()).default({}),
+          secrets: z.record(z.string(), z.unknown()).optional(),
+        }),
+        response: {
+          201: channelOut.extend({ credentials: z.record(z.string(), z.string()).nullable() }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      const { channel, secrets } = await createChannel(ctx, p, request.body)
+      const generated = request.body.type === 'custom' && !request.body.secrets?.apiToken
+      return reply
+        .status(201)
+        .header('cache-control', 'no-store')
+        .send({ ...present(channel), credentials: generated ? { apiToken: String(secrets.apiToken) } : null })
+    },
+  )
+
+  app.get(
+    '/api/v1/workspaces/:workspaceId/channels/:channelId',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'A channel',
+        params: one,
+        response: { 200: channelOut, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      return present(await getChannel(ctx, p, request.params.channelId))
+    },
+  )
+
+  app.patch(
+    '/api/v1/workspaces/:workspaceId/channels/:channelId',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Rename a channel or change its settings or credentials',
+        params: one,
+        body: z.strictObject({
+          name: labelSchema('Channel name', 80).optional(),
+          config: z.record(z.string(), z.unknown()).optional(),
+          secrets: z.record(z.string(), z.unknown()).optional(),
+        }),
+        response: { 200: channelOut, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      return present(await editChannel(ctx, p, request.params.channelId, request.body))
+    },
+  )
+
+  app.delete(
+    '/api/v1/workspaces/:workspaceId/channels/:channelId',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Disconnect a channel (its history stays)',
+        params: one,
+        response: { 200: okBody, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      await disconnectChannel(ctx, p, request.params.channelId)
+      return { ok: true as const }
+    },
+  )
+}

@@ -1,0 +1,160 @@
+import type { z } from 'zod'
+import { decryptSecret, encryptSecret, randomToken, safeEqual } from '../auth/crypto'
+import { actorOf, authorize, type Principal } from '../auth/principal'
+import type { Ctx } from '../context'
+import type { DbOrTx } from '../db/database'
+import { NotFoundError, ValidationError } from '../errors'
+import { emit } from '../events'
+import type { ChannelRef } from './channel'
+import { type ChannelRow, findChannel, insertChannel, listChannels, updateChannel } from './channels.repo'
+import { adapterFor, CHANNELS } from './registry'
+
+function fieldErrors(prefix: string, error: z.ZodError) {
+  const fields = error.issues.map((i) => ({ path: [prefix, ...i.path].join('.'), message: i.message }))
+  return new ValidationError(fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields)
+}
+
+function adapterOrFail(type: string) {
+  const adapter = adapterFor(type)
+  if (!adapter) {
+    throw new ValidationError(
+      `Unknown channel type "${type}". Known types: ${CHANNELS.map((c) => c.type).join(', ')}.`,
+      [{ path: 'type', message: 'Unknown channel type.' }],
+    )
+  }
+  return adapter
+}
+
+/** The public path a provider posts to: routable by workspace, unguessable by the key. */
+export function webhookPath(row: Pick<ChannelRow, 'workspaceId' | 'id' | 'webhookKey'>): string {
+  return `/webhooks/${row.workspaceId}/${row.id}/${row.webhookKey}`
+}
+
+export type CreateChannelInput = {
+  type: string
+  name: string
+  config: Record<string, unknown>
+  secrets?: Record<string, unknown> | undefined
+}
+
+/** Connects a channel. Secrets are validated, encrypted with the instance key and never returned. */
+export async function createChannel(ctx: Ctx, p: Principal, input: CreateChannelInput) {
+  authorize(p, 'settings.channels')
+  return createChannelUnchecked(ctx, p.workspaceId, input, actorOf(p))
+}
+
+export async function createChannelUnchecked(
+  ctx: Ctx,
+  workspaceId: number,
+  input: CreateChannelInput,
+  actor: Parameters<typeof emit>[2],
+) {
+  const adapter = adapterOrFail(input.type)
+  const config = adapter.configSchema.safeParse(input.config)
+  if (!config.success) throw fieldErrors('config', config.error)
+  // The custom channel's token is ours to issue (respond.io shows it after connecting).
+  const rawSecrets =
+    input.type === 'custom' && !input.secrets?.apiToken
+      ? { ...input.secrets, apiToken: randomToken(32) }
+      : (input.secrets ?? {})
+  const secrets = adapter.secretsSchema.safeParse(rawSecrets)
+  if (!secrets.success) throw fieldErrors('secrets', secrets.error)
+  return ctx.db.transaction(async (tx) => {
+    const row = await insertChannel(tx, {
+      workspaceId,
+      type: input.type,
+      name: input.name,
+      config: config.data as Record<string, unknown>,
+      secrets: encryptSecret(ctx.config.secret, JSON.stringify(secrets.data)),
+      webhookKey: randomToken(24),
+    })
+    await emit(tx, workspaceId, actor, {
+      type: 'channel.connected',
+      payload: { channelId: row.id, type: row.type },
+    })
+    return { channel: row, secrets: secrets.data as Record<string, unknown> }
+  })
+}
+
+export async function listWorkspaceChannels(ctx: Ctx, p: Principal) {
+  authorize(p, 'inbox.view')
+  return listChannels(ctx.db, p.workspaceId)
+}
+
+export async function getChannel(ctx: Ctx, p: Principal, channelId: number): Promise<ChannelRow> {
+  authorize(p, 'inbox.view')
+  const row = await findChannel(ctx.db, p.workspaceId, channelId)
+  if (!row) throw new NotFoundError('Channel')
+  return row
+}
+
+export async function editChannel(
+  ctx: Ctx,
+  p: Principal,
+  channelId: number,
+  input: {
+    name?: string | undefined
+    config?: Record<string, unknown> | undefined
+    secrets?: Record<string, unknown> | undefined
+  },
+) {
+  authorize(p, 'settings.channels')
+  const row = await findChannel(ctx.db, p.workspaceId, channelId)
+  if (!row) throw new NotFoundError('Channel')
+  const adapter = adapterOrFail(row.type)
+  const values: Parameters<typeof updateChannel>[3] = {}
+  if (input.name) values.name = input.name
+  if (input.config) {
+    const config = adapter.configSchema.safeParse({ ...row.config, ...input.config })
+    if (!config.success) throw fieldErrors('config', config.error)
+    values.config = config.data as Record<string, unknown>
+  }
+  if (input.secrets) {
+    const current = row.secrets
+      ? (JSON.parse(decryptSecret(ctx.config.secret, row.secrets)) as Record<string, unknown>)
+      : {}
+    const secrets = adapter.secretsSchema.safeParse({ ...current, ...input.secrets })
+    if (!secrets.success) throw fieldErrors('secrets', secrets.error)
+    values.secrets = encryptSecret(ctx.config.secret, JSON.stringify(secrets.data))
+  }
+  return (await updateChannel(ctx.db, p.workspaceId, channelId, values))!
+}
+
+export async function disconnectChannel(ctx: Ctx, p: Principal, channelId: number): Promise<void> {
+  authorize(p, 'settings.channels')
+  await ctx.db.transaction(async (tx) => {
+    const row = await updateChannel(tx, p.workspaceId, channelId, { status: 'disconnected' })
+    if (!row) throw new NotFoundError('Channel')
+    await emit(tx, p.workspaceId, actorOf(p), {
+      type: 'channel.disconnected',
+      payload: { channelId, type: row.type },
+    })
+  })
+}
+
+/** A channel with its secrets decrypted, for adapters only (webhooks and send jobs). */
+export async function loadChannelRef(ctx: Ctx, db: DbOrTx, workspaceId: number, channelId: number) {
+  const row = await findChannel(db, workspaceId, channelId)
+  if (!row) return undefined
+  return toRef(ctx, row)
+}
+
+export function toRef(
+  ctx: Ctx,
+  row: ChannelRow,
+): { row: ChannelRow; ref: ChannelRef<Record<string, unknown>, Record<string, unknown>> } {
+  const secrets = row.secrets
+    ? (JSON.parse(decryptSecret(ctx.config.secret, row.secrets)) as Record<string, unknown>)
+    : {}
+  return {
+    row,
+    ref: { workspaceId: row.workspaceId, id: row.id, type: row.type, config: row.config, secrets },
+  }
+}
+
+/** Finds the channel a webhook URL names; the key comparison is constant-time. */
+export async function channelForWebhook(ctx: Ctx, workspaceId: number, channelId: number, key: string) {
+  const row = await findChannel(ctx.db, workspaceId, channelId)
+  if (!row || !safeEqual(row.webhookKey, key)) throw new NotFoundError('Webhook')
+  return toRef(ctx, row)
+}

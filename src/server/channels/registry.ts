@@ -1,0 +1,11 @@
+import type { ChannelAdapter } from './channel'
+import { customChannel } from './custom/custom.channel'
+
+/** Every channel type, listed explicitly. A test checks each folder under channels/ is here. */
+// biome-ignore lint/suspicious/noExplicitAny: adapters are heterogeneous; each validates its own config and secrets at the boundary.
+export const CHANNELS: ChannelAdapter<any, any>[] = [customChannel]
+
+// biome-ignore lint/suspicious/noExplicitAny: see CHANNELS.
+export function adapterFor(type: string): ChannelAdapter<any, any> | undefined {
+  return CHANNELS.find((c) => c.type === type)
+}

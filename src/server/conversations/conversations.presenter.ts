@@ -1,0 +1,77 @@
+import { z } from 'zod'
+import type { WindowState } from '../messages/windows'
+import type { ConversationRow } from './conversations.repo'
+import { conversationState } from './conversations.service'
+
+export const windowOut = z.object({
+  channelId: z.number().nullable(),
+  status: z.enum(['none', 'open', 'human_agent', 'expired']),
+  closesAt: z.string().nullable(),
+  since: z.string().nullable(),
+  allows: z.string().nullable(),
+  remainingOutbound: z.number().nullable(),
+})
+
+export const conversationOut = z.object({
+  id: z.number(),
+  contactId: z.number(),
+  status: z.enum(['open', 'closed']),
+  /** Azir's states (rules 90–94): open, expired, closed, bot. */
+  state: z.enum(['open', 'expired', 'closed', 'bot']),
+  openedAt: z.string(),
+  openedSource: z.string(),
+  openedByUserId: z.number().nullable(),
+  openedChannelId: z.number().nullable(),
+  firstAssigneeUserId: z.number().nullable(),
+  lastAssigneeUserId: z.number().nullable(),
+  firstResponseAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  closedSource: z.string().nullable(),
+  closedByUserId: z.number().nullable(),
+  closingNote: z.object({ categoryId: z.number().nullable(), summary: z.string().nullable() }).nullable(),
+  snoozedUntil: z.string().nullable(),
+  handler: z.string(),
+  autoCloseAt: z.string().nullable(),
+  window: windowOut,
+})
+
+const iso = (d: Date | null) => d?.toISOString() ?? null
+
+export function presentWindow(channelId: number | null, w: WindowState): z.infer<typeof windowOut> {
+  return {
+    channelId,
+    status: w.status,
+    closesAt: w.status === 'open' || w.status === 'human_agent' ? w.closesAt.toISOString() : null,
+    since: w.status === 'expired' ? iso(w.since) : w.status === 'human_agent' ? w.since.toISOString() : null,
+    allows: w.status === 'expired' ? w.allows : w.status === 'human_agent' ? 'human_agent' : null,
+    remainingOutbound: w.status === 'open' ? (w.remainingOutbound ?? null) : null,
+  }
+}
+
+export function presentConversation(
+  c: ConversationRow,
+  window: z.infer<typeof windowOut>,
+): z.infer<typeof conversationOut> {
+  return {
+    id: c.id,
+    contactId: c.contactId,
+    status: c.status,
+    state: conversationState(c, window),
+    openedAt: c.openedAt.toISOString(),
+    openedSource: c.openedSource,
+    openedByUserId: c.openedByUserId,
+    openedChannelId: c.openedChannelId,
+    firstAssigneeUserId: c.firstAssigneeUserId,
+    lastAssigneeUserId: c.lastAssigneeUserId,
+    firstResponseAt: iso(c.firstResponseAt),
+    closedAt: iso(c.closedAt),
+    closedSource: c.closedSource,
+    closedByUserId: c.closedByUserId,
+    closingNote:
+      c.status === 'closed' ? { categoryId: c.closingCategoryId, summary: c.closingSummary } : null,
+    snoozedUntil: iso(c.snoozedUntil),
+    handler: c.handler,
+    autoCloseAt: iso(c.autoCloseAt),
+    window,
+  }
+}

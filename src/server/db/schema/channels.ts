@@ -1,0 +1,106 @@
+import { foreignKey, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { createdAt, ref, tenantId, ts, updatedAt, workspaceId } from './columns'
+import { contacts } from './contacts'
+import { workspaces } from './tenancy'
+
+/** A connected messaging account. Secrets are stored encrypted (AES-256-GCM) in `secrets`. */
+export const channels = pgTable(
+  'channels',
+  {
+    workspaceId: workspaceId().references(() => workspaces.id, { onDelete: 'cascade' }),
+    id: tenantId(),
+    type: text('type').notNull(),
+    name: text('name').notNull(),
+    status: text('status').$type<'active' | 'disconnected' | 'error'>().notNull().default('active'),
+    /** Non-secret settings (ids, base URLs, options). */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    /** Encrypted JSON of the secret settings; never returned by the API. */
+    secrets: text('secrets'),
+    /** Random, unguessable path segment of the inbound webhook URL. */
+    webhookKey: text('webhook_key').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), uniqueIndex().on(t.workspaceId, t.webhookKey)],
+)
+
+/**
+ * A contact's identity on one channel (phone, PSID, chat id, email, custom id). The messaging
+ * window is evaluated on this row (rule 22): per (contact, channel), at send time.
+ */
+export const contactChannels = pgTable(
+  'contact_channels',
+  {
+    workspaceId: workspaceId(),
+    id: tenantId(),
+    contactId: ref('contact_id').notNull(),
+    channelId: ref('channel_id').notNull(),
+    identifier: text('identifier').notNull(),
+    displayName: text('display_name'),
+    avatarUrl: text('avatar_url'),
+    lastIncomingAt: ts('last_incoming_at'),
+    lastOutgoingAt: ts('last_outgoing_at'),
+    /** Outbound messages since the contact last wrote (WeChat's 20-message limit, rule 19). */
+    outboundSinceIncoming: integer('outbound_since_incoming').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex('contact_channels_identity').on(t.workspaceId, t.channelId, t.identifier),
+    uniqueIndex('contact_channels_one_per_channel').on(t.workspaceId, t.contactId, t.channelId),
+    foreignKey({
+      columns: [t.workspaceId, t.contactId],
+      foreignColumns: [contacts.workspaceId, contacts.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.workspaceId, t.channelId],
+      foreignColumns: [channels.workspaceId, channels.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+/** WhatsApp message templates per channel (rule 117). */
+export const messageTemplates = pgTable(
+  'message_templates',
+  {
+    workspaceId: workspaceId(),
+    id: tenantId(),
+    channelId: ref('channel_id').notNull(),
+    name: text('name').notNull(),
+    language: text('language').notNull(),
+    category: text('category').$type<'MARKETING' | 'UTILITY' | 'AUTHENTICATION'>().notNull(),
+    status: text('status').$type<'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED'>().notNull(),
+    components: jsonb('components').$type<unknown[]>().notNull(),
+    providerTemplateId: text('provider_template_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex().on(t.workspaceId, t.channelId, t.name, t.language),
+    foreignKey({
+      columns: [t.workspaceId, t.channelId],
+      foreignColumns: [channels.workspaceId, channels.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+/** Monthly counters per channel, e.g. Viber chatbot-initiated messages (rule 18). */
+export const channelCounters = pgTable(
+  'channel_counters',
+  {
+    workspaceId: workspaceId(),
+    channelId: ref('channel_id').notNull(),
+    month: text('month').notNull(),
+    kind: text('kind').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.channelId, t.month, t.kind] }),
+    foreignKey({
+      columns: [t.workspaceId, t.channelId],
+      foreignColumns: [channels.workspaceId, channels.id],
+    }).onDelete('cascade'),
+  ],
+)

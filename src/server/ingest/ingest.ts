@@ -1,0 +1,269 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import type { InboundEvent, InboundMessage, InboundStatus } from '../channels/channel'
+import type { ChannelRow } from '../channels/channels.repo'
+import {
+  type ContactRow,
+  defaultLifecycleStageId,
+  findIdentity,
+  insertContact,
+  insertIdentity,
+  lockContact,
+  lockIdentityKey,
+  updateContact,
+  updateIdentity,
+} from '../contacts/contacts.repo'
+import type { Ctx } from '../context'
+import { findOpenConversation, updateConversation } from '../conversations/conversations.repo'
+import { endSnoozeLocked, openLocked } from '../conversations/conversations.service'
+import type { Tx } from '../db/database'
+import { type Actor, emit, SYSTEM } from '../events'
+import { findByProviderId, insertMessage, updateMessage } from '../messages/messages.repo'
+import { preview } from '../messages/messages.service'
+
+export const STATUS_RETRY_QUEUE = 'messages.status-retry'
+const STATUS_RETRIES = 4
+
+export type IngestResult = { received: number; duplicates: number; statuses: number; unknownStatuses: number }
+
+const RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 }
+
+/**
+ * The one entry point for inbound channel events. Everything an event changes — contact and
+ * identity, conversation, message, window, inbox row and the outbox events — commits in one
+ * transaction before the provider gets its 200, and a provider's retry of the same message id
+ * is recognised and skipped (unique index messages_provider_id).
+ */
+export async function ingest(ctx: Ctx, channel: ChannelRow, events: InboundEvent[]): Promise<IngestResult> {
+  const result: IngestResult = { received: 0, duplicates: 0, statuses: 0, unknownStatuses: 0 }
+  if (events.length === 0) return result
+  await ctx.db.transaction(async (tx) => {
+    for (const e of events) {
+      if (e.kind === 'message') {
+        if (await ingestMessage(ctx, tx, channel, e)) result.received++
+        else result.duplicates++
+      } else if (await applyStatus(ctx, tx, channel, e)) result.statuses++
+      else result.unknownStatuses++
+    }
+  })
+  return result
+}
+
+function nameParts(m: InboundMessage): { firstName: string; lastName: string } {
+  if (m.from.firstName || m.from.lastName)
+    return { firstName: m.from.firstName ?? '', lastName: m.from.lastName ?? '' }
+  const full = (m.from.displayName ?? '').trim()
+  if (!full) return { firstName: '', lastName: '' }
+  const i = full.indexOf(' ')
+  return i < 0
+    ? { firstName: full, lastName: '' }
+    : { firstName: full.slice(0, i), lastName: full.slice(i + 1).trim() }
+}
+
+/** Rule 54: the country comes from the phone number when possible. */
+function countryOf(phone: string | undefined): string | null {
+  if (!phone) return null
+  return parsePhoneNumberFromString(phone)?.country ?? null
+}
+
+/** Rule 52: a contact is created at their first message on a channel (one per new channel identity). */
+async function contactFor(
+  _ctx: Ctx,
+  tx: Tx,
+  channel: ChannelRow,
+  m: InboundMessage,
+): Promise<{ contact: ContactRow; identityId: number; isNew: boolean }> {
+  const ws = channel.workspaceId
+  const identity = await findIdentity(tx, ws, channel.id, m.from.identifier)
+  if (identity) {
+    const contact = (await lockContact(tx, ws, identity.contactId))!
+    return { contact, identityId: identity.id, isNew: false }
+  }
+  const phone = m.from.phone && /^\+[1-9]\d{6,14}$/.test(m.from.phone) ? m.from.phone : undefined
+  const contact = await insertContact(tx, {
+    workspaceId: ws,
+    ...nameParts(m),
+    phone: phone ?? null,
+    email: m.from.email?.toLowerCase() ?? null,
+    country: countryOf(phone),
+    language: m.from.language ?? null,
+    avatarUrl: m.from.avatarUrl ?? null,
+    // Rule 58: a new contact's first message places them in the default lifecycle stage.
+    lifecycleStageId: await defaultLifecycleStageId(tx, ws),
+    lastInteractedChannelId: channel.id,
+  })
+  const created = await insertIdentity(tx, {
+    workspaceId: ws,
+    contactId: contact.id,
+    channelId: channel.id,
+    identifier: m.from.identifier,
+    displayName: m.from.displayName ?? null,
+    avatarUrl: m.from.avatarUrl ?? null,
+  })
+  await emit(
+    tx,
+    ws,
+    { kind: 'contact', id: contact.id },
+    { type: 'contact.created', payload: { contactId: contact.id, source: 'channel' } },
+  )
+  return { contact: (await lockContact(tx, ws, contact.id))!, identityId: created.id, isNew: true }
+}
+
+async function ingestMessage(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMessage): Promise<boolean> {
+  const ws = channel.workspaceId
+  // Serialises work per sender identity, which also keeps each contact's messages in order.
+  await lockIdentityKey(tx, ws, channel.id, m.from.identifier)
+  if (await findByProviderId(tx, ws, channel.id, m.providerMessageId)) return false
+  const now = ctx.clock.now()
+  const { contact, identityId } = await contactFor(ctx, tx, channel, m)
+  // An echo is the business writing from another client (e.g. the phone app): stored as outgoing.
+  if (m.echo) return storeEcho(ctx, tx, channel, contact, m, now)
+  const actor: Actor = { kind: 'contact', id: contact.id }
+
+  // Rules 2–4: join the open conversation, or open one with source Contact. Rule 12/59: blocked
+  // contacts' messages are kept but do not open conversations.
+  let conversation = await findOpenConversation(tx, ws, contact.id)
+  if (!conversation && !contact.blockedAt) {
+    conversation = await openLocked(ctx, tx, contact, { source: 'contact', channelId: channel.id, actor })
+  }
+  const sentAt = m.timestamp.getTime() > now.getTime() ? now : m.timestamp
+  const replyTo = m.replyToProviderId
+    ? await findByProviderId(tx, ws, channel.id, m.replyToProviderId)
+    : undefined
+  const message = await insertMessage(tx, {
+    workspaceId: ws,
+    contactId: contact.id,
+    conversationId: conversation?.id ?? null,
+    channelId: channel.id,
+    direction: 'in',
+    authorKind: 'contact',
+    authorId: contact.id,
+    type: m.type,
+    text: m.text ?? null,
+    content: m.content ?? {},
+    status: 'received',
+    providerMessageId: m.providerMessageId,
+    replyToMessageId: replyTo?.id ?? null,
+    createdAt: now,
+    sentAt,
+  })
+  // The window counts from the contact's last message (rule 22); a reply resets WeChat's counter (rule 19).
+  await updateIdentity(tx, ws, identityId, {
+    lastIncomingAt: sentAt,
+    outboundSinceIncoming: 0,
+    ...(m.from.displayName ? { displayName: m.from.displayName } : {}),
+  })
+  if (conversation) {
+    if (conversation.snoozedUntil) await endSnoozeLocked(tx, contact, conversation, 'contact_replied', actor) // rule 13
+    conversation = (await updateConversation(tx, ws, conversation.id, {
+      incomingCount: conversation.incomingCount + 1,
+      lastMessageAt: now,
+      autoCloseAt: null, // rule 39: a contact reply cancels the auto-close timer
+    }))!
+  }
+  await updateContact(tx, ws, contact.id, {
+    lastInteractedChannelId: channel.id,
+    lastIncomingAt: sentAt,
+    lastMessageAt: now,
+    lastMessagePreview: preview(m.type, m.text ?? null),
+    lastMessageDirection: 'in',
+    unread: true,
+    ...(contact.firstName || contact.lastName ? {} : nameParts(m)),
+  })
+  await emit(tx, ws, actor, {
+    type: 'message.received',
+    payload: {
+      contactId: contact.id,
+      conversationId: conversation?.id ?? null,
+      messageId: message.id,
+      channelId: channel.id,
+    },
+  })
+  return true
+}
+
+async function storeEcho(
+  _ctx: Ctx,
+  tx: Tx,
+  channel: ChannelRow,
+  contact: ContactRow,
+  m: InboundMessage,
+  now: Date,
+): Promise<boolean> {
+  const conversation = await findOpenConversation(tx, channel.workspaceId, contact.id)
+  const message = await insertMessage(tx, {
+    workspaceId: channel.workspaceId,
+    contactId: contact.id,
+    conversationId: conversation?.id ?? null,
+    channelId: channel.id,
+    direction: 'out',
+    authorKind: 'system',
+    type: m.type,
+    text: m.text ?? null,
+    content: { ...(m.content ?? {}), echo: true },
+    status: 'sent',
+    providerMessageId: m.providerMessageId,
+    createdAt: now,
+    sentAt: m.timestamp,
+  })
+  await updateContact(tx, channel.workspaceId, contact.id, {
+    lastMessageAt: now,
+    lastMessagePreview: preview(m.type, m.text ?? null),
+    lastMessageDirection: 'out',
+  })
+  await emit(tx, channel.workspaceId, SYSTEM, {
+    type: 'message.created',
+    payload: {
+      contactId: contact.id,
+      conversationId: conversation?.id ?? null,
+      messageId: message.id,
+      channelId: channel.id,
+    },
+  })
+  return true
+}
+
+/** Delivery receipts move a status forward only (pending → sent → delivered → read; or failed). */
+async function applyStatus(ctx: Ctx, tx: Tx, channel: ChannelRow, s: InboundStatus): Promise<boolean> {
+  const message = await findByProviderId(tx, channel.workspaceId, channel.id, s.providerMessageId)
+  if (!message) {
+    // The receipt can overtake our own send job's commit: try again shortly, a few times.
+    if ((s.attempt ?? 0) < STATUS_RETRIES) {
+      await ctx.jobs.enqueue(
+        tx,
+        STATUS_RETRY_QUEUE,
+        {
+          workspaceId: channel.workspaceId,
+          channelId: channel.id,
+          status: { ...s, attempt: (s.attempt ?? 0) + 1 },
+        },
+        { startAfter: 5 * ((s.attempt ?? 0) + 1) },
+      )
+    }
+    return false
+  }
+  if (message.direction !== 'out') return false
+  const forward =
+    (RANK[s.status] ?? 0) > (RANK[message.status] ?? 0) ||
+    (s.status === 'failed' && message.status !== 'failed')
+  if (!forward) return true
+  const at = s.timestamp
+  await updateMessage(tx, channel.workspaceId, message.id, {
+    status: s.status,
+    ...(s.status === 'sent' ? { sentAt: at } : {}),
+    ...(s.status === 'delivered' ? { deliveredAt: at } : {}),
+    ...(s.status === 'read' ? { readAt: at, deliveredAt: message.deliveredAt ?? at } : {}),
+    ...(s.status === 'failed'
+      ? { failedAt: at, error: s.error ?? { code: 'failed', title: 'The provider reported a failure.' } }
+      : {}),
+  })
+  await emit(tx, channel.workspaceId, SYSTEM, {
+    type: 'message.status_updated',
+    payload: {
+      contactId: message.contactId,
+      conversationId: message.conversationId,
+      messageId: message.id,
+      status: s.status,
+    },
+  })
+  return true
+}

@@ -1,0 +1,69 @@
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../db/database'
+import { notifications } from '../db/schema'
+
+export type NotificationRow = typeof notifications.$inferSelect
+
+export async function insertNotification(
+  db: DbOrTx,
+  values: typeof notifications.$inferInsert,
+): Promise<NotificationRow> {
+  const [row] = await db.insert(notifications).values(values).returning()
+  return row!
+}
+
+export async function listNotifications(
+  db: DbOrTx,
+  workspaceId: number,
+  userId: number,
+  opts: { before?: number; limit: number },
+) {
+  return db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.workspaceId, workspaceId),
+        eq(notifications.userId, userId),
+        ...(opts.before ? [lt(notifications.id, opts.before)] : []),
+      ),
+    )
+    .orderBy(desc(notifications.id))
+    .limit(opts.limit)
+}
+
+export async function countUnread(db: DbOrTx, workspaceId: number, userId: number): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.workspaceId, workspaceId),
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+      ),
+    )
+  return row?.n ?? 0
+}
+
+export async function markRead(
+  db: DbOrTx,
+  workspaceId: number,
+  userId: number,
+  ids: number[] | 'all',
+  at: Date,
+) {
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: at })
+    .where(
+      and(
+        eq(notifications.workspaceId, workspaceId),
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        ...(ids === 'all' ? [] : [sql`${notifications.id} = ANY(${ids})`]),
+      ),
+    )
+    .returning({ id: notifications.id })
+  return rows.length
+}
