@@ -3,6 +3,7 @@
  * base URL to configure for each channel (apiBaseUrl). Stop with Ctrl-C.
  */
 import { SIMULATORS } from '../src/simulators'
+import type { SimulatorHandle } from '../src/simulators/simulator'
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const names = wanted.length ? wanted : Object.keys(SIMULATORS)
@@ -17,7 +18,7 @@ if (names.length === 0) {
   console.error('simulate: no simulators are registered yet.')
   process.exit(1)
 }
-const handles = []
+const handles: SimulatorHandle[] = []
 for (const name of names) {
   const h = await SIMULATORS[name]!({ host: '127.0.0.1' })
   handles.push(h)
