@@ -23,12 +23,7 @@ async function channelWithTemplates(ctx: Ctx, workspaceId: number, channelId: nu
 export async function requestTemplateSync(ctx: Ctx, p: Principal, channelId: number): Promise<void> {
   authorize(p, 'settings.channels')
   await channelWithTemplates(ctx, p.workspaceId, channelId)
-  await ctx.jobs.enqueue(
-    null,
-    TEMPLATE_SYNC_QUEUE,
-    { workspaceId: p.workspaceId, channelId },
-    { singletonKey: `templates:${p.workspaceId}:${channelId}`, singletonSeconds: 10 },
-  )
+  await ctx.jobs.enqueue(null, TEMPLATE_SYNC_QUEUE, { workspaceId: p.workspaceId, channelId })
 }
 
 export async function channelTemplates(ctx: Ctx, p: Principal, channelId: number) {
