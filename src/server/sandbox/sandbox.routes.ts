@@ -5,7 +5,8 @@ import { principalFor } from '../http/auth'
 import { errors, idSchema } from '../http/schemas'
 import { createSandboxHub, sandboxView, sendAsCustomer, startSandbox } from './sandbox.service'
 
-const view = z.object({
+/** The sandbox as the customer's phone shows it (also the web app's type). */
+export const sandboxViewOut = z.object({
   channel: z.object({ id: z.number(), name: z.string() }).nullable(),
   customerNumber: z.string(),
   businessNumber: z.string().nullable(),
@@ -40,7 +41,7 @@ export function sandboxRoutes(app: App, ctx: Ctx) {
         tags: ['sandbox'],
         summary: 'The sandbox WhatsApp chat, seen from the customer’s phone (the signed-in user)',
         params,
-        response: { 200: view, ...errors(401, 403, 404) },
+        response: { 200: sandboxViewOut, ...errors(401, 403, 404) },
       },
     },
     async (request) => {
@@ -56,7 +57,7 @@ export function sandboxRoutes(app: App, ctx: Ctx) {
         tags: ['sandbox'],
         summary: 'Start the sandbox: a WhatsApp channel named "Sandbox" on a simulated number',
         params,
-        response: { 200: view, 201: view, ...errors(401, 403, 404) },
+        response: { 200: sandboxViewOut, 201: sandboxViewOut, ...errors(401, 403, 404) },
       },
     },
     async (request, reply) => {
