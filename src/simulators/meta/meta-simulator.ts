@@ -480,6 +480,15 @@ export async function startMetaSimulator(opts: MetaSimulatorOptions = {}): Promi
   const api: MetaSimulator = {
     provider: 'meta',
     url: base,
+    details: {
+      accessToken,
+      appSecret,
+      phoneNumberId: account.phoneNumberId,
+      businessAccountId: account.wabaId,
+      pageId,
+      instagramAccountId: instagramId,
+      control: `POST ${base}/_sim/connect {product,url} · POST ${base}/_sim/inbound {from,text}`,
+    },
     accessToken,
     appSecret,
     whatsappAccount: account,
