@@ -7,7 +7,7 @@ import type { TestServer } from './harness'
 
 /** A Graph API simulator on the test server's clock, posting webhooks to it over HTTP. */
 export function startMetaFor(server: TestServer, opts: MetaSimulatorOptions = {}) {
-  return startMetaSimulator({ clock: () => server.clock.now(), statusDelayMs: 20, ...opts })
+  return startMetaSimulator({ clock: () => server.clock.now(), statusDelayMs: 50, ...opts })
 }
 
 type Sim = Awaited<ReturnType<typeof startMetaFor>>

@@ -279,8 +279,8 @@ export async function startMetaSimulator(opts: MetaSimulatorOptions = {}): Promi
     const object = product === 'messenger' ? 'page' : 'instagram'
     const envelope = (event: Record<string, unknown>) =>
       messagingWebhook(object, accountId, now(), [{ timestamp: now().getTime(), ...event }])
-    // Messenger echoes every message the Page sends, with the app's metadata.
-    later(statusDelay, () =>
+    // Meta echoes every message the account sends (Messenger with the app's metadata), after the API answered.
+    later(statusDelay * 2, () =>
       postWebhook(
         product,
         envelope({
@@ -290,7 +290,7 @@ export async function startMetaSimulator(opts: MetaSimulatorOptions = {}): Promi
         }),
       ),
     )
-    later(statusDelay * 2, () => {
+    later(statusDelay * 3, () => {
       item.status = 'delivered'
       return product === 'messenger'
         ? postWebhook(
@@ -303,7 +303,7 @@ export async function startMetaSimulator(opts: MetaSimulatorOptions = {}): Promi
           )
         : Promise.resolve()
     })
-    later(statusDelay * 3, () => {
+    later(statusDelay * 4, () => {
       item.status = 'read'
       return postWebhook(
         product,
