@@ -117,9 +117,24 @@ export type SandboxLine = {
   error: string | null
 }
 
+/** The parts of a Cloud API message payload the customer's phone shows. */
+type Payload = {
+  text?: { body?: string }
+  interactive?: {
+    type?: string
+    body?: { text?: string }
+    action?: {
+      buttons?: { reply?: { title?: string } }[]
+      sections?: { rows?: { title?: string }[] }[]
+    }
+  }
+  template?: { name?: string; components?: { parameters?: { text?: string }[] }[] }
+  location?: { name?: string; latitude?: number; longitude?: number }
+} & Record<string, { caption?: string; filename?: string; link?: string } | undefined>
+
 /** What the customer's phone shows for a message the business sent (Cloud API payload). */
 function describe(item: ThreadItem): string {
-  const p = item.payload as Record<string, any>
+  const p = item.payload as Payload
   switch (item.type) {
     case 'text':
       return p.text?.body ?? ''
@@ -127,13 +142,13 @@ function describe(item: ThreadItem): string {
       const i = p.interactive ?? {}
       const options =
         i.type === 'button'
-          ? (i.action?.buttons ?? []).map((b: any) => b.reply?.title)
-          : (i.action?.sections ?? []).flatMap((s: any) => (s.rows ?? []).map((r: any) => r.title))
-      return [i.body?.text, ...options.map((o: string) => `[${o}]`)].filter(Boolean).join('\n')
+          ? (i.action?.buttons ?? []).map((b) => b.reply?.title)
+          : (i.action?.sections ?? []).flatMap((s) => (s.rows ?? []).map((r) => r.title))
+      return [i.body?.text, ...options.map((o) => `[${o}]`)].filter(Boolean).join('\n')
     }
     case 'template': {
-      const values = (p.template?.components ?? []).flatMap((c: any) =>
-        (c.parameters ?? []).map((x: any) => x.text).filter(Boolean),
+      const values = (p.template?.components ?? []).flatMap((c) =>
+        (c.parameters ?? []).map((x) => x.text).filter(Boolean),
       )
       return [p.template?.name, ...values].filter(Boolean).join(' · ')
     }
