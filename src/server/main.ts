@@ -12,6 +12,7 @@ import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
+import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { localDiskStorage } from './storage/storage'
 
 export type Server = {
@@ -20,6 +21,8 @@ export type Server = {
   url: string
   /** Stops accepting work, lets in-flight requests and jobs finish, then closes the database. */
   shutdown: (reason?: string) => Promise<void>
+  /** The event-log consumers of this process (kick() runs them now). */
+  consumers: ConsumerRunner
 }
 
 export type StartOptions = {
@@ -32,6 +35,13 @@ export type StartOptions = {
   pgliteSnapshot?: Blob | undefined
   /** Tests: an in-memory PGlite (used when no snapshot is given). */
   memory?: boolean
+  /** Tests: extra event-log consumers. */
+  consumers?: Consumer[]
+}
+
+/** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
+function consumers(_ctx: Ctx): Consumer[] {
+  return []
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -99,6 +109,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
 
+    const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
+
     const app = await buildApp({ ctx, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
@@ -111,6 +123,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
         await closeHttp(app, config.shutdownTimeoutMs)
+        await consumerRunner.stop()
         await jobs.stop()
         mailer.close()
         await database.close()
@@ -118,7 +131,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown }
+    return { app, ctx, url, shutdown, consumers: consumerRunner }
   } catch (err) {
     await database.close().catch(() => {})
     throw err
