@@ -99,7 +99,7 @@ describe('event-log consumers', () => {
       await slow.query(insert, [workspaceId, JSON.stringify({ name: 'slow' })]) // lower id, commits later
       await fast.query(insert, [workspaceId, JSON.stringify({ name: 'fast' })]) // autocommit
       await drain(server, r.consumer)
-      assert.deepEqual(r.seen, [], 'nothing is read past a transaction still running')
+      assert.equal(r.seen.length, 0, 'nothing is read past a transaction still running')
       await slow.query('COMMIT')
       await drain(server, r.consumer)
       assert.deepEqual(
