@@ -7,11 +7,14 @@ import { conversationTimerQueues } from './conversations/timers.queue'
 import { openDatabase } from './db/database'
 import { migrate } from './db/migrate'
 import { statusRetryQueue } from './ingest/ingest.queue'
+import { mediaDownloadQueue } from './ingest/media.queue'
 import { createJobs, defineQueue } from './jobs/jobs'
 import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
+import { templateQueues } from './messages/templates.queue'
+import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
 import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { localDiskStorage } from './storage/storage'
 
@@ -50,6 +53,8 @@ function queues(ctx: Ctx) {
     mailQueue(ctx),
     sendQueue(ctx),
     statusRetryQueue(ctx),
+    mediaDownloadQueue(ctx),
+    ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
@@ -108,6 +113,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.start()
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
+    // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
+    await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
 
