@@ -21,6 +21,10 @@ import {
 import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
+import { contactRoutes } from './contacts/contacts.routes'
+import { contactFieldRoutes } from './contacts/fields.routes'
+import { lifecycleRoutes } from './contacts/lifecycle.routes'
+import { tagRoutes } from './contacts/tags.routes'
 import type { Ctx } from './context'
 import { conversationRoutes } from './conversations/conversations.routes'
 import { AppError } from './errors'
@@ -56,6 +60,10 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   conversationRoutes,
   messageRoutes,
   fileRoutes,
+  contactRoutes,
+  contactFieldRoutes,
+  tagRoutes,
+  lifecycleRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }

@@ -72,6 +72,29 @@ export type DomainEvent =
       payload: { contactId: number; conversationId: number | null; commentId: number; mentions: number[] }
     }
   | { type: 'notification.created'; payload: { userId: number; notificationId: number; kind: string } }
+  | { type: 'contact_field.created'; payload: { fieldId: number; key: string } }
+  | { type: 'contact_field.updated'; payload: { fieldId: number; key: string; changes: string[] } }
+  | { type: 'contact_field.deleted'; payload: { fieldId: number; key: string; contactsCleared: number } }
+  | { type: 'contact_field.reordered'; payload: { fieldIds: number[] } }
+  | { type: 'tag.created'; payload: { tagId: number; name: string } }
+  | { type: 'tag.updated'; payload: { tagId: number; name: string; changes: string[] } }
+  | { type: 'tag.deleted'; payload: { tagId: number; name: string; contactsUntagged: number } }
+  | { type: 'lifecycle_stage.created'; payload: { stageId: number; name: string } }
+  | { type: 'lifecycle_stage.updated'; payload: { stageId: number; changes: string[] } }
+  | { type: 'lifecycle_stage.deleted'; payload: { stageId: number; name: string; contactsCleared: number } }
+  | { type: 'lifecycle_stage.reordered'; payload: { stageIds: number[] } }
+  | { type: 'closing_category.created'; payload: { categoryId: number; name: string } }
+  | { type: 'closing_category.updated'; payload: { categoryId: number; changes: string[] } }
+  | { type: 'closing_category.deleted'; payload: { categoryId: number; name: string } }
+  | { type: 'snippet.created'; payload: { snippetId: number; shortcut: string } }
+  | { type: 'snippet.updated'; payload: { snippetId: number; changes: string[] } }
+  | { type: 'snippet.deleted'; payload: { snippetId: number; shortcut: string } }
+  | { type: 'contact_import.started'; payload: { importId: number; rowCount: number; mode: string } }
+  | {
+      type: 'contact_import.completed'
+      payload: { importId: number; created: number; updated: number; skipped: number; failed: number }
+    }
+  | { type: 'contact_import.failed'; payload: { importId: number; error: string } }
 
 /** Events shown inline in the conversation and in Activities (rule 14); never to the contact. */
 export const TIMELINE: ReadonlySet<string> = new Set([
@@ -113,28 +136,65 @@ export async function emit(
   actor: Actor,
   event: DomainEvent,
 ): Promise<number> {
-  const p = event.payload as { contactId?: number; conversationId?: number | null }
-  const [row] = await tx
-    .insert(events)
-    .values({
-      workspaceId,
-      type: event.type,
-      actorKind: actor.kind,
-      actorId: actor.id,
-      payload: event.payload,
-      contactId: p.contactId ?? null,
-      conversationId: p.conversationId ?? null,
-      onTimeline: TIMELINE.has(event.type),
-    })
-    .returning({ id: events.id })
-  const notice: EventNotice = {
-    workspaceId,
-    id: row!.id,
-    type: event.type,
-    actor,
-    ...(p.contactId ? { contactId: p.contactId } : {}),
-    ...(p.conversationId ? { conversationId: p.conversationId } : {}),
+  const [id] = await emitMany(tx, workspaceId, actor, [event])
+  return id!
+}
+
+/**
+ * Records many events in one statement and announces them with one more (bulk work such as a
+ * contact import writes thousands per batch; a round trip per event would dominate its time).
+ */
+export async function emitMany(
+  tx: DbOrTx,
+  workspaceId: number,
+  actor: Actor,
+  list: DomainEvent[],
+): Promise<number[]> {
+  if (list.length === 0) return []
+  const rows: { id: number }[] = []
+  // 9 parameters per row; stay well below PostgreSQL's 65,535 bind parameters per statement.
+  for (let start = 0; start < list.length; start += 4000) {
+    const chunk = list.slice(start, start + 4000)
+    rows.push(
+      ...(await tx
+        .insert(events)
+        .values(
+          chunk.map((event) => {
+            const p = event.payload as { contactId?: number; conversationId?: number | null }
+            return {
+              workspaceId,
+              type: event.type,
+              actorKind: actor.kind,
+              actorId: actor.id,
+              payload: event.payload,
+              contactId: p.contactId ?? null,
+              conversationId: p.conversationId ?? null,
+              onTimeline: TIMELINE.has(event.type),
+            }
+          }),
+        )
+        .returning({ id: events.id })),
+    )
   }
-  await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(notice)])
-  return row!.id
+  const notices = list.map((event, i): string => {
+    const p = event.payload as { contactId?: number; conversationId?: number | null }
+    const notice: EventNotice = {
+      workspaceId,
+      id: rows[i]!.id,
+      type: event.type,
+      actor,
+      ...(p.contactId ? { contactId: p.contactId } : {}),
+      ...(p.conversationId ? { conversationId: p.conversationId } : {}),
+    }
+    return JSON.stringify(notice)
+  })
+  if (notices.length === 1) {
+    await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, notices[0]])
+  } else {
+    await rawClientOf(tx).query('SELECT pg_notify($1, n) FROM jsonb_array_elements_text($2::jsonb) AS n', [
+      EVENTS_CHANNEL,
+      JSON.stringify(notices),
+    ])
+  }
+  return rows.map((r) => r.id)
 }

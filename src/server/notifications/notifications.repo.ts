@@ -67,3 +67,10 @@ export async function markRead(
     .returning({ id: notifications.id })
   return rows.length
 }
+
+/** A deleted contact's notifications go with it (they would point nowhere). */
+export async function deleteNotificationsOfContact(db: DbOrTx, workspaceId: number, contactId: number) {
+  await db
+    .delete(notifications)
+    .where(and(eq(notifications.workspaceId, workspaceId), eq(notifications.contactId, contactId)))
+}
