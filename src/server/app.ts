@@ -24,6 +24,7 @@ import { webhookRoutes } from './channels/webhooks.routes'
 import { contactRoutes } from './contacts/contacts.routes'
 import { contactFieldRoutes } from './contacts/fields.routes'
 import { lifecycleRoutes } from './contacts/lifecycle.routes'
+import { mergeRoutes } from './contacts/merge.routes'
 import { tagRoutes } from './contacts/tags.routes'
 import type { Ctx } from './context'
 import { conversationRoutes } from './conversations/conversations.routes'
@@ -64,6 +65,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   contactFieldRoutes,
   tagRoutes,
   lifecycleRoutes,
+  mergeRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }
