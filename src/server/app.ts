@@ -23,6 +23,7 @@ import { channelRoutes } from './channels/channels.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
 import { contactRoutes } from './contacts/contacts.routes'
 import { contactFieldRoutes } from './contacts/fields.routes'
+import { contactImportRoutes } from './contacts/import.routes'
 import { lifecycleRoutes } from './contacts/lifecycle.routes'
 import { mergeRoutes } from './contacts/merge.routes'
 import { tagRoutes } from './contacts/tags.routes'
@@ -66,6 +67,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   tagRoutes,
   lifecycleRoutes,
   mergeRoutes,
+  contactImportRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }

@@ -1,6 +1,5 @@
 import type { DbOrTx } from './db/database'
 import { rawClientOf } from './db/database'
-import { events } from './db/schema'
 
 /** Who caused a change. Automation ignores events caused by itself so it cannot loop. */
 export type Actor =
@@ -141,8 +140,9 @@ export async function emit(
 }
 
 /**
- * Records many events in one statement and announces them with one more (bulk work such as a
- * contact import writes thousands per batch; a round trip per event would dominate its time).
+ * Records events and announces them in one statement, whatever their number (bulk work such as
+ * a contact import writes thousands per batch; a round trip per event would dominate its time).
+ * Ids come back in the order of `list`.
  */
 export async function emitMany(
   tx: DbOrTx,
@@ -151,50 +151,34 @@ export async function emitMany(
   list: DomainEvent[],
 ): Promise<number[]> {
   if (list.length === 0) return []
-  const rows: { id: number }[] = []
-  // 9 parameters per row; stay well below PostgreSQL's 65,535 bind parameters per statement.
-  for (let start = 0; start < list.length; start += 4000) {
-    const chunk = list.slice(start, start + 4000)
-    rows.push(
-      ...(await tx
-        .insert(events)
-        .values(
-          chunk.map((event) => {
-            const p = event.payload as { contactId?: number; conversationId?: number | null }
-            return {
-              workspaceId,
-              type: event.type,
-              actorKind: actor.kind,
-              actorId: actor.id,
-              payload: event.payload,
-              contactId: p.contactId ?? null,
-              conversationId: p.conversationId ?? null,
-              onTimeline: TIMELINE.has(event.type),
-            }
-          }),
-        )
-        .returning({ id: events.id })),
-    )
-  }
-  const notices = list.map((event, i): string => {
+  const rows = list.map((event, n) => {
     const p = event.payload as { contactId?: number; conversationId?: number | null }
-    const notice: EventNotice = {
-      workspaceId,
-      id: rows[i]!.id,
+    return {
+      n,
       type: event.type,
-      actor,
-      ...(p.contactId ? { contactId: p.contactId } : {}),
-      ...(p.conversationId ? { conversationId: p.conversationId } : {}),
+      payload: event.payload,
+      contact_id: p.contactId ?? null,
+      conversation_id: p.conversationId ?? null,
+      on_timeline: TIMELINE.has(event.type),
     }
-    return JSON.stringify(notice)
   })
-  if (notices.length === 1) {
-    await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, notices[0]])
-  } else {
-    await rawClientOf(tx).query('SELECT pg_notify($1, n) FROM jsonb_array_elements_text($2::jsonb) AS n', [
-      EVENTS_CHANNEL,
-      JSON.stringify(notices),
-    ])
-  }
-  return rows.map((r) => r.id)
+  // The NOTIFY payload is an EventNotice, built next to the row it announces.
+  const { rows: ids } = await rawClientOf(tx).query<{ id: number | string }>(
+    `WITH ins AS (
+       INSERT INTO events (workspace_id, type, actor_kind, actor_id, payload, contact_id, conversation_id, on_timeline)
+       SELECT $1, v.type, $2, $3, v.payload, v.contact_id, v.conversation_id, v.on_timeline
+       FROM jsonb_to_recordset($4::jsonb)
+         AS v(n int, type text, payload jsonb, contact_id bigint, conversation_id bigint, on_timeline boolean)
+       ORDER BY v.n
+       RETURNING id, type, contact_id, conversation_id
+     )
+     SELECT id, pg_notify($5, (
+       jsonb_build_object('workspaceId', $1::bigint, 'id', id, 'type', type, 'actor', $6::jsonb)
+       || CASE WHEN contact_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('contactId', contact_id) END
+       || CASE WHEN conversation_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('conversationId', conversation_id) END
+     )::text)
+     FROM ins`,
+    [workspaceId, actor.kind, actor.id, JSON.stringify(rows), EVENTS_CHANNEL, JSON.stringify(actor)],
+  )
+  return ids.map((r) => Number(r.id))
 }
