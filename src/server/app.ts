@@ -21,12 +21,15 @@ import {
 import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
+import { closingCategoryRoutes } from './closing-notes/categories.routes'
+import { commentRoutes } from './comments/comments.routes'
 import { contactRoutes } from './contacts/contacts.routes'
 import { contactFieldRoutes } from './contacts/fields.routes'
 import { contactImportRoutes } from './contacts/import.routes'
 import { lifecycleRoutes } from './contacts/lifecycle.routes'
 import { mergeRoutes } from './contacts/merge.routes'
 import { tagRoutes } from './contacts/tags.routes'
+import { timelineRoutes } from './contacts/timeline.routes'
 import type { Ctx } from './context'
 import { conversationRoutes } from './conversations/conversations.routes'
 import { AppError } from './errors'
@@ -35,6 +38,8 @@ import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
 import { messageRoutes } from './messages/messages.routes'
+import { notificationRoutes } from './notifications/notifications.routes'
+import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
@@ -68,6 +73,11 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   lifecycleRoutes,
   mergeRoutes,
   contactImportRoutes,
+  timelineRoutes,
+  commentRoutes,
+  notificationRoutes,
+  closingCategoryRoutes,
+  snippetRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }
