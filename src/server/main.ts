@@ -2,6 +2,7 @@ import path from 'node:path'
 import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
 import type { Config } from './config'
+import { contactImportQueue } from './contacts/import.job'
 import { type Clock, type Ctx, systemClock } from './context'
 import { conversationTimerQueues } from './conversations/timers.queue'
 import { openDatabase } from './db/database'
@@ -56,6 +57,7 @@ function queues(ctx: Ctx) {
     mediaDownloadQueue(ctx),
     ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
+    contactImportQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
