@@ -64,6 +64,11 @@ export type DomainEvent =
       payload: { contactId: number; conversationId: number | null; messageId: number; channelId: number }
     }
   | {
+      /** Content changed after the message was stored (e.g. its media finished downloading). */
+      type: 'message.updated'
+      payload: { contactId: number; conversationId: number | null; messageId: number; changes: string[] }
+    }
+  | {
       type: 'message.status_updated'
       payload: { contactId: number; conversationId: number | null; messageId: number; status: string }
     }

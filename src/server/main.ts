@@ -1,12 +1,15 @@
 import path from 'node:path'
 import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
+import { followUpQueue } from './channels/follow-up.queue'
+import { channelSetupQueue } from './channels/setup.queue'
 import type { Config } from './config'
 import { type Clock, type Ctx, systemClock } from './context'
 import { conversationTimerQueues } from './conversations/timers.queue'
 import { openDatabase } from './db/database'
 import { migrate } from './db/migrate'
 import { statusRetryQueue } from './ingest/ingest.queue'
+import { mediaDownloadQueue } from './ingest/media.queue'
 import { createJobs, defineQueue } from './jobs/jobs'
 import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
@@ -40,6 +43,9 @@ function queues(ctx: Ctx) {
     mailQueue(ctx),
     sendQueue(ctx),
     statusRetryQueue(ctx),
+    mediaDownloadQueue(ctx),
+    followUpQueue(ctx),
+    channelSetupQueue(ctx),
     ...conversationTimerQueues(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',

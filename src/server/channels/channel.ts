@@ -26,6 +26,22 @@ export type InboundMessage = {
   replyToProviderId?: string | undefined
   /** Echo of a message the business sent from another client (e.g. the phone app). */
   echo?: boolean
+  /**
+   * Media the provider holds (Telegram file_id, LINE message content, WeChat MediaId…): opaque to
+   * the core, handed to the adapter's `downloadMedia` in a job that stores the file and links it
+   * to the message (content.media.fileId). Only for newly stored messages, never for duplicates.
+   */
+  download?: Record<string, unknown> | undefined
+  /**
+   * A provider call to make once the message is stored (e.g. Telegram's answerCallbackQuery):
+   * opaque data handed to the adapter's `followUp` in a job.
+   */
+  followUp?: Record<string, unknown> | undefined
+  /**
+   * Short-lived values to keep for this channel (encrypted), e.g. LINE's single-use reply token,
+   * readable by `send` through `SendContext.state`. Written only for newly stored messages.
+   */
+  remember?: { key: string; value: string; ttlSeconds: number }[] | undefined
 }
 
 export type InboundStatus = {
@@ -51,8 +67,26 @@ export class PermanentSendError extends Error {
   }
 }
 
+/**
+ * Small per-channel key/value state kept by the core (encrypted, shared by every process, expiring
+ * on the server clock): cached provider access tokens, single-use reply tokens.
+ */
+export type ChannelState = {
+  get: (key: string) => Promise<string | undefined>
+  set: (key: string, value: string, ttlSeconds: number) => Promise<void>
+  /** Reads and deletes in one step: a value taken once is never handed out again. */
+  take: (key: string) => Promise<string | undefined>
+}
+
 /** Everything `send` may use; nothing else. The HTTP client is injected so tests and simulators can see it. */
-export type SendContext = { fetch: typeof fetch; log: Log }
+export type SendContext = {
+  fetch: typeof fetch
+  log: Log
+  /** Per-channel state (absent in bare unit tests: adapters must cope without it). */
+  state?: ChannelState | undefined
+  /** This channel's public inbound webhook URL (PUBLIC_URL + path): status callbacks, setWebhook. */
+  webhookUrl?: string | undefined
+}
 
 export type ChannelRef<Config, Secrets> = {
   workspaceId: number
@@ -110,6 +144,26 @@ export type ChannelAdapter<Config = Record<string, unknown>, Secrets = Record<st
     sc: SendContext,
     channel: ChannelRef<Config, Secrets>,
   ) => Promise<{ ok: true; details?: Record<string, unknown> }>
+  /**
+   * Tells the provider where to post (Telegram setWebhook, Viber set_webhook) using
+   * `sc.webhookUrl`. Runs in the channels.setup job: after connecting and on POST …/channels/:id/setup.
+   */
+  configureWebhook?: (
+    sc: SendContext,
+    channel: ChannelRef<Config, Secrets>,
+  ) => Promise<{ ok: true; details?: Record<string, unknown> }>
+  /** Fetches media an inbound message referred to (`InboundMessage.download`); runs in a job. */
+  downloadMedia?: (
+    sc: SendContext,
+    channel: ChannelRef<Config, Secrets>,
+    ref: Record<string, unknown>,
+  ) => Promise<{ data: Buffer; mimeType: string; fileName?: string | undefined }>
+  /** The provider call an inbound message asked for (`InboundMessage.followUp`); runs in a job. */
+  followUp?: (
+    sc: SendContext,
+    channel: ChannelRef<Config, Secrets>,
+    data: Record<string, unknown>,
+  ) => Promise<void>
   /** Non-secret settings, shown back to the user. */
   configSchema: z.ZodType<Config>
   /** Credentials, stored encrypted and never returned. */

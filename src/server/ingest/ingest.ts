@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import { encryptSecret } from '../auth/crypto'
 import type { InboundEvent, InboundMessage, InboundStatus } from '../channels/channel'
-import type { ChannelRow } from '../channels/channels.repo'
+import { type ChannelRow, writeState } from '../channels/channels.repo'
 import {
   type ContactRow,
   defaultLifecycleStageId,
@@ -21,6 +22,8 @@ import { findByProviderId, insertMessage, updateMessage } from '../messages/mess
 import { preview } from '../messages/messages.service'
 
 export const STATUS_RETRY_QUEUE = 'messages.status-retry'
+export const MEDIA_DOWNLOAD_QUEUE = 'messages.download-media'
+export const FOLLOW_UP_QUEUE = 'channels.follow-up'
 const STATUS_RETRIES = 4
 
 export type IngestResult = { received: number; duplicates: number; statuses: number; unknownStatuses: number }
@@ -146,6 +149,7 @@ async function ingestMessage(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMe
     createdAt: now,
     sentAt,
   })
+  await afterStored(ctx, tx, channel, message.id, m)
   // The window counts from the contact's last message (rule 22); a reply resets WeChat's counter (rule 19).
   await updateIdentity(tx, ws, identityId, {
     lastIncomingAt: sentAt,
@@ -179,6 +183,31 @@ async function ingestMessage(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMe
     },
   })
   return true
+}
+
+/** What the adapter asked for once a new message is stored: media download, follow-up call, state. */
+async function afterStored(ctx: Ctx, tx: Tx, channel: ChannelRow, messageId: number, m: InboundMessage) {
+  const ws = channel.workspaceId
+  if (m.download) {
+    await ctx.jobs.enqueue(tx, MEDIA_DOWNLOAD_QUEUE, {
+      workspaceId: ws,
+      channelId: channel.id,
+      messageId,
+      ref: m.download,
+    })
+  }
+  if (m.followUp) {
+    await ctx.jobs.enqueue(tx, FOLLOW_UP_QUEUE, { workspaceId: ws, channelId: channel.id, data: m.followUp })
+  }
+  for (const r of m.remember ?? []) {
+    await writeState(tx, {
+      workspaceId: ws,
+      channelId: channel.id,
+      key: r.key,
+      value: encryptSecret(ctx.config.secret, r.value),
+      expiresAt: new Date(ctx.clock.now().getTime() + r.ttlSeconds * 1000),
+    })
+  }
 }
 
 async function storeEcho(

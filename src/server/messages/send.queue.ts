@@ -1,5 +1,5 @@
 import { type ChannelAdapter, PermanentSendError } from '../channels/channel'
-import { loadChannelRef } from '../channels/channels.service'
+import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
 import { findIdentityOfContact } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
@@ -58,7 +58,7 @@ export function sendQueue(ctx: Ctx) {
         : message.content
       try {
         const { providerMessageId } = await adapter.send(
-          { fetch, log: ctx.log },
+          sendContextFor(ctx, loaded.row),
           loaded.ref,
           { identifier: identity.identifier },
           {
