@@ -1,4 +1,7 @@
 import type { SimulatorFactory } from './simulator'
+import { startTwilioSimulator } from './twilio/twilio.simulator'
 
 /** Every provider simulator, listed explicitly (channel folders add theirs). */
-export const SIMULATORS: Record<string, SimulatorFactory> = {}
+export const SIMULATORS: Record<string, SimulatorFactory> = {
+  twilio: (o) => startTwilioSimulator(o),
+}

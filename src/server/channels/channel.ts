@@ -110,6 +110,11 @@ export type OutboundMessage = {
 export type WebhookRequest = {
   method: string
   url: string
+  /**
+   * The URL as the provider called it: PUBLIC_URL + path and query. Providers that sign the URL
+   * (Twilio) check against this, so PUBLIC_URL must be exactly what is configured at the provider.
+   */
+  publicUrl?: string | undefined
   query: Record<string, string | string[] | undefined>
   headers: Record<string, string | string[] | undefined>
   rawBody: Buffer
