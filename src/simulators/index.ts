@@ -1,7 +1,9 @@
 import type { SimulatorFactory } from './simulator'
+import { startTelegramSimulator } from './telegram/telegram.simulator'
 import { startTwilioSimulator } from './twilio/twilio.simulator'
 
 /** Every provider simulator, listed explicitly (channel folders add theirs). */
 export const SIMULATORS: Record<string, SimulatorFactory> = {
   twilio: (o) => startTwilioSimulator(o),
+  telegram: (o) => startTelegramSimulator(o),
 }

@@ -1,10 +1,16 @@
 import type { ChannelAdapter } from './channel'
 import { customChannel } from './custom/custom.channel'
+import { telegramChannel } from './telegram/telegram.channel'
 import { twilioSmsChannel, twilioWhatsappChannel } from './twilio/twilio.channel'
 
 /** Every channel type, listed explicitly. A test checks each folder under channels/ is here. */
 // biome-ignore lint/suspicious/noExplicitAny: adapters are heterogeneous; each validates its own config and secrets at the boundary.
-export const CHANNELS: ChannelAdapter<any, any>[] = [customChannel, twilioSmsChannel, twilioWhatsappChannel]
+export const CHANNELS: ChannelAdapter<any, any>[] = [
+  customChannel,
+  twilioSmsChannel,
+  twilioWhatsappChannel,
+  telegramChannel,
+]
 
 // biome-ignore lint/suspicious/noExplicitAny: see CHANNELS.
 export function adapterFor(type: string): ChannelAdapter<any, any> | undefined {
