@@ -337,7 +337,7 @@ export async function startTelegramSimulator(
         message: userMessage(u, { contact: { phone_number: phone, first_name: firstName, user_id: u.id } }),
       }),
     /** The user edits a message they sent earlier. */
-    editText: (u: TgUser, original: Record<string, unknown>, text: string) =>
+    editText: (original: Record<string, unknown>, text: string) =>
       sendUpdate({ edited_message: { ...original, text, edit_date: now() } }),
     /** The user presses an inline button on a message the bot sent. */
     pressButton: (u: TgUser, botMessageId: number, data: string) => {
