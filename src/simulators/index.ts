@@ -1,3 +1,4 @@
+import { startLineSimulator } from './line/line.simulator'
 import type { SimulatorFactory } from './simulator'
 import { startTelegramSimulator } from './telegram/telegram.simulator'
 import { startTwilioSimulator } from './twilio/twilio.simulator'
@@ -6,4 +7,5 @@ import { startTwilioSimulator } from './twilio/twilio.simulator'
 export const SIMULATORS: Record<string, SimulatorFactory> = {
   twilio: (o) => startTwilioSimulator(o),
   telegram: (o) => startTelegramSimulator(o),
+  line: (o) => startLineSimulator(o),
 }

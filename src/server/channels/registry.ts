@@ -1,5 +1,6 @@
 import type { ChannelAdapter } from './channel'
 import { customChannel } from './custom/custom.channel'
+import { lineChannel } from './line/line.channel'
 import { telegramChannel } from './telegram/telegram.channel'
 import { twilioSmsChannel, twilioWhatsappChannel } from './twilio/twilio.channel'
 
@@ -10,6 +11,7 @@ export const CHANNELS: ChannelAdapter<any, any>[] = [
   twilioSmsChannel,
   twilioWhatsappChannel,
   telegramChannel,
+  lineChannel,
 ]
 
 // biome-ignore lint/suspicious/noExplicitAny: see CHANNELS.
