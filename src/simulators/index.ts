@@ -2,10 +2,12 @@ import { startLineSimulator } from './line/line.simulator'
 import type { SimulatorFactory } from './simulator'
 import { startTelegramSimulator } from './telegram/telegram.simulator'
 import { startTwilioSimulator } from './twilio/twilio.simulator'
+import { startViberSimulator } from './viber/viber.simulator'
 
 /** Every provider simulator, listed explicitly (channel folders add theirs). */
 export const SIMULATORS: Record<string, SimulatorFactory> = {
   twilio: (o) => startTwilioSimulator(o),
   telegram: (o) => startTelegramSimulator(o),
   line: (o) => startLineSimulator(o),
+  viber: (o) => startViberSimulator(o),
 }

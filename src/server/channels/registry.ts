@@ -3,6 +3,7 @@ import { customChannel } from './custom/custom.channel'
 import { lineChannel } from './line/line.channel'
 import { telegramChannel } from './telegram/telegram.channel'
 import { twilioSmsChannel, twilioWhatsappChannel } from './twilio/twilio.channel'
+import { viberChannel } from './viber/viber.channel'
 
 /** Every channel type, listed explicitly. A test checks each folder under channels/ is here. */
 // biome-ignore lint/suspicious/noExplicitAny: adapters are heterogeneous; each validates its own config and secrets at the boundary.
@@ -12,6 +13,7 @@ export const CHANNELS: ChannelAdapter<any, any>[] = [
   twilioWhatsappChannel,
   telegramChannel,
   lineChannel,
+  viberChannel,
 ]
 
 // biome-ignore lint/suspicious/noExplicitAny: see CHANNELS.
