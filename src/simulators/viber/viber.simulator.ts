@@ -12,8 +12,10 @@ import type { SimulatorHandle } from '../simulator'
  * X-Viber-Content-Signature. Chatbot-initiated messages (outside the 24-hour session) are counted
  * per calendar month; Viber bills rather than refuses them, so they are sent and counted here.
  */
+// biome-ignore lint/suspicious/noExplicitAny: request bodies are untrusted JSON, checked field by field below.
+type Body = Record<string, any>
 export type ViberUser = { id: string; name: string; avatar?: string; language?: string; country?: string }
-export type ViberSent = { token: string; body: Record<string, any>; chatbotInitiated: boolean }
+export type ViberSent = { token: string; body: Body; chatbotInitiated: boolean }
 
 const HOUR = 3600_000
 const reply = (body: Record<string, unknown>, token?: string): SimReply => {
@@ -71,7 +73,7 @@ export async function startViberSimulator(
     return delivery
   }
 
-  async function setWebhook(p: Record<string, any>): Promise<SimReply> {
+  async function setWebhook(p: Body): Promise<SimReply> {
     const url = String(p.url ?? '')
     if (url === '') {
       account.webhook = ''
@@ -96,7 +98,7 @@ export async function startViberSimulator(
     return reply({ status: 0, status_message: 'ok', chat_hostname: 'SN-2_', event_types: account.eventTypes })
   }
 
-  function validate(p: Record<string, any>): SimReply | undefined {
+  function validate(p: Body): SimReply | undefined {
     if (!p.receiver) return status(4, 'missingData: receiver')
     if (!p.sender?.name) return status(4, 'missingData: sender.name')
     if (String(p.sender.name).length > 28)
@@ -133,7 +135,7 @@ export async function startViberSimulator(
     return undefined
   }
 
-  function sendMessage(req: SimRequest, p: Record<string, any>): SimReply {
+  function sendMessage(req: SimRequest, p: Body): SimReply {
     if (req.raw.length > 30 * 1024) return status(3, 'badData: message larger than 30 KB')
     if (!account.webhook) return status(10, 'webhookNotSet')
     const invalid = validate(p)
@@ -169,7 +171,7 @@ export async function startViberSimulator(
     const m = /^\/pa\/([a-z_]+)$/.exec(req.url.pathname)
     if (!m || req.method !== 'POST') return { status: 404, body: 'Not Found', contentType: 'text/plain' }
     if (!authorized(req)) return status(2, 'invalidAuthToken')
-    let p: Record<string, any>
+    let p: Body
     try {
       p = JSON.parse(req.raw.toString('utf8') || '{}')
     } catch {
