@@ -3,6 +3,7 @@ import type { SimulatorFactory } from './simulator'
 import { startTelegramSimulator } from './telegram/telegram.simulator'
 import { startTwilioSimulator } from './twilio/twilio.simulator'
 import { startViberSimulator } from './viber/viber.simulator'
+import { startWechatSimulator } from './wechat/wechat.simulator'
 
 /** Every provider simulator, listed explicitly (channel folders add theirs). */
 export const SIMULATORS: Record<string, SimulatorFactory> = {
@@ -10,4 +11,5 @@ export const SIMULATORS: Record<string, SimulatorFactory> = {
   telegram: (o) => startTelegramSimulator(o),
   line: (o) => startLineSimulator(o),
   viber: (o) => startViberSimulator(o),
+  wechat: (o) => startWechatSimulator(o),
 }

@@ -4,6 +4,7 @@ import { lineChannel } from './line/line.channel'
 import { telegramChannel } from './telegram/telegram.channel'
 import { twilioSmsChannel, twilioWhatsappChannel } from './twilio/twilio.channel'
 import { viberChannel } from './viber/viber.channel'
+import { wechatChannel } from './wechat/wechat.channel'
 
 /** Every channel type, listed explicitly. A test checks each folder under channels/ is here. */
 // biome-ignore lint/suspicious/noExplicitAny: adapters are heterogeneous; each validates its own config and secrets at the boundary.
@@ -14,6 +15,7 @@ export const CHANNELS: ChannelAdapter<any, any>[] = [
   telegramChannel,
   lineChannel,
   viberChannel,
+  wechatChannel,
 ]
 
 // biome-ignore lint/suspicious/noExplicitAny: see CHANNELS.
