@@ -8,6 +8,8 @@ export type SimulatorHandle = {
   provider: string
   /** Base URL to configure as the channel's apiBaseUrl. */
   url: string
+  /** The credentials this simulator accepts (printed by `npm run simulate`), when it has any. */
+  credentials?: Record<string, string>
   close: () => Promise<void>
 }
 

@@ -280,6 +280,7 @@ export async function startTelegramSimulator(
   const handle = {
     provider: 'telegram',
     url: http.url,
+    credentials: { botToken: bot.token },
     close: http.close,
     bot,
     received,
