@@ -15,6 +15,9 @@ import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
+import { templateQueues } from './messages/templates.queue'
+import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
+import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { localDiskStorage } from './storage/storage'
 
 export type Server = {
@@ -23,6 +26,8 @@ export type Server = {
   url: string
   /** Stops accepting work, lets in-flight requests and jobs finish, then closes the database. */
   shutdown: (reason?: string) => Promise<void>
+  /** The event-log consumers of this process (kick() runs them now). */
+  consumers: ConsumerRunner
 }
 
 export type StartOptions = {
@@ -35,6 +40,13 @@ export type StartOptions = {
   pgliteSnapshot?: Blob | undefined
   /** Tests: an in-memory PGlite (used when no snapshot is given). */
   memory?: boolean
+  /** Tests: extra event-log consumers. */
+  consumers?: Consumer[]
+}
+
+/** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
+function consumers(_ctx: Ctx): Consumer[] {
+  return []
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -46,6 +58,7 @@ function queues(ctx: Ctx) {
     mediaDownloadQueue(ctx),
     followUpQueue(ctx),
     channelSetupQueue(ctx),
+    ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
@@ -104,6 +117,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.start()
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
+    // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
+    await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
+
+    const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
 
     const app = await buildApp({ ctx, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
@@ -117,6 +134,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
         await closeHttp(app, config.shutdownTimeoutMs)
+        await consumerRunner.stop()
         await jobs.stop()
         mailer.close()
         await database.close()
@@ -124,7 +142,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown }
+    return { app, ctx, url, shutdown, consumers: consumerRunner }
   } catch (err) {
     await database.close().catch(() => {})
     throw err

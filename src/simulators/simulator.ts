@@ -8,8 +8,8 @@ export type SimulatorHandle = {
   provider: string
   /** Base URL to configure as the channel's apiBaseUrl. */
   url: string
-  /** The credentials this simulator accepts (printed by `npm run simulate`), when it has any. */
-  credentials?: Record<string, string>
+  /** What to configure besides the URL (test credentials, account ids), printed by `npm run simulate`. */
+  details?: Record<string, string>
   close: () => Promise<void>
 }
 

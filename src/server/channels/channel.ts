@@ -27,12 +27,6 @@ export type InboundMessage = {
   /** Echo of a message the business sent from another client (e.g. the phone app). */
   echo?: boolean
   /**
-   * Media the provider holds (Telegram file_id, LINE message content, WeChat MediaId…): opaque to
-   * the core, handed to the adapter's `downloadMedia` in a job that stores the file and links it
-   * to the message (content.media.fileId). Only for newly stored messages, never for duplicates.
-   */
-  download?: Record<string, unknown> | undefined
-  /**
    * A provider call to make once the message is stored (e.g. Telegram's answerCallbackQuery):
    * opaque data handed to the adapter's `followUp` in a job.
    */
@@ -54,7 +48,18 @@ export type InboundStatus = {
   attempt?: number
 }
 
-export type InboundEvent = InboundMessage | InboundStatus
+/**
+ * A receipt that covers every outgoing message to one identity up to a moment (Messenger's
+ * `read.watermark` / `delivery.watermark`), rather than naming message ids.
+ */
+export type InboundWatermark = {
+  kind: 'watermark'
+  identifier: string
+  status: 'delivered' | 'read'
+  upTo: Date
+}
+
+export type InboundEvent = InboundMessage | InboundStatus | InboundWatermark
 
 /** A provider error that will not succeed on retry (bad recipient, policy, auth…). */
 export class PermanentSendError extends Error {
@@ -65,6 +70,26 @@ export class PermanentSendError extends Error {
   ) {
     super(`${code}: ${title}`)
   }
+}
+
+/**
+ * A provider error that means the channel itself is broken (expired or revoked token, missing
+ * permission): the message fails and the channel is marked `error` with this reason, so the UI can
+ * say so instead of failing silently (PEERS pain point 19).
+ */
+export class ChannelAuthError extends PermanentSendError {}
+
+/** Media the provider holds for an inbound message; downloaded by a job, never in the webhook request. */
+export type ProviderMedia = { providerRef: string; mimeType?: string; fileName?: string }
+
+/** A message template as the provider lists it (WhatsApp message_templates). */
+export type ProviderTemplate = {
+  providerTemplateId: string
+  name: string
+  language: string
+  category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION'
+  status: 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED'
+  components: unknown[]
 }
 
 /**
@@ -157,12 +182,6 @@ export type ChannelAdapter<Config = Record<string, unknown>, Secrets = Record<st
     sc: SendContext,
     channel: ChannelRef<Config, Secrets>,
   ) => Promise<{ ok: true; details?: Record<string, unknown> }>
-  /** Fetches media an inbound message referred to (`InboundMessage.download`); runs in a job. */
-  downloadMedia?: (
-    sc: SendContext,
-    channel: ChannelRef<Config, Secrets>,
-    ref: Record<string, unknown>,
-  ) => Promise<{ data: Buffer; mimeType: string; fileName?: string | undefined }>
   /** The provider call an inbound message asked for (`InboundMessage.followUp`); runs in a job. */
   followUp?: (
     sc: SendContext,
@@ -184,6 +203,17 @@ export type ChannelAdapter<Config = Record<string, unknown>, Secrets = Record<st
   verify: (req: WebhookRequest, channel: ChannelRef<Config, Secrets>) => void
   /** Pure: the verified request → normalized events. Throws ValidationError (400) when malformed. */
   parse: (req: WebhookRequest, channel: ChannelRef<Config, Secrets>) => InboundEvent[]
+  /**
+   * Downloads inbound media named by `content.media.providerRef` (set by `parse`). Ingest enqueues
+   * the download in the webhook's transaction; the job stores the bytes as a file.
+   */
+  fetchMedia?: (
+    sc: SendContext,
+    channel: ChannelRef<Config, Secrets>,
+    media: ProviderMedia,
+  ) => Promise<{ data: Buffer; mimeType: string; fileName?: string | undefined }>
+  /** Lists the provider's message templates (all pages); the template sync job upserts them. */
+  listTemplates?: (sc: SendContext, channel: ChannelRef<Config, Secrets>) => Promise<ProviderTemplate[]>
   /** The acknowledgement the provider expects (defaults to 200 "OK"). */
   ack?: (req: WebhookRequest) => WebhookReply
   /** Sends one message; returns the provider's message id. Throws PermanentSendError or any error to retry. */

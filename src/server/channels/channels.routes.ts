@@ -63,7 +63,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
       schema: {
         tags: ['channels'],
         summary: 'Connect a channel',
-        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. A custom channel's API token is generated and returned here once.`,
+        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token) are returned here once, in credentials.`,
         params: ws,
         body: z.strictObject({
           type: z.string().min(1).max(40),
@@ -79,12 +79,11 @@ export function channelRoutes(app: App, ctx: Ctx) {
     },
     async (request, reply) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      const { channel, secrets } = await createChannel(ctx, p, request.body)
-      const generated = request.body.type === 'custom' && !request.body.secrets?.apiToken
+      const { channel, generated } = await createChannel(ctx, p, request.body)
       return reply
         .status(201)
         .header('cache-control', 'no-store')
-        .send({ ...present(channel), credentials: generated ? { apiToken: String(secrets.apiToken) } : null })
+        .send({ ...present(channel), credentials: Object.keys(generated).length ? generated : null })
     },
   )
 

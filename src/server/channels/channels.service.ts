@@ -5,7 +5,7 @@ import type { Ctx } from '../context'
 import type { DbOrTx } from '../db/database'
 import { NotFoundError, ValidationError } from '../errors'
 import { emit } from '../events'
-import type { ChannelRef, ChannelState, SendContext } from './channel'
+import type { ChannelAdapter, ChannelRef, ChannelState, SendContext } from './channel'
 import {
   type ChannelRow,
   findChannel,
@@ -61,16 +61,8 @@ export async function createChannelUnchecked(
   const adapter = adapterOrFail(input.type)
   const config = adapter.configSchema.safeParse(input.config)
   if (!config.success) throw fieldErrors('config', config.error)
-  // The custom channel's token is ours to issue (respond.io shows it after connecting).
-  const rawSecrets: Record<string, unknown> =
-    input.type === 'custom' && !input.secrets?.apiToken
-      ? { ...input.secrets, apiToken: randomToken(32) }
-      : { ...(input.secrets ?? {}) }
-  // Secrets Tawasul generates when none is given (e.g. Telegram's webhook secret_token).
-  for (const field of adapter.setup ?? []) {
-    if (field.in === 'secrets' && field.generated && !rawSecrets[field.key])
-      rawSecrets[field.key] = randomToken(32)
-  }
+  const generated = generatedSecrets(adapter, input)
+  const rawSecrets = { ...(input.secrets ?? {}), ...generated }
   const secrets = adapter.secretsSchema.safeParse(rawSecrets)
   if (!secrets.success) throw fieldErrors('secrets', secrets.error)
   return ctx.db.transaction(async (tx) => {
@@ -86,11 +78,31 @@ export async function createChannelUnchecked(
       type: 'channel.connected',
       payload: { channelId: row.id, type: row.type },
     })
-    // Providers that must be told where to post (Telegram, Viber) are set up right away, in a job.
+    // Providers that must be told where to post (Telegram, LINE, Viber) are set up right away, in a job.
     if (adapter.configureWebhook)
       await ctx.jobs.enqueue(tx, CHANNEL_SETUP_QUEUE, { workspaceId, channelId: row.id })
-    return { channel: row, secrets: secrets.data as Record<string, unknown> }
+    return { channel: row, secrets: secrets.data as Record<string, unknown>, generated }
   })
+}
+
+/**
+ * Secrets Tawasul issues itself when none is given (a WhatsApp verify token, a custom channel's
+ * API token): shown once after connecting, like respond.io does.
+ */
+function generatedSecrets(adapter: ChannelAdapter, input: CreateChannelInput): Record<string, string> {
+  const out: Record<string, string> = {}
+  const given = input.secrets ?? {}
+  for (const f of adapter.setup ?? []) {
+    if (f.generated && f.in === 'secrets' && !given[f.key]) out[f.key] = randomToken(24)
+  }
+  if (input.type === 'custom' && !given.apiToken) out.apiToken = randomToken(32)
+  return out
+}
+
+/** The keys an adapter keeps encrypted: its secrets schema's fields. */
+export function secretKeysOf(type: string): string[] {
+  const schema = adapterOrFail(type).secretsSchema as unknown as { shape?: Record<string, unknown> }
+  return Object.keys(schema.shape ?? {})
 }
 
 export const CHANNEL_SETUP_QUEUE = 'channels.setup'
@@ -150,8 +162,17 @@ export async function editChannel(
     const secrets = adapter.secretsSchema.safeParse({ ...current, ...input.secrets })
     if (!secrets.success) throw fieldErrors('secrets', secrets.error)
     values.secrets = encryptSecret(ctx.config.secret, JSON.stringify(secrets.data))
+    // New credentials are the fix for a channel marked `error` (expired token…): try it again.
+    if (row.status === 'error') {
+      values.status = 'active'
+      values.lastError = null
+    }
   }
-  return (await updateChannel(ctx.db, p.workspaceId, channelId, values))!
+  const updated = (await updateChannel(ctx.db, p.workspaceId, channelId, values))!
+  // New credentials must be registered again where the provider is told our URL (Telegram's setWebhook…).
+  if (input.secrets && adapter.configureWebhook)
+    await ctx.jobs.enqueue(null, CHANNEL_SETUP_QUEUE, { workspaceId: p.workspaceId, channelId })
+  return updated
 }
 
 export async function disconnectChannel(ctx: Ctx, p: Principal, channelId: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Ctx } from '../context'
 import { defineQueue } from '../jobs/jobs'
+import { markChannelError } from './channel-health'
 import { updateChannel } from './channels.repo'
 import { CHANNEL_SETUP_QUEUE, loadChannelRef, sendContextFor } from './channels.service'
 import { adapterFor } from './registry'
@@ -25,10 +26,7 @@ export function channelSetupQueue(ctx: Ctx) {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err)
         ctx.log.warn({ channelId, err: message }, 'channel setup failed')
-        await updateChannel(ctx.db, workspaceId, channelId, {
-          status: 'error',
-          lastError: message.slice(0, 1000),
-        })
+        await markChannelError(ctx, loaded.row, message.slice(0, 1000))
         return
       }
       await updateChannel(ctx.db, workspaceId, channelId, { status: 'active', lastError: null })

@@ -1,4 +1,5 @@
-import { type ChannelAdapter, PermanentSendError } from '../channels/channel'
+import { type ChannelAdapter, ChannelAuthError, PermanentSendError } from '../channels/channel'
+import { markChannelError } from '../channels/channel-health'
 import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
 import { findIdentityOfContact } from '../contacts/contacts.repo'
@@ -87,6 +88,7 @@ export function sendQueue(ctx: Ctx) {
           })
         })
       } catch (err) {
+        if (err instanceof ChannelAuthError) await markChannelError(ctx, loaded.row, err.title)
         if (err instanceof PermanentSendError)
           return fail(message, {
             code: err.code,

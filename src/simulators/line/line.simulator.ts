@@ -226,7 +226,7 @@ export async function startLineSimulator(opts: { port?: number; host?: string; n
   const handle = {
     provider: 'line',
     url: http.url,
-    credentials: { channelAccessToken: account.channelAccessToken, channelSecret: account.channelSecret },
+    details: { channelAccessToken: account.channelAccessToken, channelSecret: account.channelSecret },
     close: http.close,
     account,
     clock,

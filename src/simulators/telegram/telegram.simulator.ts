@@ -280,7 +280,7 @@ export async function startTelegramSimulator(
   const handle = {
     provider: 'telegram',
     url: http.url,
-    credentials: { botToken: bot.token },
+    details: { botToken: bot.token },
     close: http.close,
     bot,
     received,

@@ -296,7 +296,7 @@ export async function startTwilioSimulator(
   } = {
     provider: 'twilio',
     url: http.url,
-    credentials: { accountSid: account.sid, authToken: account.authToken },
+    details: { accountSid: account.sid, authToken: account.authToken },
     account,
     clock,
     received,

@@ -246,7 +246,7 @@ export async function startViberSimulator(
   const handle = {
     provider: 'viber',
     url: http.url,
-    credentials: { authToken: account.authToken },
+    details: { authToken: account.authToken },
     close: http.close,
     account,
     clock,

@@ -221,7 +221,7 @@ export async function startWechatSimulator(opts: { port?: number; host?: string;
   const handle = {
     provider: 'wechat',
     url: http.url,
-    credentials: { appId: app.appId, appSecret: app.appSecret },
+    details: { appId: app.appId, appSecret: app.appSecret },
     close: http.close,
     app,
     clock,

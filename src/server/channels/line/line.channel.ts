@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { safeEqual } from '../../auth/crypto'
 import { UnauthenticatedError } from '../../errors'
 import {
+  ChannelAuthError,
   type ChannelRef,
   defineChannel,
   type InboundMessage,
@@ -112,10 +113,16 @@ function toMessage(e: LineEvent): InboundMessage | null {
       return {
         ...common,
         type: m.type,
-        content: { media: { url: external, fileName: m.fileName, size: m.fileSize } },
-        download: external
-          ? { url: external, fileName: m.fileName }
-          : { messageId: m.id, fileName: m.fileName },
+        // providerRef: the external URL, or our message id for LINE-hosted content.
+        content: {
+          media: {
+            url: external,
+            fileName: m.fileName,
+            size: m.fileSize,
+            providerRef: external ?? m.id,
+            download: 'pending',
+          },
+        },
       }
     }
     case 'location':
@@ -241,7 +248,7 @@ function lineError(status: number, data: LineAnswer): Error {
     )
   if (status === 429 || status >= 500) return new Error(`LINE answered ${status}: ${detail}`)
   if (status === 401)
-    return new PermanentSendError('token_invalid', 'LINE rejected the channel access token.', detail)
+    return new ChannelAuthError('token_invalid', 'LINE rejected the channel access token.', detail)
   return new PermanentSendError(String(status), `LINE refused the message: ${data.message ?? status}`, detail)
 }
 
@@ -315,10 +322,12 @@ export const lineChannel = defineChannel<Config, Secrets>({
     // An empty events array is LINE's "Verify" request from the console: acknowledge it.
     return body.events.map(toMessage).filter((m) => m !== null)
   },
-  async downloadMedia(sc, c, ref) {
-    const external = typeof ref.url === 'string'
+  async fetchMedia(sc, c, media) {
+    const external = /^https?:\/\//.test(media.providerRef)
     const res = await sc.fetch(
-      external ? String(ref.url) : `${c.config.dataApiBaseUrl}/v2/bot/message/${ref.messageId}/content`,
+      external
+        ? media.providerRef
+        : `${c.config.dataApiBaseUrl}/v2/bot/message/${encodeURIComponent(media.providerRef)}/content`,
       {
         headers: external ? {} : { authorization: `Bearer ${c.secrets.channelAccessToken}` },
         signal: AbortSignal.timeout(60_000),
@@ -329,7 +338,7 @@ export const lineChannel = defineChannel<Config, Secrets>({
     return {
       data: Buffer.from(await res.arrayBuffer()),
       mimeType: res.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
-      fileName: ref.fileName as string | undefined,
+      fileName: media.fileName,
     }
   },
   async send(sc, c, to, message) {

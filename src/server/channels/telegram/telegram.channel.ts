@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { safeEqual } from '../../auth/crypto'
 import { UnauthenticatedError } from '../../errors'
 import {
+  ChannelAuthError,
   type ChannelRef,
   defineChannel,
   type InboundMessage,
@@ -144,9 +145,10 @@ function fromMessage(m: TgMessage, edited: boolean): InboundMessage | null {
         mimeType: f.mime_type,
         size: f.file_size,
         ...more,
+        providerRef: f.file_id,
+        download: 'pending',
       },
     },
-    download: { fileId: f.file_id, fileName: f.file_name, mimeType: f.mime_type },
   })
   if (m.photo?.length) {
     // Telegram sends every size it made; keep the largest.
@@ -223,7 +225,7 @@ async function call(
   if (code === 403)
     throw new PermanentSendError('blocked', 'The contact blocked the bot or deleted the chat.', description)
   if (code === 401 || code === 404)
-    throw new PermanentSendError('bot_token_invalid', 'Telegram rejected the bot token.', description)
+    throw new ChannelAuthError('bot_token_invalid', 'Telegram rejected the bot token.', description)
   throw new PermanentSendError(String(code), `Telegram refused the message: ${description}`, description)
 }
 
@@ -336,21 +338,19 @@ export const telegramChannel = defineChannel<Config, Secrets>({
   async followUp(sc, c, data) {
     await call(sc, c, 'answerCallbackQuery', { callback_query_id: data.callbackQueryId })
   },
-  async downloadMedia(sc, c, ref) {
-    const f = (await call(sc, c, 'getFile', { file_id: ref.fileId })) as { file_path?: string }
+  async fetchMedia(sc, c, media) {
+    const f = (await call(sc, c, 'getFile', { file_id: media.providerRef })) as { file_path?: string }
     if (!f.file_path) throw new Error('Telegram getFile returned no file_path (file larger than 20 MB?)')
     const res = await sc.fetch(`${c.config.apiBaseUrl}/file/bot${c.secrets.botToken}/${f.file_path}`, {
       signal: AbortSignal.timeout(60_000),
     })
     if (!res.ok) throw new Error(`Telegram file download answered ${res.status}`)
     const mimeType =
-      (ref.mimeType as string | undefined) ??
-      res.headers.get('content-type')?.split(';')[0] ??
-      'application/octet-stream'
+      media.mimeType ?? res.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream'
     return {
       data: Buffer.from(await res.arrayBuffer()),
       mimeType,
-      fileName: (ref.fileName as string | undefined) ?? f.file_path.split('/').pop(),
+      fileName: media.fileName ?? f.file_path.split('/').pop(),
     }
   },
   async send(sc, c, to, message) {

@@ -1,4 +1,4 @@
-import { PermanentSendError } from '../channel'
+import { ChannelAuthError, PermanentSendError } from '../channel'
 
 /**
  * Twilio error codes we explain (https://www.twilio.com/docs/api/errors). Anything else in the
@@ -38,5 +38,8 @@ export function twilioSendError(status: number, body: { code?: number; message?:
   if (status === 429 || status >= 500 || code === '20429') {
     return new Error(`Twilio answered ${status} (${code}): ${body.message ?? 'try again later'}`)
   }
+  // Broken credentials mark the channel itself in error (the settings page says so).
+  if (status === 401 || code === '20003')
+    return new ChannelAuthError(code, twilioErrorTitle(code, body.message), body.message)
   return new PermanentSendError(code, twilioErrorTitle(code, body.message), body.message)
 }

@@ -140,8 +140,7 @@ function twilioChannel(kind: 'sms' | 'whatsapp') {
           providerMessageId: i === 0 ? b.MessageSid : `${b.MessageSid}/${i}`,
           type: mediaTypeOf(mimeType),
           text: i === 0 ? b.Body || undefined : undefined,
-          content: { media: { url, mimeType } },
-          download: { url, mimeType },
+          content: { media: { url, mimeType, providerRef: url, download: 'pending' } },
         })
       }
       return out
@@ -341,8 +340,8 @@ function twilioChannel(kind: 'sms' | 'whatsapp') {
       body: '<?xml version="1.0" encoding="UTF-8"?><Response/>',
       contentType: 'text/xml',
     }),
-    async downloadMedia(sc, c, ref) {
-      const url = String(ref.url ?? '')
+    async fetchMedia(sc, c, media) {
+      const url = media.providerRef
       // Credentials go only to Twilio's own API host (media may be protected by HTTP basic auth).
       const own = new URL(url).origin === new URL(c.config.apiBaseUrl).origin
       const res = await sc.fetch(url, {
@@ -352,7 +351,7 @@ function twilioChannel(kind: 'sms' | 'whatsapp') {
       })
       if (!res.ok) throw new Error(`Twilio media answered ${res.status}`)
       const mimeType =
-        res.headers.get('content-type')?.split(';')[0] ?? String(ref.mimeType ?? 'application/octet-stream')
+        res.headers.get('content-type')?.split(';')[0] ?? media.mimeType ?? 'application/octet-stream'
       return { data: Buffer.from(await res.arrayBuffer()), mimeType }
     },
     send,

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { safeEqual } from '../../auth/crypto'
 import { UnauthenticatedError, ValidationError } from '../../errors'
 import {
+  ChannelAuthError,
   type ChannelRef,
   defineChannel,
   type InboundEvent,
@@ -165,8 +166,15 @@ function parseCallback(raw: string, body: unknown): InboundEvent[] {
             ...base,
             type: media,
             text: m.text || undefined,
-            content: { media: { url: m.media, fileName: m.file_name, size: m.size } },
-            download: { url: m.media, fileName: m.file_name },
+            content: {
+              media: {
+                url: m.media,
+                fileName: m.file_name,
+                size: m.size,
+                providerRef: m.media,
+                download: 'pending',
+              },
+            },
           },
         ]
       }
@@ -225,6 +233,7 @@ async function call(sc: SendContext, c: Ref, method: string, body: Record<string
 
 function viberError(status: number, statusMessage: string | undefined): Error {
   const known = STATUS[status]
+  if ([2, 7, 8, 9].includes(status)) return new ChannelAuthError(known!.name, known!.title, statusMessage)
   if (!known || known.retry)
     return new Error(`Viber status ${status} (${statusMessage ?? known?.name ?? 'general error'})`)
   return new PermanentSendError(known.name, known.title, statusMessage)
@@ -348,14 +357,14 @@ export const viberChannel = defineChannel<Config, Secrets>({
   parse(req) {
     return parseCallback(req.rawBody.toString('utf8'), req.body)
   },
-  async downloadMedia(sc, _c, ref) {
+  async fetchMedia(sc, _c, media) {
     // Viber's media links are public and expire (about an hour): fetched right after ingest.
-    const res = await sc.fetch(String(ref.url), { signal: AbortSignal.timeout(60_000) })
+    const res = await sc.fetch(media.providerRef, { signal: AbortSignal.timeout(60_000) })
     if (!res.ok) throw new Error(`Viber media answered ${res.status}`)
     return {
       data: Buffer.from(await res.arrayBuffer()),
       mimeType: res.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
-      fileName: ref.fileName as string | undefined,
+      fileName: media.fileName,
     }
   },
   async send(sc, c, to, message) {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { safeEqual } from '../../auth/crypto'
 import { UnauthenticatedError, ValidationError } from '../../errors'
 import {
+  ChannelAuthError,
   type ChannelRef,
   defineChannel,
   type InboundMessage,
@@ -94,8 +95,9 @@ function toMessage(f: Record<string, string>): InboundMessage | null {
     return {
       ...base,
       type,
-      content: { media: { providerMediaId: f.MediaId, ...extra } },
-      download: { mediaId: f.MediaId },
+      content: {
+        media: { providerMediaId: f.MediaId, ...extra, providerRef: f.MediaId, download: 'pending' },
+      },
     }
   }
   switch (f.MsgType) {
@@ -159,7 +161,7 @@ function credentialError(a: WxAnswer): Error {
         : code === 40164
           ? "This server's IP address is not on the WeChat IP whitelist."
           : `WeChat refused the access token request (${code}).`
-  return new PermanentSendError(`wechat_${code}`, title, a.errmsg)
+  return new ChannelAuthError(`wechat_${code}`, title, a.errmsg)
 }
 
 async function fetchToken(sc: SendContext, c: Ref): Promise<string> {
@@ -220,6 +222,7 @@ function sendError(a: WxAnswer): Error {
   const code = a.errcode ?? -1
   if (code === -1 || code === 45009 || INVALID_TOKEN.has(code))
     return new Error(`WeChat answered ${code}: ${a.errmsg ?? 'system busy'}`)
+  if (code === 48001) return new ChannelAuthError(String(code), ERRORS[code]!, a.errmsg)
   return new PermanentSendError(
     String(code),
     ERRORS[code] ?? `WeChat refused the message: ${a.errmsg ?? code}`,
@@ -325,10 +328,10 @@ export const wechatChannel = defineChannel<Config, Secrets>({
     return m ? [m] : []
   },
   ack: () => ({ status: 200, body: 'success', contentType: 'text/plain' }),
-  async downloadMedia(sc, c, ref) {
+  async fetchMedia(sc, c, media) {
     const token = await accessToken(sc, c)
     const res = await sc.fetch(
-      `${c.config.apiBaseUrl}/cgi-bin/media/get?access_token=${encodeURIComponent(token)}&media_id=${encodeURIComponent(String(ref.mediaId))}`,
+      `${c.config.apiBaseUrl}/cgi-bin/media/get?access_token=${encodeURIComponent(token)}&media_id=${encodeURIComponent(media.providerRef)}`,
       { signal: AbortSignal.timeout(60_000) },
     )
     const type = res.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream'
