@@ -1,6 +1,8 @@
 import path from 'node:path'
 import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
+import { followUpQueue } from './channels/follow-up.queue'
+import { channelSetupQueue } from './channels/setup.queue'
 import type { Config } from './config'
 import { contactImportQueue } from './contacts/import.job'
 import { type Clock, type Ctx, systemClock } from './context'
@@ -55,6 +57,8 @@ function queues(ctx: Ctx) {
     sendQueue(ctx),
     statusRetryQueue(ctx),
     mediaDownloadQueue(ctx),
+    followUpQueue(ctx),
+    channelSetupQueue(ctx),
     ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
     contactImportQueue(ctx),
