@@ -72,6 +72,11 @@ export type DomainEvent =
       payload: { contactId: number; conversationId: number | null; commentId: number; mentions: number[] }
     }
   | { type: 'notification.created'; payload: { userId: number; notificationId: number; kind: string } }
+  | { type: 'webhook.created'; payload: { webhookId: number; events: string[] } }
+  | { type: 'webhook.updated'; payload: { webhookId: number; changes: string[] } }
+  | { type: 'webhook.deleted'; payload: { webhookId: number } }
+  | { type: 'webhook.secret_rotated'; payload: { webhookId: number; overlapHours: number } }
+  | { type: 'webhook.disabled'; payload: { webhookId: number; reason: string } }
 
 /** Events shown inline in the conversation and in Activities (rule 14); never to the contact. */
 export const TIMELINE: ReadonlySet<string> = new Set([
