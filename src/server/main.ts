@@ -14,6 +14,9 @@ import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
 import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { localDiskStorage } from './storage/storage'
+import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.queue'
+import { webhookFanout } from './webhooks/fanout.consumer'
+import { startWebhookWorker } from './webhooks/worker'
 
 export type Server = {
   app: App
@@ -41,7 +44,7 @@ export type StartOptions = {
 
 /** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
 function consumers(_ctx: Ctx): Consumer[] {
-  return []
+  return [webhookFanout]
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -51,6 +54,7 @@ function queues(ctx: Ctx) {
     sendQueue(ctx),
     statusRetryQueue(ctx),
     ...conversationTimerQueues(ctx),
+    webhookCleanupQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -108,8 +112,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.start()
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
+    await jobs.boss.schedule(WEBHOOK_CLEANUP_QUEUE, '43 3 * * *', {})
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
+    const webhookWorker = await startWebhookWorker(ctx)
 
     const app = await buildApp({ ctx, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
@@ -124,6 +130,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
         await closeHttp(app, config.shutdownTimeoutMs)
         await consumerRunner.stop()
+        await webhookWorker.stop()
         await jobs.stop()
         mailer.close()
         await database.close()
