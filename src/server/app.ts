@@ -32,6 +32,8 @@ import { messageRoutes } from './messages/messages.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
+import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
+import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
 import { workspaceRoutes } from './workspaces/workspaces.routes'
 
 export type App = FastifyInstance<
@@ -56,6 +58,8 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   conversationRoutes,
   messageRoutes,
   fileRoutes,
+  outgoingWebhookRoutes,
+  webhookDeliveryRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }
