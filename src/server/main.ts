@@ -16,7 +16,7 @@ import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/con
 import { localDiskStorage } from './storage/storage'
 import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.queue'
 import { webhookFanout } from './webhooks/fanout.consumer'
-import { startWebhookWorker } from './webhooks/worker'
+import { startWebhookWorker, type WebhookWorker } from './webhooks/worker'
 
 export type Server = {
   app: App
@@ -26,6 +26,8 @@ export type Server = {
   shutdown: (reason?: string) => Promise<void>
   /** The event-log consumers of this process (kick() runs them now). */
   consumers: ConsumerRunner
+  /** This process's webhook delivery worker. */
+  webhooks: WebhookWorker
 }
 
 export type StartOptions = {
@@ -138,7 +140,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown, consumers: consumerRunner }
+    return { app, ctx, url, shutdown, consumers: consumerRunner, webhooks: webhookWorker }
   } catch (err) {
     await database.close().catch(() => {})
     throw err

@@ -1,5 +1,6 @@
 import { authorize, type Principal } from '../auth/principal'
 import type { Ctx } from '../context'
+import type { DbOrTx } from '../db/database'
 import type { WebhookDeliveryStatus } from '../db/schema'
 import { ConflictError, NotFoundError, ValidationError } from '../errors'
 import { canonicalEvent, TEST_EVENT } from './catalog'
@@ -28,8 +29,8 @@ async function requireEndpoint(ctx: Ctx, p: Principal, webhookId: number) {
   return row
 }
 
-async function requireDelivery(ctx: Ctx, p: Principal, webhookId: number, deliveryId: string) {
-  const row = await findDelivery(ctx.db, p.workspaceId, webhookId, deliveryId)
+async function requireDelivery(db: DbOrTx, p: Principal, webhookId: number, deliveryId: string) {
+  const row = await findDelivery(db, p.workspaceId, webhookId, deliveryId)
   if (!row) throw new NotFoundError('Delivery')
   return row
 }
@@ -75,7 +76,7 @@ export async function listWebhookDeliveries(
 
 export async function deliveryDetail(ctx: Ctx, p: Principal, webhookId: number, deliveryId: string) {
   await requireEndpoint(ctx, p, webhookId)
-  const d = await requireDelivery(ctx, p, webhookId, deliveryId)
+  const d = await requireDelivery(ctx.db, p, webhookId, deliveryId)
   const [attempts, payload] = await Promise.all([
     listAttempts(ctx.db, p.workspaceId, d.id),
     findPayload(ctx.db, p.workspaceId, d.payloadId),
@@ -96,7 +97,7 @@ export async function replayDelivery(ctx: Ctx, p: Principal, webhookId: number, 
   return ctx.db.transaction(async (tx) => {
     const row = await replayOne(tx, p.workspaceId, webhookId, deliveryId, ctx.clock.now())
     if (!row) {
-      await requireDelivery(ctx, p, webhookId, deliveryId)
+      await requireDelivery(tx, p, webhookId, deliveryId)
       throw new ConflictError(
         'This delivery is being sent right now; try again in a moment.',
         'delivery_in_flight',

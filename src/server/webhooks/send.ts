@@ -50,9 +50,11 @@ export function createSender(cfg: WebhookConfig) {
     let agent = agents.get(key)
     if (!agent) {
       agent = new Agent({
-        connect: { lookup: guardedLookup(reach), timeout: cfg.timeoutMs },
-        headersTimeout: cfg.timeoutMs,
-        bodyTimeout: cfg.timeoutMs,
+        // The attempt's deadline is the AbortSignal below (exact); undici's own coarse timers
+        // (about 0.5 s resolution) are only a backstop.
+        connect: { lookup: guardedLookup(reach), timeout: cfg.timeoutMs + 1000 },
+        headersTimeout: cfg.timeoutMs + 1000,
+        bodyTimeout: cfg.timeoutMs + 1000,
         keepAliveTimeout: 10_000,
       })
       agents.set(key, agent)

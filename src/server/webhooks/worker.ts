@@ -88,7 +88,12 @@ export async function deliver(ctx: Ctx, sender: Sender, c: Claimed): Promise<voi
   }
 }
 
-export type WebhookWorker = { kick: () => void; stop: () => Promise<void> }
+export type WebhookWorker = {
+  kick: () => void
+  stop: () => Promise<void>
+  /** Attempts this process has made since it started. */
+  attempts: () => number
+}
 
 /**
  * The delivery loop of this process: claims due deliveries (SKIP LOCKED, so processes share the
@@ -103,6 +108,7 @@ export async function startWebhookWorker(ctx: Ctx): Promise<WebhookWorker> {
   let stopped = false
   let running: Promise<void> | null = null
   let again = false
+  let attempts = 0
 
   const fill = async () => {
     while (!stopped) {
@@ -111,6 +117,7 @@ export async function startWebhookWorker(ctx: Ctx): Promise<WebhookWorker> {
       const now = ctx.clock.now()
       const lease = new Date(now.getTime() + cfg.timeoutMs + LEASE_MARGIN_MS)
       const claimed = await claimDue(ctx.db, now, free, lease)
+      attempts += claimed.length
       for (const c of claimed) {
         const p: Promise<void> = deliver(ctx, sender, c)
           .catch((err) => ctx.log.error({ err, delivery: c.publicId }, 'webhook delivery failed to record'))
@@ -148,6 +155,7 @@ export async function startWebhookWorker(ctx: Ctx): Promise<WebhookWorker> {
   kick()
   return {
     kick,
+    attempts: () => attempts,
     stop: async () => {
       stopped = true
       clearInterval(timer)
