@@ -83,6 +83,37 @@ describe('event-log consumers', () => {
     assert.deepEqual(seen, ['retry-me'])
   })
 
+  test('transaction ids order as numbers, not text, across a full batch (9 < 10)', async () => {
+    // Events written by (long finished) transactions 9 and 10, read from a cursor before them in
+    // batches of 2. Sorted as text, '10' < '9' and a full batch would jump the cursor past events.
+    const name = 'test.digits'
+    const db = server.ctx.database
+    await db.query(`INSERT INTO event_cursors (name, tx_id, event_id) VALUES ($1, '1'::xid8, -1)`, [name])
+    for (const [tx, label] of [
+      ['9', 'a'],
+      ['9', 'b'],
+      ['10', 'c'],
+      ['10', 'd'],
+      ['11', 'e'],
+    ] as const) {
+      await db.query(
+        `INSERT INTO events (workspace_id, type, actor_kind, payload, tx_id) VALUES ($1, $2, 'system', $3, $4::xid8)`,
+        [workspaceId, name, JSON.stringify({ label }), tx],
+      )
+    }
+    const seen: string[] = []
+    const c = defineConsumer({
+      name,
+      types: new Set([name as 'team.created']),
+      batchSize: 2,
+      handle: async (_ctx, _tx, events) => {
+        for (const e of events) seen.push(String(e.payload.label))
+      },
+    })
+    await drain(server, c)
+    assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e'])
+  })
+
   test('an event whose transaction commits late is not skipped (PostgreSQL)', {
     skip: TEST_DB !== 'postgres' && 'PGlite runs one transaction at a time',
   }, async () => {
