@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import type { CommentRow } from './comments.repo'
+import type { comments } from '../db/schema'
+
+export type CommentRow = typeof comments.$inferSelect
 
 export const commentOut = z.object({
   id: z.number(),

@@ -1,5 +1,5 @@
 import { actorOf, authorize, type Principal } from '../auth/principal'
-import { findChannel } from '../channels/channels.repo'
+import { type ChannelRow, findChannel } from '../channels/channels.repo'
 import { setAssignee } from '../contacts/assignment'
 import {
   type ContactRow,
@@ -351,15 +351,24 @@ export async function contactWindow(
   identities?: IdentityRow[],
 ): Promise<{ channelId: number | null; state: WindowState }> {
   const channelId = contact.lastInteractedChannelId
-  if (!channelId) return { channelId: null, state: { status: 'none' } }
+  if (!channelId) return windowOf(contact, [], undefined, now)
   const list = identities ?? (await listIdentities(db, contact.workspaceId, contact.id))
-  const identity = list.find((i) => i.channelId === channelId)
-  const channel = await findChannel(db, contact.workspaceId, channelId)
+  return windowOf(contact, list, await findChannel(db, contact.workspaceId, channelId), now)
+}
+
+/** contactWindow for callers that already hold the contact's identities and its last channel. */
+export function windowOf(
+  contact: ContactRow,
+  identities: IdentityRow[],
+  channel: ChannelRow | undefined,
+  now: Date,
+): { channelId: number | null; state: WindowState } {
+  const identity = identities.find((i) => i.channelId === contact.lastInteractedChannelId)
   const state: WindowState =
-    channel && identity
+    channel && identity && channel.id === contact.lastInteractedChannelId
       ? windowState(policyFor(channel.type, channel.config), identity, now)
       : { status: 'none' }
-  return { channelId: channel?.id ?? null, state }
+  return { channelId: contact.lastInteractedChannelId && channel ? channel.id : null, state }
 }
 
 export async function pastConversations(ctx: Ctx, p: Principal, contactId: number) {

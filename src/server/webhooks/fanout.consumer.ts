@@ -1,14 +1,14 @@
 import { defineConsumer } from '../outbox/consumers'
-import type { EventRow } from '../outbox/outbox.repo'
 import { WEBHOOK_EVENT_TYPES } from './catalog'
-import { insertDeliveries, insertPayloads } from './deliveries.repo'
-import { eventData, snapshotLoader } from './payload'
+import { insertDeliveries, insertPayloads, lockLines, promoteLines } from './deliveries.repo'
+import { eventData, loadSnapshot } from './payload'
 import { notifyWorkers, subscribedEndpoints } from './webhooks.repo'
 
 /**
  * Turns committed domain events into deliveries: one payload per event (the presented resources,
  * read now) and one delivery per subscribed, enabled endpoint — in the transaction that advances
  * the consumer's cursor, so each event fans out exactly once even with several processes.
+ * Per endpoint, a contact's deliveries form a line: only its earliest unfinished one is due.
  */
 export const webhookFanout = defineConsumer({
   name: 'webhooks.fanout',
@@ -20,15 +20,19 @@ export const webhookFanout = defineConsumer({
     const endpoints = await subscribedEndpoints(tx, workspaceIds, types)
     if (!endpoints.length) return
     const now = ctx.clock.now()
-    const load = snapshotLoader(tx, now)
-    const plan: { e: EventRow; endpointIds: number[]; data: Record<string, unknown> }[] = []
-    for (const e of events) {
+    const wanted = events.flatMap((e) => {
       const endpointIds = endpoints
         .filter((ep) => ep.workspaceId === e.workspaceId && ep.events.includes(e.type))
         .map((ep) => ep.id)
-      if (endpointIds.length) plan.push({ e, endpointIds, data: await eventData(load, e) })
-    }
-    if (!plan.length) return
+      return endpointIds.length ? [{ e, endpointIds }] : []
+    })
+    if (!wanted.length) return
+    const snapshot = await loadSnapshot(
+      tx,
+      wanted.map((w) => w.e),
+      now,
+    )
+    const plan = wanted.map((w) => ({ ...w, data: eventData(snapshot, w.e) }))
     const payloads = await insertPayloads(
       tx,
       plan.map(({ e, data }) => ({
@@ -40,20 +44,27 @@ export const webhookFanout = defineConsumer({
       })),
     )
     const payloadOf = new Map(payloads.map((p) => [p.eventId, p.id]))
-    await insertDeliveries(
-      tx,
-      plan.flatMap(({ e, endpointIds }) =>
-        endpointIds.map((endpointId) => ({
-          workspaceId: e.workspaceId,
-          endpointId,
-          payloadId: payloadOf.get(e.id)!,
-          event: e.type,
-          eventId: e.id,
-          contactId: e.contactId,
-          nextAttemptAt: now,
-        })),
-      ),
+    const rows = plan.flatMap(({ e, endpointIds }) =>
+      endpointIds.map((endpointId) => ({
+        workspaceId: e.workspaceId,
+        endpointId,
+        payloadId: payloadOf.get(e.id)!,
+        event: e.type,
+        eventId: e.id,
+        contactId: e.contactId,
+        // A contact's deliveries join its line per endpoint; the earliest is promoted below.
+        status: e.contactId === null ? ('pending' as const) : ('waiting' as const),
+        nextAttemptAt: now,
+      })),
     )
+    const lines = rows.flatMap((r) =>
+      r.contactId === null
+        ? []
+        : [{ workspaceId: r.workspaceId, endpointId: r.endpointId, contactId: r.contactId }],
+    )
+    await lockLines(tx, lines)
+    await insertDeliveries(tx, rows)
+    await promoteLines(tx, lines, now)
     await notifyWorkers(tx)
   },
 })

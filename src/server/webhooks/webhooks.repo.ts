@@ -90,7 +90,7 @@ export async function endpointStats(db: DbOrTx, workspaceId: number): Promise<Ma
   const rows = await db
     .select({
       endpointId: webhookDeliveries.endpointId,
-      pending: sql<number>`count(*) FILTER (WHERE ${webhookDeliveries.status} IN ('pending', 'sending', 'retrying'))::int`,
+      pending: sql<number>`count(*) FILTER (WHERE ${webhookDeliveries.status} IN ('waiting', 'pending', 'sending', 'retrying'))::int`,
       dead: sql<number>`count(*) FILTER (WHERE ${webhookDeliveries.status} = 'dead')::int`,
     })
     .from(webhookDeliveries)

@@ -84,6 +84,6 @@ CREATE INDEX "webhook_attempts_workspace_id_delivery_id_id_index" ON "webhook_at
 CREATE UNIQUE INDEX "webhook_deliveries_workspace_id_public_id_index" ON "webhook_deliveries" USING btree ("workspace_id","public_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "webhook_deliveries_once" ON "webhook_deliveries" USING btree ("workspace_id","endpoint_id","event_id") WHERE event_id IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_due" ON "webhook_deliveries" USING btree ("next_attempt_at") WHERE status IN ('pending', 'sending', 'retrying');--> statement-breakpoint
-CREATE INDEX "webhook_deliveries_order" ON "webhook_deliveries" USING btree ("workspace_id","endpoint_id","contact_id","event_id") WHERE status IN ('pending', 'sending', 'retrying');--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_order" ON "webhook_deliveries" USING btree ("workspace_id","endpoint_id","contact_id","event_id") WHERE status IN ('waiting', 'pending', 'sending', 'retrying');--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_log" ON "webhook_deliveries" USING btree ("workspace_id","endpoint_id","id");--> statement-breakpoint
 CREATE INDEX "webhook_payloads_created_at_index" ON "webhook_payloads" USING btree ("created_at");

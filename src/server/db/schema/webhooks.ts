@@ -74,9 +74,22 @@ export const webhookPayloads = pgTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index().on(t.createdAt)],
 )
 
-export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'sending', 'retrying', 'delivered', 'dead'] as const
+/**
+ * waiting: behind an earlier unfinished delivery for the same endpoint and contact;
+ * pending → sending → retrying … → delivered | dead.
+ */
+export const WEBHOOK_DELIVERY_STATUSES = [
+  'waiting',
+  'pending',
+  'sending',
+  'retrying',
+  'delivered',
+  'dead',
+] as const
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number]
-const OPEN = sql`status IN ('pending', 'sending', 'retrying')`
+/** Due to be (or being) sent. */
+const ACTIVE = sql`status IN ('pending', 'sending', 'retrying')`
+const UNFINISHED = sql`status IN ('waiting', 'pending', 'sending', 'retrying')`
 
 /** One event for one endpoint. Its public id is stable across retries and replays. */
 export const webhookDeliveries = pgTable(
@@ -113,8 +126,10 @@ export const webhookDeliveries = pgTable(
     uniqueIndex('webhook_deliveries_once')
       .on(t.workspaceId, t.endpointId, t.eventId)
       .where(sql`event_id IS NOT NULL`),
-    index('webhook_deliveries_due').on(t.nextAttemptAt).where(OPEN),
-    index('webhook_deliveries_order').on(t.workspaceId, t.endpointId, t.contactId, t.eventId).where(OPEN),
+    index('webhook_deliveries_due').on(t.nextAttemptAt).where(ACTIVE),
+    index('webhook_deliveries_order')
+      .on(t.workspaceId, t.endpointId, t.contactId, t.eventId)
+      .where(UNFINISHED),
     index('webhook_deliveries_log').on(t.workspaceId, t.endpointId, t.id),
     foreignKey({
       columns: [t.workspaceId, t.endpointId],
