@@ -2,13 +2,14 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { and, eq } from 'drizzle-orm'
 import { lockContact } from '../contacts/contacts.repo'
-import { events, webhookDeliveries } from '../db/schema'
+import { events, webhookDeliveries, webhookPayloads } from '../db/schema'
 import { emit } from '../events'
 import type { TestClient } from '../test/client'
 import { waitFor } from '../test/custom-channel'
 import { buildContact, buildWorkspace, setupOwner } from '../test/factories'
 import { startTestServer, TEST_DB, type TestServer } from '../test/harness'
 import { type Answer, fastWebhooks, registerWebhook, startReceiver } from '../test/webhook-receiver'
+import { webhookCleanupQueue } from './cleanup.queue'
 
 /** Emits contact.updated events the way services do: under the contact's row lock. */
 async function touchContact(server: TestServer, ws: number, contactId: number, label: string) {
@@ -390,6 +391,85 @@ describe('webhook delivery: retries, dead letters, replay, ordering', () => {
       assert.ok(okHits().length >= total, 'every delivery reached the receiver')
       const dead = await owner.get(api(`/${hook.id}/deliveries?status=dead`))
       assert.equal(dead.body.items.length, 1)
+    } finally {
+      await rec.close()
+    }
+  })
+
+  test("a replayed delivery rejoins its contact's line: it waits for the one being sent, then goes first", async () => {
+    let e0ok = false
+    const rec = await startReceiver((hit) => {
+      const label = String(hit.body?.data?.changes?.[0] ?? '')
+      if (label === 'e0' && !e0ok) return { status: 400 }
+      return { status: 200, delayMs: label === 'e2' ? 600 : 0 }
+    })
+    try {
+      const hook = await registerWebhook(owner, ws, rec.url, ['contact.updated'])
+      const contact = await buildContact(server, ws)
+      const list = async () =>
+        (await owner.get(api(`/${hook.id}/deliveries?contactId=${contact.id}`))).body.items as any[]
+      const byLabel = async (label: string) => {
+        for (const d of await list()) {
+          const one = await detail(hook.id, d.id)
+          if (one.payload.data.changes[0] === label) return one
+        }
+        return undefined
+      }
+      await touchContact(server, ws, contact.id, 'e0')
+      await touchContact(server, ws, contact.id, 'e1')
+      await waitFor(async () => (await byLabel('e1'))?.status === 'delivered', 15_000, 'e1 delivered')
+      const e0 = (await byLabel('e0'))!
+      assert.equal(e0.status, 'dead', 'a dead letter does not hold the line')
+
+      await touchContact(server, ws, contact.id, 'e2') // slow to answer
+      await touchContact(server, ws, contact.id, 'e3')
+      await waitFor(async () => (await byLabel('e2'))?.status === 'sending', 10_000, 'e2 sending')
+      assert.equal((await byLabel('e3'))?.status, 'waiting')
+      e0ok = true
+      const replayed = await owner.post(api(`/${hook.id}/deliveries/${e0.id}/replay`))
+      assert.equal(replayed.status, 202, replayed.text)
+      assert.equal(replayed.body.status, 'waiting', 'behind the delivery being sent')
+      await waitFor(
+        async () => (await list()).every((d) => d.status === 'delivered'),
+        15_000,
+        'all delivered',
+      )
+      const [d0, d2, d3] = [(await byLabel('e0'))!, (await byLabel('e2'))!, (await byLabel('e3'))!]
+      const end = (d: any) => Date.parse(d.history.at(-1).startedAt) + d.history.at(-1).durationMs
+      const start = (d: any) => Date.parse(d.history.at(-1).startedAt)
+      assert.ok(start(d0) >= end(d2), 'the replay waited for e2')
+      assert.ok(start(d3) >= end(d0), 'e3 waited for the replayed e0 (lower event id first)')
+    } finally {
+      await rec.close()
+    }
+  })
+
+  test('retention removes finished deliveries older than the limit, with their payloads and attempts', async () => {
+    const rec = await startReceiver(() => ({ status: 500 }))
+    try {
+      const hook = await registerWebhook(owner, ws, rec.url, ['contact.created'])
+      const done = await ping(hook.id)
+      await settled(hook.id, done, 'dead')
+      await owner.patch(api(`/${hook.id}`), { enabled: false }) // a paused delivery stays open
+      const open = (
+        await server.ctx.db.transaction(async (tx) => {
+          const [p] = await tx
+            .insert(webhookPayloads)
+            .values({ workspaceId: ws, event: 'webhook.test', data: {}, createdAt: new Date(0) })
+            .returning()
+          return tx
+            .insert(webhookDeliveries)
+            .values({ workspaceId: ws, endpointId: hook.id, payloadId: p!.id, event: 'webhook.test' })
+            .returning()
+        })
+      )[0]!
+      await server.ctx.db
+        .update(webhookPayloads)
+        .set({ createdAt: new Date(Date.now() - 31 * 86_400_000) })
+        .where(eq(webhookPayloads.workspaceId, ws))
+      await webhookCleanupQueue(server.ctx).handler({}, { id: 'test', retryCount: 0 })
+      assert.equal((await owner.get(api(`/${hook.id}/deliveries/${done}`))).status, 404)
+      assert.equal((await detail(hook.id, open.publicId)).status, 'pending')
     } finally {
       await rec.close()
     }
