@@ -136,8 +136,9 @@ const MAX_UNRECORDED = 1000
 /**
  * The delivery loop of this process: claims due deliveries (SKIP LOCKED, so processes share the
  * work without sending anything twice) and sends up to `concurrency` at once. Finished attempts
- * are recorded in batches, one transaction for many, by a single recorder. Woken by NOTIFY when
- * deliveries are created or replayed, after each send and record, and by a timer for retries.
+ * are recorded in batches (one transaction for many, at most two batches at a time), which also
+ * makes each contact's next delivery due. Woken by NOTIFY when deliveries are created or
+ * replayed, after each send and record, and by a timer for retries.
  */
 export async function startWebhookWorker(ctx: Ctx): Promise<WebhookWorker> {
   const cfg = ctx.config.webhooks
