@@ -45,6 +45,8 @@ import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
+import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
+import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
 import { workspaceRoutes } from './workspaces/workspaces.routes'
 
 export type App = FastifyInstance<
@@ -82,6 +84,8 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   notificationRoutes,
   closingCategoryRoutes,
   snippetRoutes,
+  outgoingWebhookRoutes,
+  webhookDeliveryRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }

@@ -99,6 +99,11 @@ export type DomainEvent =
       payload: { importId: number; created: number; updated: number; skipped: number; failed: number }
     }
   | { type: 'contact_import.failed'; payload: { importId: number; error: string } }
+  | { type: 'webhook.created'; payload: { webhookId: number; events: string[] } }
+  | { type: 'webhook.updated'; payload: { webhookId: number; changes: string[] } }
+  | { type: 'webhook.deleted'; payload: { webhookId: number } }
+  | { type: 'webhook.secret_rotated'; payload: { webhookId: number; overlapHours: number } }
+  | { type: 'webhook.disabled'; payload: { webhookId: number; reason: string } }
 
 /** Events shown inline in the conversation and in Activities (rule 14); never to the contact. */
 export const TIMELINE: ReadonlySet<string> = new Set([

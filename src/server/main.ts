@@ -20,6 +20,9 @@ import { templateQueues } from './messages/templates.queue'
 import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
 import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { localDiskStorage } from './storage/storage'
+import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.queue'
+import { webhookFanout } from './webhooks/fanout.consumer'
+import { startWebhookWorker, type WebhookWorker } from './webhooks/worker'
 
 export type Server = {
   app: App
@@ -29,6 +32,8 @@ export type Server = {
   shutdown: (reason?: string) => Promise<void>
   /** The event-log consumers of this process (kick() runs them now). */
   consumers: ConsumerRunner
+  /** This process's webhook delivery worker. */
+  webhooks: WebhookWorker
 }
 
 export type StartOptions = {
@@ -47,7 +52,7 @@ export type StartOptions = {
 
 /** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
 function consumers(_ctx: Ctx): Consumer[] {
-  return []
+  return [webhookFanout]
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -62,6 +67,7 @@ function queues(ctx: Ctx) {
     ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
     contactImportQueue(ctx),
+    webhookCleanupQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -121,8 +127,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
     // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
     await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
+    await jobs.boss.schedule(WEBHOOK_CLEANUP_QUEUE, '43 3 * * *', {})
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
+    const webhookWorker = await startWebhookWorker(ctx)
 
     const app = await buildApp({ ctx, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
@@ -137,6 +145,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
         await closeHttp(app, config.shutdownTimeoutMs)
         await consumerRunner.stop()
+        await webhookWorker.stop()
         await jobs.stop()
         mailer.close()
         await database.close()
@@ -144,7 +153,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown, consumers: consumerRunner }
+    return { app, ctx, url, shutdown, consumers: consumerRunner, webhooks: webhookWorker }
   } catch (err) {
     await database.close().catch(() => {})
     throw err
