@@ -9,7 +9,7 @@ export const commentOut = z.object({
   conversationId: z.number().nullable(),
   author: z.object({ kind: z.enum(['user', 'workflow', 'api', 'ai']), id: z.number().nullable() }),
   body: z.string(),
-  /** User ids mentioned with @ (rule 14 notifications). */
+  /** User ids mentioned with @ (rule 50: each gets a notification). */
   mentions: z.array(z.number()),
   createdAt: z.string(),
 })
