@@ -27,6 +27,8 @@ import { AppError } from './errors'
 import { fileRoutes } from './files/files.routes'
 import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health.routes'
+import { customInboxRoutes } from './inbox/custom-inboxes.routes'
+import { inboxRoutes } from './inbox/inbox.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
 import { messageRoutes } from './messages/messages.routes'
 import { teamRoutes } from './teams/teams.routes'
@@ -56,6 +58,8 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   conversationRoutes,
   messageRoutes,
   fileRoutes,
+  inboxRoutes,
+  customInboxRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }

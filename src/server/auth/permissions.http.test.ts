@@ -52,6 +52,7 @@ const PROBES: Partial<Record<Capability, Probe>> = {
   'settings.teams': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/teams` },
   'settings.integrations': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/api-tokens` },
   'profile.manage': { method: 'PATCH', path: () => '/api/v1/me', body: { status: 'online' } },
+  'inbox.view': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/inbox?view=mine` },
 }
 
 /**
@@ -61,7 +62,6 @@ const PROBES: Partial<Record<Capability, Probe>> = {
 const NOT_YET_ROUTED: Capability[] = [
   'dashboard.view',
   'contacts.view',
-  'inbox.view',
   'shortcuts.use',
   'broadcasts.manage',
   'reports.view',
