@@ -12,6 +12,7 @@ import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
+import { createRealtimeHub, type RealtimeHub, type RealtimeOptions } from './realtime/hub'
 import { localDiskStorage } from './storage/storage'
 
 export type Server = {
@@ -32,6 +33,8 @@ export type StartOptions = {
   pgliteSnapshot?: Blob | undefined
   /** Tests: an in-memory PGlite (used when no snapshot is given). */
   memory?: boolean
+  /** Tests: shorter heartbeats, smaller buffers. */
+  realtime?: Partial<RealtimeOptions>
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -77,6 +80,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     pgliteSnapshot: opts.pgliteSnapshot,
   })
   let ready = false
+  let realtime: RealtimeHub | undefined
   try {
     await migrate(database)
     const jobs = createJobs(database, log, {
@@ -99,7 +103,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
 
-    const app = await buildApp({ ctx, isReady: () => ready })
+    // Listening before the HTTP server accepts sockets, so no committed event is missed.
+    const hub = createRealtimeHub(ctx, opts.realtime)
+    realtime = hub
+    await hub.start()
+    const app = await buildApp({ ctx, realtime: hub, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
     ready = true
@@ -110,6 +118,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
+        // Sockets first (clients reconnect to another process and catch up), then HTTP.
+        await hub.stop()
         await closeHttp(app, config.shutdownTimeoutMs)
         await jobs.stop()
         mailer.close()
@@ -120,6 +130,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     }
     return { app, ctx, url, shutdown }
   } catch (err) {
+    await realtime?.stop().catch(() => {})
     await database.close().catch(() => {})
     throw err
   }

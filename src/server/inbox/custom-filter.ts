@@ -95,15 +95,17 @@ function itemError(iss: { input?: unknown; errors?: { path: PropertyKey[]; messa
   return first ? `${first.path.length ? `${first.path.join('.')}: ` : ''}${first.message}` : undefined
 }
 
-export const filterSchema: z.ZodType<FilterGroup> = z.strictObject({
-  op: z.enum(['and', 'or']),
-  get conditions() {
-    return z
-      .array(z.union([filterSchema, conditionSchema], { error: itemError }))
-      .min(1, 'A group needs at least one condition.')
-      .max(20, 'A group has at most 20 conditions.')
-  },
-})
+export const filterSchema: z.ZodType<FilterGroup> = z
+  .strictObject({
+    op: z.enum(['and', 'or']),
+    get conditions() {
+      return z
+        .array(z.union([filterSchema, conditionSchema], { error: itemError }))
+        .min(1, 'A group needs at least one condition.')
+        .max(20, 'A group has at most 20 conditions.')
+    },
+  })
+  .meta({ id: 'InboxFilter' })
 
 export const isGroup = (c: FilterGroup | Condition): c is FilterGroup => 'op' in c
 

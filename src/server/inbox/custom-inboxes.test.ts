@@ -391,6 +391,17 @@ describe('custom inbox sharing and ownership (rule 46)', () => {
     )
   })
 
+  test('the nested filter is documented in the OpenAPI document', async () => {
+    const doc = (await server.app.inject({ url: '/api/docs/json' })).json()
+    const post = doc.paths['/api/v1/workspaces/{workspaceId}/custom-inboxes'].post
+    const filter = post.requestBody.content['application/json'].schema.properties.filter
+    assert.equal(filter.$ref, '#/components/schemas/InboxFilterInput')
+    const schema = JSON.stringify(doc.components.schemas.InboxFilterInput)
+    assert.ok(schema.includes('time_since_last_incoming'), schema.slice(0, 200))
+    assert.ok(schema.includes('#/components/schemas/InboxFilterInput'), 'groups nest')
+    assert.ok(doc.paths['/api/v1/workspaces/{workspaceId}/inbox'].get)
+  })
+
   test('API tokens cannot own custom inboxes', async () => {
     const token = await owner.client.post(`${base}/api-tokens`, { name: 'ci' })
     const res = await server.app.inject({

@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '../config'
 import type { Clock, Ctx } from '../context'
 import { createLogger } from '../log'
 import { type Server, startServer } from '../main'
+import type { RealtimeOptions } from '../realtime/hub'
 import { createTestDatabase } from './prepare'
 
 /** Which database this test process runs on; the runner sets it (pglite by default). */
@@ -41,6 +42,7 @@ export type TestServerOptions = {
   config?: Partial<Config>
   listen?: boolean
   beforeListen?: (app: App, ctx: Ctx) => Promise<void> | void
+  realtime?: Partial<RealtimeOptions>
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -77,6 +79,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     listen: opts.listen ?? false,
     clock,
     beforeListen: opts.beforeListen,
+    ...(opts.realtime ? { realtime: opts.realtime } : {}),
     pgliteSnapshot: databaseUrl ? undefined : (pgliteSnapshot() ?? undefined),
     memory: !databaseUrl,
   })
