@@ -98,64 +98,79 @@ export function sortColumnOf(scope: ViewScope) {
 
 export type Page = { rows: (InboxRow & { sortAt: string | null })[]; next: Cursor | null }
 
+/** The phases of a view in its order: dated rows, and rows without a sort value. */
+export function phasesOf(q: Pick<PageQuery, 'scope' | 'sort'>): Cursor['phase'][] {
+  if (q.scope.kind === 'blocked') return ['dated']
+  return q.sort === 'newest' ? ['dated', 'undated'] : ['undated', 'dated']
+}
+
 /**
- * One page of an inbox view, keyset-paginated on (sort column, id) in the order of the view's
- * index — contacts_inbox_all / _assignee / _team / _unassigned / contacts_blocked, all
- * (…, sort DESC NULLS LAST, id DESC NULLS LAST) — so a page is an index range scan however deep
- * it is. Rows without a sort value (a conversation opened before any message) are a second
- * "undated" range, read only when the dated range of the page runs out.
+ * The statement for one phase of a page (built, not run: tests EXPLAIN it). It follows the order
+ * of the view's index — contacts_inbox_all / _assignee / _team / _unassigned / contacts_blocked,
+ * all (…, sort DESC NULLS LAST, id DESC NULLS LAST) — forwards for newest, backwards for oldest,
+ * and the keyset condition is a row comparison the index can seek to, so any page is one range
+ * scan however deep it is.
  */
-export async function listInboxPage(db: DbOrTx, workspaceId: number, q: PageQuery): Promise<Page> {
+export function inboxPageQuery(
+  db: DbOrTx,
+  workspaceId: number,
+  q: PageQuery,
+  phase: Cursor['phase'],
+  after: Cursor | null,
+  limit: number,
+) {
   const col = sortColumnOf(q.scope)
   const where = scopeSql(workspaceId, q)
   const visible = visibilityFor(q.scope, q.visibility)
   if (visible) where.push(visible)
   const newest = q.sort === 'newest'
-  const phases: Cursor['phase'][] =
-    q.scope.kind === 'blocked' ? ['dated'] : newest ? ['dated', 'undated'] : ['undated', 'dated']
+  if (phase === 'dated') {
+    where.push(isNotNull(col))
+    if (after?.phase === 'dated') {
+      where.push(
+        newest
+          ? sql`(${col}, ${contacts.id}) < (${after.at}::timestamptz, ${after.id}::bigint)`
+          : sql`(${col}, ${contacts.id}) > (${after.at}::timestamptz, ${after.id}::bigint)`,
+      )
+    }
+  } else {
+    where.push(isNull(col))
+    if (after?.phase === 'undated')
+      where.push(
+        newest ? sql`${contacts.id} < ${after.id}::bigint` : sql`${contacts.id} > ${after.id}::bigint`,
+      )
+  }
+  const order = newest
+    ? [sql`${col} DESC NULLS LAST`, sql`${contacts.id} DESC NULLS LAST`]
+    : [sql`${col} ASC NULLS FIRST`, sql`${contacts.id} ASC NULLS FIRST`]
+  return db
+    .select({
+      ...rowColumns,
+      sortAt: sql<string | null>`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(contacts)
+    .leftJoin(
+      channels,
+      and(eq(channels.workspaceId, contacts.workspaceId), eq(channels.id, contacts.lastInteractedChannelId)),
+    )
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(limit)
+}
+
+/**
+ * One page of an inbox view, keyset-paginated on (sort column, id). Rows without a sort value (a
+ * conversation opened before any message) are a second "undated" range, read only when the dated
+ * range runs out within the page — so a page is one statement except where the two ranges meet.
+ */
+export async function listInboxPage(db: DbOrTx, workspaceId: number, q: PageQuery): Promise<Page> {
+  const phases = phasesOf(q)
   const want = q.limit + 1
   const rows: Page['rows'] = []
-  const start = q.after ? phases.indexOf(q.after.phase) : 0
-  for (let i = Math.max(start, 0); i < phases.length && rows.length < want; i++) {
+  const start = q.after ? Math.max(phases.indexOf(q.after.phase), 0) : 0
+  for (let i = start; i < phases.length && rows.length < want; i++) {
     const after = i === start ? q.after : null
-    const phase = phases[i]!
-    const keyset: SQL[] = []
-    if (phase === 'dated') {
-      keyset.push(isNotNull(col))
-      if (after?.phase === 'dated') {
-        keyset.push(
-          newest
-            ? sql`(${col}, ${contacts.id}) < (${after.at}::timestamptz, ${after.id}::bigint)`
-            : sql`(${col}, ${contacts.id}) > (${after.at}::timestamptz, ${after.id}::bigint)`,
-        )
-      }
-    } else {
-      keyset.push(isNull(col))
-      if (after?.phase === 'undated')
-        keyset.push(
-          newest ? sql`${contacts.id} < ${after.id}::bigint` : sql`${contacts.id} > ${after.id}::bigint`,
-        )
-    }
-    const order = newest
-      ? [sql`${col} DESC NULLS LAST`, sql`${contacts.id} DESC NULLS LAST`]
-      : [sql`${col} ASC NULLS FIRST`, sql`${contacts.id} ASC NULLS FIRST`]
-    const found = await db
-      .select({
-        ...rowColumns,
-        sortAt: sql<string | null>`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-      })
-      .from(contacts)
-      .leftJoin(
-        channels,
-        and(
-          eq(channels.workspaceId, contacts.workspaceId),
-          eq(channels.id, contacts.lastInteractedChannelId),
-        ),
-      )
-      .where(and(...where, ...keyset))
-      .orderBy(...order)
-      .limit(want - rows.length)
-    rows.push(...found)
+    rows.push(...(await inboxPageQuery(db, workspaceId, q, phases[i]!, after, want - rows.length)))
   }
   const last = rows.length > q.limit ? rows[q.limit - 1] : undefined
   rows.length = Math.min(rows.length, q.limit)
@@ -188,11 +203,7 @@ export type UnreadGroup = { teamId: number | null; userId: number | null; n: num
  * Unread open contacts grouped by assignee and team — one scan of the small partial index
  * contacts_inbox_unread gives every standard and team view its count.
  */
-export async function unreadGroups(
-  db: DbOrTx,
-  workspaceId: number,
-  visibility: ContactScope,
-): Promise<UnreadGroup[]> {
+export function unreadGroups(db: DbOrTx, workspaceId: number, visibility: ContactScope) {
   const visible = visibilitySql(visibility)
   return db
     .select({

@@ -78,15 +78,19 @@ export async function connectedMembers(
 
 /** Open contacts per member (rule 25 "least open contacts"; the assignment dropdown shows it). */
 export async function openContactCounts(db: DbOrTx, workspaceId: number): Promise<Map<number, number>> {
-  const rows = await db
+  const rows = await openContactCountsQuery(db, workspaceId)
+  return new Map(rows.map((r) => [r.userId, r.n]))
+}
+
+export function openContactCountsQuery(db: DbOrTx, workspaceId: number) {
+  return db
     .select({
       userId: workspaceMembers.userId,
       // One contacts_inbox_assignee range per member.
-      n: sql<number>`(SELECT count(*) FROM contacts c WHERE c.workspace_id = ${workspaceMembers.workspaceId} AND c.assignee_user_id = ${workspaceMembers.userId} AND c.inbox_status = 'open' AND c.blocked_at IS NULL)::int`,
+      n: sql<number>`(SELECT count(*) FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.assignee_user_id = ${workspaceMembers.userId} AND c.inbox_status = 'open' AND c.blocked_at IS NULL)::int`,
     })
     .from(workspaceMembers)
     .where(eq(workspaceMembers.workspaceId, workspaceId))
-  return new Map(rows.map((r) => [r.userId, r.n]))
 }
 
 /** Tells every server process (and this one) that a member's presence changed. */
