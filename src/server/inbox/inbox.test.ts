@@ -404,3 +404,42 @@ describe('keyset pagination', () => {
     for (const id of untouched) assert.ok(seen.includes(id), `contact ${id} was skipped`)
   })
 })
+
+describe('team inboxes follow team membership (rule 45)', () => {
+  test('joining, leaving, deleting a team and revoking with reassignment keep team views right', async () => {
+    const other = await buildWorkspace(server)
+    const o = other.owner.client
+    const b = `/api/v1/workspaces/${other.workspaceId}`
+    const t1 = (await o.post(`${b}/teams`, { name: 'One' })).body.id
+    const t2 = (await o.post(`${b}/teams`, { name: 'Two' })).body.id
+    const x = await buildUser(server, other.workspaceId, 'agent')
+    const y = await buildUser(server, other.workspaceId, 'agent', { teamId: t2 })
+    const c = await buildContact(server, other.workspaceId, {
+      inboxStatus: 'open',
+      lastMessageAt: new Date(),
+      assigneeUserId: x.userId,
+    })
+    const inTeam = async (teamId: number) =>
+      (await o.get(`${b}/inbox?view=team:${teamId}`)).body.rows.map((r: any) => r.contactId)
+
+    assert.equal((await o.put(`${b}/teams/${t1}/members/${x.userId}`)).status, 200)
+    assert.deepEqual(await inTeam(t1), [c.id], "joining a team brings one's contacts into its inbox")
+    assert.equal((await o.delete(`${b}/teams/${t1}/members/${x.userId}`)).status, 200)
+    assert.deepEqual(await inTeam(t1), [], 'leaving takes them out')
+    await o.put(`${b}/teams/${t1}/members/${x.userId}`)
+    assert.equal((await o.delete(`${b}/teams/${t1}`)).status, 200)
+    const { rows } = await server.ctx.database.query<{ team: number | null }>(
+      'SELECT assignee_team_id AS team FROM contacts WHERE workspace_id = $1 AND id = $2',
+      [other.workspaceId, c.id],
+    )
+    assert.equal(rows[0]!.team, null, 'a deleted team leaves no contacts behind')
+
+    assert.equal((await o.delete(`${b}/users/${x.userId}`, { reassignContactsTo: y.userId })).status, 200)
+    assert.deepEqual(await inTeam(t2), [c.id], "revoking moves the contacts to the new assignee's team")
+    const mine = await y.client.get(`${b}/inbox?view=mine`)
+    assert.deepEqual(
+      mine.body.rows.map((r: any) => r.contactId),
+      [c.id],
+    )
+  })
+})
