@@ -58,6 +58,7 @@ type Conn = {
   /** While a subscription replays missed events, live frames wait here. */
   replaying: BuiltFrame[] | null
   alive: boolean
+  closed: boolean
   requests: number
   inbox: Promise<void>
 }
@@ -111,19 +112,32 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
     sendControl(c, { type: 'error', code, message })
 
   // ── presence ────────────────────────────────────────────────────────────────
-  async function presenceChanged(
-    workspaceId: number,
-    userId: number,
-    connections: number,
-    announce: boolean,
-  ) {
-    if (stopping) return
-    try {
-      await setPresence(ctx.db, workspaceId, userId, processId, connections)
-      if (announce) await announcePresence(ctx.db, PRESENCE_CHANNEL, workspaceId, userId)
-    } catch (err) {
-      ctx.log.warn({ err, workspaceId, userId }, 'realtime: presence update failed')
-    }
+  const presenceWrites = new Map<string, Promise<void>>()
+  const written = new Map<string, number>()
+
+  /**
+   * Writes a member's socket count on this process, one write at a time per member and always
+   * the count as it is when the write runs, so a quick connect-disconnect cannot leave a row behind.
+   */
+  function syncPresence(workspaceId: number, userId: number) {
+    const k = key(workspaceId, userId)
+    const next = (presenceWrites.get(k) ?? Promise.resolve())
+      .then(async () => {
+        if (stopping) return
+        const count = members.get(k)?.conns.size ?? 0
+        const before = written.get(k) ?? 0
+        if (count === before) return
+        await setPresence(ctx.db, workspaceId, userId, processId, count)
+        if (count === 0) written.delete(k)
+        else written.set(k, count)
+        if ((before === 0) !== (count === 0))
+          await announcePresence(ctx.db, PRESENCE_CHANNEL, workspaceId, userId)
+      })
+      .catch((err) => ctx.log.warn({ err, workspaceId, userId }, 'realtime: presence update failed'))
+    presenceWrites.set(k, next)
+    void next.finally(() => {
+      if (presenceWrites.get(k) === next) presenceWrites.delete(k)
+    })
   }
 
   async function onPresenceNotice(raw: string) {
@@ -156,7 +170,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
     workspaces.get(ws)?.delete(c)
     if (workspaces.get(ws)?.size === 0) workspaces.delete(ws)
     if (m.conns.size === 0) members.delete(key(ws, m.principal.userId))
-    void presenceChanged(ws, m.principal.userId, m.conns.size, m.conns.size === 0)
+    syncPresence(ws, m.principal.userId)
   }
 
   function join(c: Conn, principal: UserPrincipal) {
@@ -169,7 +183,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
     const here = workspaces.get(principal.workspaceId) ?? new Set<Conn>()
     workspaces.set(principal.workspaceId, here)
     here.add(c)
-    void presenceChanged(principal.workspaceId, principal.userId, m.conns.size, m.conns.size === 1)
+    syncPresence(principal.workspaceId, principal.userId)
   }
 
   function closeMember(m: Member, code: number, reason: string) {
@@ -295,6 +309,8 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
       if (!(err instanceof AppError)) throw err
       return sendError(c, err.code, err.message)
     }
+    // The socket may have gone while the membership loaded: never join a closed one.
+    if (c.closed) return
     leave(c)
     join(c, principal)
     const buffered: BuiltFrame[] = []
@@ -345,6 +361,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
   }
 
   async function onMessage(c: Conn, data: string) {
+    if (c.closed) return
     if (++c.requests > MAX_REQUESTS_PER_PING) {
       c.socket.close(CLOSE.tooManyRequests, 'Too many messages.')
       return
@@ -408,6 +425,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
         member: null,
         replaying: null,
         alive: true,
+        closed: false,
         requests: 0,
         inbox: Promise.resolve(),
       }
@@ -430,6 +448,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
           })
       })
       socket.on('close', () => {
+        c.closed = true
         conns.delete(c)
         leave(c)
       })
@@ -446,7 +465,10 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
       const until = Date.now() + 1000
       while (conns.size && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
       for (const c of conns) c.socket.terminate()
-      await Promise.race([draining, new Promise((r) => setTimeout(r, 1000))])
+      await Promise.race([
+        Promise.all([draining, ...presenceWrites.values()]),
+        new Promise((r) => setTimeout(r, 1000)),
+      ])
       await deletePresenceOfProcess(ctx.db, processId).catch((err) =>
         ctx.log.warn({ err }, 'realtime: presence cleanup failed'),
       )

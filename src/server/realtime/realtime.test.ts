@@ -51,7 +51,7 @@ async function barrier(...clients: RealtimeTestClient[]) {
 const lastId = (c: RealtimeTestClient) => c.events().at(-1)?.id
 
 before(async () => {
-  server = await startTestServer({ listen: true, realtime: { pingMs: 300 } })
+  server = await startTestServer({ listen: true, realtime: { pingMs: 1000 } })
   dest = await startDestination()
   owner = await setupOwner(server)
   ws = owner.workspaceId
@@ -370,6 +370,29 @@ describe('presence and assignable users', () => {
       5000,
       'the dead socket to be dropped',
     )
+  })
+
+  test('quick reconnects leave exactly the live sockets behind', async () => {
+    const agent = await buildUser(server, ws, 'agent')
+    const rows = async () =>
+      (
+        await server.ctx.database.query<{ n: number }>(
+          'SELECT coalesce(sum(connections), 0)::int AS n FROM user_presence WHERE workspace_id = $1 AND user_id = $2',
+          [ws, agent.userId],
+        )
+      ).rows[0]!.n
+    for (let i = 0; i < 5; i++) {
+      const rt = await connect(agent.client)
+      rt.send({ type: 'subscribe', workspaceId: ws })
+      rt.close()
+    }
+    const kept = await connect(agent.client)
+    await kept.subscribe(ws)
+    await waitFor(async () => (await rows()) === 1, 5000, 'one live socket counted')
+    await new Promise((r) => setTimeout(r, 400))
+    assert.equal(await rows(), 1)
+    kept.close()
+    await waitFor(async () => (await rows()) === 0, 5000, 'no socket counted')
   })
 
   test('signing out ends the sockets of that session', async () => {
