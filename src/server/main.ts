@@ -12,7 +12,8 @@ import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
-import { createRealtimeHub, type RealtimeHub, type RealtimeOptions } from './realtime/hub'
+import { createRealtimeHub, type RealtimeHub } from './realtime/hub'
+import type { RealtimeOptions } from './realtime/options'
 import { localDiskStorage } from './storage/storage'
 
 export type Server = {

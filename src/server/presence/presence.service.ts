@@ -1,6 +1,6 @@
 import { authorize, type Principal } from '../auth/principal'
 import type { Ctx } from '../context'
-import { DEFAULT_REALTIME } from '../realtime/hub'
+import { DEFAULT_REALTIME } from '../realtime/options'
 import { listMembers } from '../users/users.repo'
 import { connectedMembers, openContactCounts, type PresenceState } from './presence.repo'
 

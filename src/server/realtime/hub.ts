@@ -6,15 +6,9 @@ import { authorize, type UserPrincipal } from '../auth/principal'
 import type { Ctx } from '../context'
 import { AppError } from '../errors'
 import { EVENTS_CHANNEL, type EventNotice } from '../events'
-import {
-  announcePresence,
-  connectedMembers,
-  deletePresenceOfProcess,
-  deleteStalePresence,
-  setPresence,
-  touchPresenceOfProcess,
-} from '../presence/presence.repo'
 import { type BuiltFrame, buildFrames, frameFor } from './frames'
+import { DEFAULT_REALTIME, type RealtimeOptions } from './options'
+import { createPresenceTracker, PRESENCE_CHANNEL } from './presence-tracker'
 import { CLOSE, type ClientMessage, clientMessage } from './protocol'
 import {
   type EventRow,
@@ -23,31 +17,6 @@ import {
   latestEventId,
   liveSessionIds,
 } from './realtime.repo'
-
-export const PRESENCE_CHANNEL = 'tawasul_presence'
-
-export type RealtimeOptions = {
-  /** Ping every socket this often; one without a pong by the next ping is dropped. */
-  pingMs: number
-  /** A presence row is live while its heartbeat is younger than this (other processes read it). */
-  presenceFreshMs: number
-  /** Bytes a socket may have waiting to be sent before it is dropped as too slow. */
-  maxBufferedBytes: number
-  /** Missed events replayed on reconnect; more than this and the client is told to refetch. */
-  maxReplay: number
-  replayOverlap: { ms: number; ids: number }
-  /** Notices loaded and delivered together. */
-  batchSize: number
-}
-
-export const DEFAULT_REALTIME: RealtimeOptions = {
-  pingMs: 25_000,
-  presenceFreshMs: 70_000,
-  maxBufferedBytes: 1024 * 1024,
-  maxReplay: 1000,
-  replayOverlap: { ms: 5_000, ids: 10_000 },
-  batchSize: 200,
-}
 
 type Member = { principal: UserPrincipal; conns: Set<Conn> }
 type Conn = {
@@ -94,6 +63,15 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
   let timer: NodeJS.Timeout | undefined
   let ticks = 0
   let stopping = false
+  const presence = createPresenceTracker(ctx, {
+    processId,
+    freshMs: opts.presenceFreshMs,
+    countOf: (workspaceId, userId) => members.get(key(workspaceId, userId))?.conns.size ?? 0,
+    isStopping: () => stopping,
+    broadcast: (workspaceId, json) => {
+      for (const c of workspaces.get(workspaceId) ?? []) if (!c.replaying) send(c, json)
+    },
+  })
 
   const send = (c: Conn, json: string) => {
     if (c.socket.readyState !== c.socket.OPEN) return
@@ -111,54 +89,6 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
   const sendError = (c: Conn, code: string, message: string) =>
     sendControl(c, { type: 'error', code, message })
 
-  // ── presence ────────────────────────────────────────────────────────────────
-  const presenceWrites = new Map<string, Promise<void>>()
-  const written = new Map<string, number>()
-
-  /**
-   * Writes a member's socket count on this process, one write at a time per member and always
-   * the count as it is when the write runs, so a quick connect-disconnect cannot leave a row behind.
-   */
-  function syncPresence(workspaceId: number, userId: number) {
-    const k = key(workspaceId, userId)
-    const next = (presenceWrites.get(k) ?? Promise.resolve())
-      .then(async () => {
-        if (stopping) return
-        const count = members.get(k)?.conns.size ?? 0
-        const before = written.get(k) ?? 0
-        if (count === before) return
-        await setPresence(ctx.db, workspaceId, userId, processId, count)
-        if (count === 0) written.delete(k)
-        else written.set(k, count)
-        if ((before === 0) !== (count === 0))
-          await announcePresence(ctx.db, PRESENCE_CHANNEL, workspaceId, userId)
-      })
-      .catch((err) => ctx.log.warn({ err, workspaceId, userId }, 'realtime: presence update failed'))
-    presenceWrites.set(k, next)
-    void next.finally(() => {
-      if (presenceWrites.get(k) === next) presenceWrites.delete(k)
-    })
-  }
-
-  async function onPresenceNotice(raw: string) {
-    let n: { workspaceId: number; userId: number }
-    try {
-      n = JSON.parse(raw)
-    } catch {
-      return
-    }
-    const here = workspaces.get(n.workspaceId)
-    if (!here?.size || stopping) return
-    try {
-      const state =
-        (await connectedMembers(ctx.db, n.workspaceId, opts.presenceFreshMs)).get(n.userId) ?? 'offline'
-      const json = JSON.stringify({ type: 'presence', userId: n.userId, state })
-      for (const c of here) if (!c.replaying) send(c, json)
-    } catch (err) {
-      ctx.log.warn({ err }, 'realtime: presence notice failed')
-    }
-  }
-
   // ── membership ──────────────────────────────────────────────────────────────
   function leave(c: Conn) {
     const m = c.member
@@ -170,7 +100,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
     workspaces.get(ws)?.delete(c)
     if (workspaces.get(ws)?.size === 0) workspaces.delete(ws)
     if (m.conns.size === 0) members.delete(key(ws, m.principal.userId))
-    syncPresence(ws, m.principal.userId)
+    presence.sync(ws, m.principal.userId)
   }
 
   function join(c: Conn, principal: UserPrincipal) {
@@ -183,7 +113,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
     const here = workspaces.get(principal.workspaceId) ?? new Set<Conn>()
     workspaces.set(principal.workspaceId, here)
     here.add(c)
-    syncPresence(principal.workspaceId, principal.userId)
+    presence.sync(principal.workspaceId, principal.userId)
   }
 
   function closeMember(m: Member, code: number, reason: string) {
@@ -391,8 +321,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
       c.socket.ping()
     }
     try {
-      await touchPresenceOfProcess(ctx.db, processId)
-      if (ticks % 10 === 0) await deleteStalePresence(ctx.db, opts.presenceFreshMs * 4)
+      await presence.heartbeat(ticks % 10 === 0)
       // Signing out (or expiry) ends the sockets of that session too.
       const ids = [...new Set([...conns].map((c) => c.sessionId))]
       const live = await liveSessionIds(ctx.db, ids, ctx.clock.now())
@@ -412,7 +341,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
     async start() {
       unlisten = [
         await ctx.database.listen(EVENTS_CHANNEL, onEventNotice),
-        await ctx.database.listen(PRESENCE_CHANNEL, (raw) => void onPresenceNotice(raw)),
+        await ctx.database.listen(PRESENCE_CHANNEL, (raw) => void presence.onNotice(raw)),
       ]
       timer = setInterval(() => void tick(), opts.pingMs)
       timer.unref()
@@ -466,12 +395,10 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
       while (conns.size && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
       for (const c of conns) c.socket.terminate()
       await Promise.race([
-        Promise.all([draining, ...presenceWrites.values()]),
+        Promise.all([draining, presence.settled()]),
         new Promise((r) => setTimeout(r, 1000)),
       ])
-      await deletePresenceOfProcess(ctx.db, processId).catch((err) =>
-        ctx.log.warn({ err }, 'realtime: presence cleanup failed'),
-      )
+      await presence.clear()
     },
     stats: () => ({
       sockets: conns.size,

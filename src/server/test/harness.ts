@@ -7,7 +7,7 @@ import { type Config, loadConfig } from '../config'
 import type { Clock, Ctx } from '../context'
 import { createLogger } from '../log'
 import { type Server, startServer } from '../main'
-import type { RealtimeOptions } from '../realtime/hub'
+import type { RealtimeOptions } from '../realtime/options'
 import { createTestDatabase } from './prepare'
 
 /** Which database this test process runs on; the runner sets it (pglite by default). */
