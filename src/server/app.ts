@@ -23,6 +23,15 @@ import {
 import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
+import { closingCategoryRoutes } from './closing-notes/categories.routes'
+import { commentRoutes } from './comments/comments.routes'
+import { contactRoutes } from './contacts/contacts.routes'
+import { contactFieldRoutes } from './contacts/fields.routes'
+import { contactImportRoutes } from './contacts/import.routes'
+import { lifecycleRoutes } from './contacts/lifecycle.routes'
+import { mergeRoutes } from './contacts/merge.routes'
+import { tagRoutes } from './contacts/tags.routes'
+import { timelineRoutes } from './contacts/timeline.routes'
 import type { Ctx } from './context'
 import { conversationRoutes } from './conversations/conversations.routes'
 import { AppError } from './errors'
@@ -33,9 +42,13 @@ import { customInboxRoutes } from './inbox/custom-inboxes.routes'
 import { inboxRoutes } from './inbox/inbox.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
 import { messageRoutes } from './messages/messages.routes'
+import { templateRoutes } from './messages/templates.routes'
+import { notificationRoutes } from './notifications/notifications.routes'
 import { presenceRoutes } from './presence/presence.routes'
 import type { RealtimeHub } from './realtime/hub'
 import { realtimeRoutes } from './realtime/realtime.routes'
+import { sandboxRoutes } from './sandbox/sandbox.routes'
+import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
@@ -62,11 +75,24 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   webhookRoutes,
   conversationRoutes,
   messageRoutes,
+  templateRoutes,
   fileRoutes,
   inboxRoutes,
   customInboxRoutes,
   realtimeRoutes,
   presenceRoutes,
+  sandboxRoutes,
+  contactRoutes,
+  contactFieldRoutes,
+  tagRoutes,
+  lifecycleRoutes,
+  mergeRoutes,
+  contactImportRoutes,
+  timelineRoutes,
+  commentRoutes,
+  notificationRoutes,
+  closingCategoryRoutes,
+  snippetRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; realtime: RealtimeHub; isReady?: () => boolean }

@@ -1,17 +1,24 @@
 import path from 'node:path'
 import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
+import { followUpQueue } from './channels/follow-up.queue'
+import { channelSetupQueue } from './channels/setup.queue'
 import type { Config } from './config'
+import { contactImportQueue } from './contacts/import.job'
 import { type Clock, type Ctx, systemClock } from './context'
 import { conversationTimerQueues } from './conversations/timers.queue'
 import { openDatabase } from './db/database'
 import { migrate } from './db/migrate'
 import { statusRetryQueue } from './ingest/ingest.queue'
+import { mediaDownloadQueue } from './ingest/media.queue'
 import { createJobs, defineQueue } from './jobs/jobs'
 import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
+import { templateQueues } from './messages/templates.queue'
+import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
+import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { createRealtimeHub, type RealtimeHub } from './realtime/hub'
 import type { RealtimeOptions } from './realtime/options'
 import { localDiskStorage } from './storage/storage'
@@ -22,6 +29,8 @@ export type Server = {
   url: string
   /** Stops accepting work, lets in-flight requests and jobs finish, then closes the database. */
   shutdown: (reason?: string) => Promise<void>
+  /** The event-log consumers of this process (kick() runs them now). */
+  consumers: ConsumerRunner
 }
 
 export type StartOptions = {
@@ -36,6 +45,13 @@ export type StartOptions = {
   memory?: boolean
   /** Tests: shorter heartbeats, smaller buffers. */
   realtime?: Partial<RealtimeOptions>
+  /** Tests: extra event-log consumers. */
+  consumers?: Consumer[]
+}
+
+/** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
+function consumers(_ctx: Ctx): Consumer[] {
+  return []
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -44,7 +60,12 @@ function queues(ctx: Ctx) {
     mailQueue(ctx),
     sendQueue(ctx),
     statusRetryQueue(ctx),
+    mediaDownloadQueue(ctx),
+    followUpQueue(ctx),
+    channelSetupQueue(ctx),
+    ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
+    contactImportQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -103,6 +124,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.start()
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
+    // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
+    await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
+
+    const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
 
     // Listening before the HTTP server accepts sockets, so no committed event is missed.
     const hub = createRealtimeHub(ctx, opts.realtime)
@@ -122,6 +147,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         // Sockets first (clients reconnect to another process and catch up), then HTTP.
         await hub.stop()
         await closeHttp(app, config.shutdownTimeoutMs)
+        await consumerRunner.stop()
         await jobs.stop()
         mailer.close()
         await database.close()
@@ -129,7 +155,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown }
+    return { app, ctx, url, shutdown, consumers: consumerRunner }
   } catch (err) {
     await realtime?.stop().catch(() => {})
     await database.close().catch(() => {})

@@ -10,6 +10,7 @@ import {
   editChannel,
   getChannel,
   listWorkspaceChannels,
+  setupChannel,
   webhookPath,
 } from './channels.service'
 import { CHANNELS } from './registry'
@@ -62,7 +63,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
       schema: {
         tags: ['channels'],
         summary: 'Connect a channel',
-        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. A custom channel's API token is generated and returned here once.`,
+        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token) are returned here once, in credentials.`,
         params: ws,
         body: z.strictObject({
           type: z.string().min(1).max(40),
@@ -78,12 +79,11 @@ export function channelRoutes(app: App, ctx: Ctx) {
     },
     async (request, reply) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      const { channel, secrets } = await createChannel(ctx, p, request.body)
-      const generated = request.body.type === 'custom' && !request.body.secrets?.apiToken
+      const { channel, generated } = await createChannel(ctx, p, request.body)
       return reply
         .status(201)
         .header('cache-control', 'no-store')
-        .send({ ...present(channel), credentials: generated ? { apiToken: String(secrets.apiToken) } : null })
+        .send({ ...present(channel), credentials: Object.keys(generated).length ? generated : null })
     },
   )
 
@@ -121,6 +121,25 @@ export function channelRoutes(app: App, ctx: Ctx) {
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
       return present(await editChannel(ctx, p, request.params.channelId, request.body))
+    },
+  )
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/channels/:channelId/setup',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Check the credentials and register the webhook at the provider again',
+        description:
+          'Runs in the background (nothing calls a provider inside a request). The result shows in the channel: status `active`, or `error` with `lastError`.',
+        params: one,
+        response: { 202: okBody, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      await setupChannel(ctx, p, request.params.channelId)
+      return reply.status(202).send({ ok: true as const })
     },
   )
 

@@ -443,3 +443,28 @@ describe('team inboxes follow team membership (rule 45)', () => {
     )
   })
 })
+
+describe('the Mentioned view with real comments (rule 43 proposal, rule 50)', () => {
+  test('a comment mentioning a user puts the contact in their Mentioned view, and only theirs', async () => {
+    const other = await buildWorkspace(server)
+    const b = `/api/v1/workspaces/${other.workspaceId}`
+    const agent = await buildUser(server, other.workspaceId, 'agent')
+    const c = await buildContact(server, other.workspaceId, {
+      inboxStatus: 'open',
+      lastMessageAt: new Date(),
+    })
+    const before = await agent.client.get(`${b}/inbox?view=mentioned`)
+    assert.deepEqual(before.body.rows, [])
+    const posted = await other.owner.client.post(`${b}/contacts/${c.id}/comments`, {
+      body: `Can you take this one, {{@user.${agent.userId}}}?`,
+    })
+    assert.equal(posted.status, 201, posted.text)
+    const after = await agent.client.get(`${b}/inbox?view=mentioned`)
+    assert.deepEqual(
+      after.body.rows.map((r: any) => r.contactId),
+      [c.id],
+    )
+    const owners = await other.owner.client.get(`${b}/inbox?view=mentioned`)
+    assert.deepEqual(owners.body.rows, [], 'only the mentioned user')
+  })
+})

@@ -1,5 +1,6 @@
-import { type ChannelAdapter, PermanentSendError } from '../channels/channel'
-import { loadChannelRef } from '../channels/channels.service'
+import { type ChannelAdapter, ChannelAuthError, PermanentSendError } from '../channels/channel'
+import { markChannelError } from '../channels/channel-health'
+import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
 import { findIdentityOfContact } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
@@ -58,7 +59,7 @@ export function sendQueue(ctx: Ctx) {
         : message.content
       try {
         const { providerMessageId } = await adapter.send(
-          { fetch, log: ctx.log },
+          sendContextFor(ctx, loaded.row),
           loaded.ref,
           { identifier: identity.identifier },
           {
@@ -87,6 +88,7 @@ export function sendQueue(ctx: Ctx) {
           })
         })
       } catch (err) {
+        if (err instanceof ChannelAuthError) await markChannelError(ctx, loaded.row, err.title)
         if (err instanceof PermanentSendError)
           return fail(message, {
             code: err.code,
