@@ -26,7 +26,8 @@ type Conn = {
   member: Member | null
   /** While a subscription replays missed events, live frames wait here. */
   replaying: BuiltFrame[] | null
-  alive: boolean
+  /** Pings sent since the last pong. */
+  missed: number
   closed: boolean
   requests: number
   inbox: Promise<void>
@@ -313,11 +314,12 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
     ticks++
     for (const c of conns) {
       c.requests = 0
-      if (!c.alive) {
+      // Two unanswered pings (a busy client may be slow to answer one): the socket is dead.
+      if (c.missed >= 2) {
         c.socket.terminate()
         continue
       }
-      c.alive = false
+      c.missed++
       c.socket.ping()
     }
     try {
@@ -353,7 +355,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
         userId: session.userId,
         member: null,
         replaying: null,
-        alive: true,
+        missed: 0,
         closed: false,
         requests: 0,
         inbox: Promise.resolve(),
@@ -364,7 +366,7 @@ export function createRealtimeHub(ctx: Ctx, options: Partial<RealtimeOptions> = 
       }
       conns.add(c)
       socket.on('pong', () => {
-        c.alive = true
+        c.missed = 0
       })
       socket.on('message', (data, isBinary) => {
         if (isBinary) return sendError(c, 'invalid_json', 'Messages are JSON text.')

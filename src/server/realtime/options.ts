@@ -1,5 +1,5 @@
 export type RealtimeOptions = {
-  /** Ping every socket this often; one without a pong by the next ping is dropped. */
+  /** Ping every socket this often; one that answered none of the last two pings is dropped. */
   pingMs: number
   /** A presence row is live while its heartbeat is younger than this (other processes read it). */
   presenceFreshMs: number
