@@ -109,6 +109,9 @@ export async function buildApp({ ctx, realtime, isReady = () => true }: AppOptio
     // Keep-alive sockets are closed on shutdown only once idle, so in-flight requests finish.
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false } },
+    // Fastify's default (10 s) fails boots on a saturated machine (static files and the docs UI
+    // read from disk while registering); a genuinely stuck plugin still fails, later.
+    pluginTimeout: 120_000,
   })
   fastify.setValidatorCompiler(validatorCompiler)
   fastify.setSerializerCompiler(serializerCompiler)
