@@ -1,6 +1,8 @@
 import path from 'node:path'
 import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
+import { IMAP_TICK_QUEUE, imapQueues } from './channels/email/imap.poll'
+import { type SmtpListener, startSmtpListener } from './channels/email/smtp.listener'
 import type { Config } from './config'
 import { type Clock, type Ctx, systemClock } from './context'
 import { conversationTimerQueues } from './conversations/timers.queue'
@@ -18,6 +20,8 @@ export type Server = {
   app: App
   ctx: Ctx
   url: string
+  /** The inbound SMTP listener for email channels, when SMTP_LISTEN_PORT is set. */
+  smtp: SmtpListener | undefined
   /** Stops accepting work, lets in-flight requests and jobs finish, then closes the database. */
   shutdown: (reason?: string) => Promise<void>
 }
@@ -41,6 +45,7 @@ function queues(ctx: Ctx) {
     sendQueue(ctx),
     statusRetryQueue(ctx),
     ...conversationTimerQueues(ctx),
+    ...imapQueues(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -98,10 +103,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.start()
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
+    await jobs.boss.schedule(IMAP_TICK_QUEUE, '* * * * *', {})
 
     const app = await buildApp({ ctx, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
+    const smtp = config.smtpListen ? await startSmtpListener(ctx, config.smtpListen) : undefined
     ready = true
     log.info({ url, database: database.kind, ms: Date.now() - started }, 'Tawasul is ready')
 
@@ -110,6 +117,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
+        await smtp?.close()
         await closeHttp(app, config.shutdownTimeoutMs)
         await jobs.stop()
         mailer.close()
@@ -118,7 +126,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown }
+    return { app, ctx, url, smtp, shutdown }
   } catch (err) {
     await database.close().catch(() => {})
     throw err

@@ -1,9 +1,15 @@
-import { type ChannelAdapter, PermanentSendError } from '../channels/channel'
+import {
+  type ChannelAdapter,
+  type OutboundMessage,
+  PermanentSendError,
+  type SendContext,
+} from '../channels/channel'
 import { loadChannelRef } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
 import { findIdentityOfContact } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
 import { emit, SYSTEM } from '../events'
+import { findFile } from '../files/files.repo'
 import { signedFileUrl } from '../files/files.service'
 import { defineQueue } from '../jobs/jobs'
 import { findMessage, type MessageRow, updateMessage } from './messages.repo'
@@ -12,6 +18,26 @@ export const SEND_QUEUE = 'messages.send'
 const RETRY_LIMIT = 6
 
 type Failure = { code: string; title: string; detail?: string }
+
+/** What an adapter's `send` may use: the HTTP client, workspace files, cross-process NOTIFY. */
+export function sendContext(ctx: Ctx, workspaceId: number): SendContext {
+  return {
+    fetch,
+    log: ctx.log,
+    readFile: async (fileId) => {
+      const file = await findFile(ctx.db, workspaceId, fileId)
+      if (!file) throw new PermanentSendError('file_missing', `Attachment file ${fileId} no longer exists.`)
+      return {
+        fileName: file.fileName,
+        mimeType: file.mimeType,
+        data: await ctx.storage.read(file.storageKey),
+      }
+    },
+    publish: async (topic, payload) => {
+      await ctx.database.query('SELECT pg_notify($1, $2)', [topic, JSON.stringify(payload)])
+    },
+  }
+}
 
 /**
  * Hands one pending message to its channel's provider. Transient failures retry with backoff;
@@ -57,18 +83,25 @@ export function sendQueue(ctx: Ctx) {
         ? { ...message.content, media: { ...media, url: signedFileUrl(ctx, workspaceId, media.fileId) } }
         : message.content
       try {
+        const outbound: OutboundMessage = {
+          id: message.id,
+          contactId: message.contactId,
+          authorKind: message.authorKind,
+          authorId: message.authorId,
+          type: message.type,
+          text: message.text,
+          content,
+          sendMode: String(message.content.sendMode ?? 'free'),
+          messageTag: message.content.messageTag as string | undefined,
+        }
+        if (adapter.prepare) {
+          outbound.content = { ...content, ...(await adapter.prepare(ctx, loaded.ref, outbound)) }
+        }
         const { providerMessageId } = await adapter.send(
-          { fetch, log: ctx.log },
+          sendContext(ctx, workspaceId),
           loaded.ref,
           { identifier: identity.identifier },
-          {
-            id: message.id,
-            type: message.type,
-            text: message.text,
-            content,
-            sendMode: String(message.content.sendMode ?? 'free'),
-            messageTag: message.content.messageTag as string | undefined,
-          },
+          outbound,
         )
         await ctx.db.transaction(async (tx) => {
           // A status webhook may have raced ahead; never move a status backwards.
