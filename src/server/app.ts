@@ -20,6 +20,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
+import { webchatRoutes } from './channels/webchat/webchat.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
 import type { Ctx } from './context'
 import { conversationRoutes } from './conversations/conversations.routes'
@@ -53,6 +54,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   tokenRoutes,
   channelRoutes,
   webhookRoutes,
+  webchatRoutes,
   conversationRoutes,
   messageRoutes,
   fileRoutes,

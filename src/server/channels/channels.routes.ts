@@ -13,6 +13,7 @@ import {
   webhookPath,
 } from './channels.service'
 import { CHANNELS } from './registry'
+import { widgetKey } from './webchat/webchat.service'
 
 const channelOut = z.object({
   id: z.number(),
@@ -24,6 +25,8 @@ const channelOut = z.object({
   webhookUrl: z.string(),
   lastError: z.string().nullable(),
   createdAt: z.string(),
+  /** Website chat only: the script tag to paste into the site (docs/widget.md). */
+  embedCode: z.string().optional(),
 })
 
 export function channelRoutes(app: App, ctx: Ctx) {
@@ -36,6 +39,11 @@ export function channelRoutes(app: App, ctx: Ctx) {
     webhookUrl: `${ctx.config.publicUrl}${webhookPath(c)}`,
     lastError: c.lastError,
     createdAt: c.createdAt.toISOString(),
+    ...(c.type === 'webchat'
+      ? {
+          embedCode: `<script src="${ctx.config.publicUrl}/widget.js" data-channel="${widgetKey(c)}" charset="utf-8" async></script>`,
+        }
+      : {}),
   })
   const ws = z.strictObject({ workspaceId: idSchema })
   const one = z.strictObject({ workspaceId: idSchema, channelId: idSchema })
@@ -62,7 +70,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
       schema: {
         tags: ['channels'],
         summary: 'Connect a channel',
-        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. A custom channel's API token is generated and returned here once.`,
+        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Generated secrets (a custom channel's API token, a web chat's identity secret) are returned here once, in credentials.`,
         params: ws,
         body: z.strictObject({
           type: z.string().min(1).max(40),
@@ -78,12 +86,12 @@ export function channelRoutes(app: App, ctx: Ctx) {
     },
     async (request, reply) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      const { channel, secrets } = await createChannel(ctx, p, request.body)
-      const generated = request.body.type === 'custom' && !request.body.secrets?.apiToken
+      const { channel, secrets, generated } = await createChannel(ctx, p, request.body)
+      const credentials = Object.fromEntries(generated.map((k) => [k, String(secrets[k])]))
       return reply
         .status(201)
         .header('cache-control', 'no-store')
-        .send({ ...present(channel), credentials: generated ? { apiToken: String(secrets.apiToken) } : null })
+        .send({ ...present(channel), credentials: generated.length ? credentials : null })
     },
   )
 

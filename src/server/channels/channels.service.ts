@@ -25,6 +25,13 @@ function adapterOrFail(type: string) {
   return adapter
 }
 
+/** Secret setup fields Tawasul generates (SetupField.generated); the custom channel's token always. */
+export function generatedSecrets(type: string): string[] {
+  const fields = adapterFor(type)?.setup?.filter((f) => f.in === 'secrets' && f.generated) ?? []
+  const keys = fields.map((f) => f.key)
+  return type === 'custom' && !keys.includes('apiToken') ? [...keys, 'apiToken'] : keys
+}
+
 /** The public path a provider posts to: routable by workspace, unguessable by the key. */
 export function webhookPath(row: Pick<ChannelRow, 'workspaceId' | 'id' | 'webhookKey'>): string {
   return `/webhooks/${row.workspaceId}/${row.id}/${row.webhookKey}`
@@ -52,11 +59,16 @@ export async function createChannelUnchecked(
   const adapter = adapterOrFail(input.type)
   const config = adapter.configSchema.safeParse(input.config)
   if (!config.success) throw fieldErrors('config', config.error)
-  // The custom channel's token is ours to issue (respond.io shows it after connecting).
-  const rawSecrets =
-    input.type === 'custom' && !input.secrets?.apiToken
-      ? { ...input.secrets, apiToken: randomToken(32) }
-      : (input.secrets ?? {})
+  // Some secrets are ours to issue (the custom channel's API token, the web chat's identity
+  // secret): generated when not given, shown once after connecting.
+  const rawSecrets: Record<string, unknown> = { ...(input.secrets ?? {}) }
+  const generated: string[] = []
+  for (const f of generatedSecrets(input.type)) {
+    if (!rawSecrets[f]) {
+      rawSecrets[f] = randomToken(32)
+      generated.push(f)
+    }
+  }
   const secrets = adapter.secretsSchema.safeParse(rawSecrets)
   if (!secrets.success) throw fieldErrors('secrets', secrets.error)
   return ctx.db.transaction(async (tx) => {
@@ -72,7 +84,7 @@ export async function createChannelUnchecked(
       type: 'channel.connected',
       payload: { channelId: row.id, type: row.type },
     })
-    return { channel: row, secrets: secrets.data as Record<string, unknown> }
+    return { channel: row, secrets: secrets.data as Record<string, unknown>, generated }
   })
 }
 
