@@ -28,8 +28,8 @@ export function createWebchatHub(ctx: Ctx) {
     async subscribe(ws: number, channelId: number, identifier: string, fn: Listener): Promise<() => void> {
       await ensure()
       const k = key(ws, channelId, identifier)
-      let set = listeners.get(k)
-      if (!set) listeners.set(k, (set = new Set()))
+      const set = listeners.get(k) ?? new Set<Listener>()
+      listeners.set(k, set)
       set.add(fn)
       return () => {
         set.delete(fn)
