@@ -1,4 +1,8 @@
+import { startCustomSimulator } from './custom/custom.simulator'
 import type { SimulatorFactory } from './simulator'
 
 /** Every provider simulator, listed explicitly (channel folders add theirs). */
-export const SIMULATORS: Record<string, SimulatorFactory> = {}
+export const SIMULATORS: Record<string, SimulatorFactory> = {
+  // respond.io Custom Channel integration server: destination URL = <url>/message.
+  custom: (opts) => startCustomSimulator({ ...opts, receipts: true }),
+}
