@@ -217,7 +217,11 @@ describe('threading (pain point 16)', () => {
     })
     await waitFor(async () => (await messagesOf(contactId)).length === 4)
     const sent = await owner.client.post(`${ws}/contacts/${contactId}/messages`, {
-      message: { type: 'email', text: 'سنصحح الفاتورة اليوم.', html: '<p>سنصحح <b>الفاتورة</b> اليوم.</p>' },
+      message: {
+        type: 'email',
+        text: 'سنصحح الفاتورة اليوم.',
+        html: '<p>سنصحح <b>الفاتورة</b> اليوم.</p><script>steal()</script><img src=x onerror="steal()">',
+      },
     })
     assert.equal(sent.status, 201, sent.text)
     const mail = await sink.waitFor((m) => m.text?.includes('سنصحح الفاتورة') ?? false)
@@ -231,6 +235,8 @@ describe('threading (pain point 16)', () => {
       'omar@mail.example',
     ])
     assert.match(String(mail.html), /<b>الفاتورة<\/b>/)
+    assert.ok(!/script|onerror|steal/.test(String(mail.html)), 'agent HTML is sanitized too')
+    assert.ok(!/script|onerror/.test(JSON.stringify(sent.body.content)), 'and stored sanitized')
     const stored = await waitFor(async () => {
       const r = await owner.client.get(`${ws}/messages/${sent.body.id}`)
       return r.body.status === 'sent' && r.body
