@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { startImapServer } from '../../../simulators/email/imap.server'
+import { sendContext } from '../../messages/send.queue'
 import { waitFor } from '../../test/custom-channel'
 import { setupOwner } from '../../test/factories'
 import { startTestServer, type TestServer } from '../../test/harness'
+import { startSmtpSink } from '../../test/smtp-sink'
 import { findChannel } from '../channels.repo'
+import { toRef } from '../channels.service'
+import { emailChannel } from './email.channel'
 import { findMailbox } from './email.repo'
 import { IMAP_TICK_QUEUE, ingestFetched, pollImap } from './imap.poll'
 
@@ -130,4 +134,32 @@ test('the per-minute tick polls due mailboxes through the job queue', async () =
   imap.deliver(email('tick@mail.example', 'via the tick', 'polled by the job'))
   await server.ctx.jobs.enqueue(null, IMAP_TICK_QUEUE, {})
   await waitFor(async () => (await stored()).some((r) => r.text === 'polled by the job'), 15_000, 'tick poll')
+})
+
+test('verifyCredentials checks SMTP and, when configured, the IMAP login', async () => {
+  const sink = await startSmtpSink()
+  try {
+    const { ref } = toRef(server.ctx, await row())
+    const ok = {
+      ...ref,
+      config: {
+        ...ref.config,
+        smtp: { host: '127.0.0.1', port: Number(new URL(sink.url).port), secure: false },
+      },
+    }
+    const sc = sendContext(server.ctx, owner.workspaceId)
+    assert.deepEqual(await emailChannel.verifyCredentials!(sc, ok as any), { ok: true })
+    const badImap = { ...ok, secrets: { imapPassword: 'wrong' } }
+    await assert.rejects(
+      emailChannel.verifyCredentials!(sc, badImap as any),
+      (err: any) => err.code === 'imap_verify_failed',
+    )
+    const noSmtp = { ...ok, config: { ...ok.config, smtp: { host: '127.0.0.1', port: 1, secure: false } } }
+    await assert.rejects(
+      emailChannel.verifyCredentials!(sc, noSmtp as any),
+      (err: any) => err.code === 'smtp_verify_failed',
+    )
+  } finally {
+    await sink.close()
+  }
 })
