@@ -98,8 +98,9 @@ export async function pollImap(ctx: Ctx, row: ChannelRow) {
 }
 
 /**
- * A cron tick every minute fans out one poll job per IMAP channel whose interval has passed;
- * singletonKey keeps two processes (or a slow poll) from polling one mailbox at once.
+ * A cron tick every minute fans out one poll job per IMAP channel whose interval has passed; the
+ * poll queue's stately policy per mailbox keeps two processes (or a slow poll) from polling one
+ * mailbox at once.
  */
 export function imapQueues(ctx: Ctx) {
   return [
@@ -116,14 +117,15 @@ export function imapQueues(ctx: Ctx) {
             null,
             IMAP_POLL_QUEUE,
             { workspaceId: row.workspaceId, channelId: row.id },
-            { singletonKey: `imap:${row.workspaceId}:${row.id}`, singletonSeconds: 50 },
+            { singletonKey: `imap:${row.workspaceId}:${row.id}` },
           )
         }
       },
     }),
     defineQueue<{ workspaceId: number; channelId: number }>({
       name: IMAP_POLL_QUEUE,
-      options: { retryLimit: 0 },
+      // stately: per mailbox at most one poll running and one waiting, across processes.
+      options: { policy: 'stately', retryLimit: 0 },
       handler: async ({ workspaceId, channelId }) => {
         const row = await findChannel(ctx.db, workspaceId, channelId)
         if (row?.status !== 'active') return
