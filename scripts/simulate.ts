@@ -23,6 +23,7 @@ for (const name of names) {
   const h = await SIMULATORS[name]!({ host: '127.0.0.1' })
   handles.push(h)
   console.log(`${name.padEnd(18)} ${h.url}`)
+  for (const [k, v] of Object.entries(h.details ?? {})) console.log(`${''.padEnd(18)} ${k}: ${v}`)
 }
 const stop = async () => {
   await Promise.all(handles.map((h) => h.close()))

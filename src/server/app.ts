@@ -30,6 +30,8 @@ import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
 import { messageRoutes } from './messages/messages.routes'
+import { templateRoutes } from './messages/templates.routes'
+import { sandboxRoutes } from './sandbox/sandbox.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
@@ -57,7 +59,9 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   webchatRoutes,
   conversationRoutes,
   messageRoutes,
+  templateRoutes,
   fileRoutes,
+  sandboxRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }

@@ -35,6 +35,7 @@ export type DomainEvent =
   | { type: 'api_token.revoked'; payload: { tokenId: number; name: string } }
   | { type: 'channel.connected'; payload: { channelId: number; type: string } }
   | { type: 'channel.disconnected'; payload: { channelId: number; type: string } }
+  | { type: 'channel.errored'; payload: { channelId: number; type: string; reason: string } }
   | { type: 'contact.created'; payload: C & { source: 'channel' | 'user' | 'api' | 'import' | 'workflow' } }
   | { type: 'contact.updated'; payload: C & { changes: string[] } }
   | { type: 'contact.deleted'; payload: C }
@@ -62,6 +63,10 @@ export type DomainEvent =
   | {
       type: 'message.created'
       payload: { contactId: number; conversationId: number | null; messageId: number; channelId: number }
+    }
+  | {
+      type: 'message.media_stored'
+      payload: { contactId: number; conversationId: number | null; messageId: number; fileId: number }
     }
   | {
       type: 'message.status_updated'

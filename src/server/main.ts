@@ -9,11 +9,15 @@ import { conversationTimerQueues } from './conversations/timers.queue'
 import { openDatabase } from './db/database'
 import { migrate } from './db/migrate'
 import { statusRetryQueue } from './ingest/ingest.queue'
+import { mediaDownloadQueue } from './ingest/media.queue'
 import { createJobs, defineQueue } from './jobs/jobs'
 import { createLogger, type Log } from './log'
 import { mailQueue } from './mail/mail.queue'
 import { createMailer } from './mail/mailer'
 import { sendQueue } from './messages/send.queue'
+import { templateQueues } from './messages/templates.queue'
+import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
+import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { localDiskStorage } from './storage/storage'
 
 export type Server = {
@@ -24,6 +28,8 @@ export type Server = {
   smtp: SmtpListener | undefined
   /** Stops accepting work, lets in-flight requests and jobs finish, then closes the database. */
   shutdown: (reason?: string) => Promise<void>
+  /** The event-log consumers of this process (kick() runs them now). */
+  consumers: ConsumerRunner
 }
 
 export type StartOptions = {
@@ -36,6 +42,13 @@ export type StartOptions = {
   pgliteSnapshot?: Blob | undefined
   /** Tests: an in-memory PGlite (used when no snapshot is given). */
   memory?: boolean
+  /** Tests: extra event-log consumers. */
+  consumers?: Consumer[]
+}
+
+/** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
+function consumers(_ctx: Ctx): Consumer[] {
+  return []
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -44,6 +57,8 @@ function queues(ctx: Ctx) {
     mailQueue(ctx),
     sendQueue(ctx),
     statusRetryQueue(ctx),
+    mediaDownloadQueue(ctx),
+    ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
     ...imapQueues(ctx),
     defineQueue<Record<string, never>>({
@@ -103,7 +118,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.start()
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
+    // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
+    await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
     await jobs.boss.schedule(IMAP_TICK_QUEUE, '* * * * *', {})
+
+    const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
 
     const app = await buildApp({ ctx, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
@@ -119,6 +138,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
         await smtp?.close()
         await closeHttp(app, config.shutdownTimeoutMs)
+        await consumerRunner.stop()
         await jobs.stop()
         mailer.close()
         await database.close()
@@ -126,7 +146,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, smtp, shutdown }
+    return { app, ctx, url, smtp, shutdown, consumers: consumerRunner }
   } catch (err) {
     await database.close().catch(() => {})
     throw err

@@ -8,6 +8,8 @@ export type SimulatorHandle = {
   provider: string
   /** Base URL to configure as the channel's apiBaseUrl. */
   url: string
+  /** What to configure besides the URL (test credentials, account ids), printed by `npm run simulate`. */
+  details?: Record<string, string>
   close: () => Promise<void>
 }
 

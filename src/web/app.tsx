@@ -3,6 +3,7 @@ import { AcceptInvitePage } from './features/auth/AcceptInvitePage'
 import { LoginPage } from './features/auth/LoginPage'
 import { SetupPage } from './features/auth/SetupPage'
 import { ProfilePage } from './features/profile/ProfilePage'
+import { SandboxPage } from './features/sandbox/SandboxPage'
 import { ApiTokensSettings } from './features/settings/ApiTokensSettings'
 import { GeneralSettings } from './features/settings/GeneralSettings'
 import { SettingsLayout } from './features/settings/SettingsLayout'
@@ -22,6 +23,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <WorkspaceHome /> },
       { path: 'profile', element: <ProfilePage /> },
+      { path: 'sandbox', element: <SandboxPage /> },
       {
         path: 'settings',
         element: <SettingsLayout />,

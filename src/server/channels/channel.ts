@@ -39,7 +39,18 @@ export type InboundStatus = {
   attempt?: number
 }
 
-export type InboundEvent = InboundMessage | InboundStatus
+/**
+ * A receipt that covers every outgoing message to one identity up to a moment (Messenger's
+ * `read.watermark` / `delivery.watermark`), rather than naming message ids.
+ */
+export type InboundWatermark = {
+  kind: 'watermark'
+  identifier: string
+  status: 'delivered' | 'read'
+  upTo: Date
+}
+
+export type InboundEvent = InboundMessage | InboundStatus | InboundWatermark
 
 /** A provider error that will not succeed on retry (bad recipient, policy, auth…). */
 export class PermanentSendError extends Error {
@@ -50,6 +61,26 @@ export class PermanentSendError extends Error {
   ) {
     super(`${code}: ${title}`)
   }
+}
+
+/**
+ * A provider error that means the channel itself is broken (expired or revoked token, missing
+ * permission): the message fails and the channel is marked `error` with this reason, so the UI can
+ * say so instead of failing silently (PEERS pain point 19).
+ */
+export class ChannelAuthError extends PermanentSendError {}
+
+/** Media the provider holds for an inbound message; downloaded by a job, never in the webhook request. */
+export type ProviderMedia = { providerRef: string; mimeType?: string; fileName?: string }
+
+/** A message template as the provider lists it (WhatsApp message_templates). */
+export type ProviderTemplate = {
+  providerTemplateId: string
+  name: string
+  language: string
+  category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION'
+  status: 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED'
+  components: unknown[]
 }
 
 /** Everything `send` may use; nothing else. The HTTP client is injected so tests and simulators can see it. */
@@ -139,6 +170,17 @@ export type ChannelAdapter<Config = Record<string, unknown>, Secrets = Record<st
   verify: (req: WebhookRequest, channel: ChannelRef<Config, Secrets>) => void
   /** Pure: the verified request → normalized events. Throws ValidationError (400) when malformed. */
   parse: (req: WebhookRequest, channel: ChannelRef<Config, Secrets>) => InboundEvent[]
+  /**
+   * Downloads inbound media named by `content.media.providerRef` (set by `parse`). Ingest enqueues
+   * the download in the webhook's transaction; the job stores the bytes as a file.
+   */
+  fetchMedia?: (
+    sc: SendContext,
+    channel: ChannelRef<Config, Secrets>,
+    media: ProviderMedia,
+  ) => Promise<{ data: Buffer; mimeType: string; fileName?: string | undefined }>
+  /** Lists the provider's message templates (all pages); the template sync job upserts them. */
+  listTemplates?: (sc: SendContext, channel: ChannelRef<Config, Secrets>) => Promise<ProviderTemplate[]>
   /** The acknowledgement the provider expects (defaults to 200 "OK"). */
   ack?: (req: WebhookRequest) => WebhookReply
   /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { channelCounters, channels } from '../db/schema'
 
@@ -23,6 +23,16 @@ export async function findChannel(
 
 export async function listChannels(db: DbOrTx, workspaceId: number): Promise<ChannelRow[]> {
   return db.select().from(channels).where(eq(channels.workspaceId, workspaceId)).orderBy(asc(channels.id))
+}
+
+/** Active channels of these types in every workspace (periodic jobs such as template sync). */
+export async function listActiveChannelsOfTypes(db: DbOrTx, types: string[]): Promise<ChannelRow[]> {
+  if (types.length === 0) return []
+  return db
+    .select()
+    .from(channels)
+    .where(and(inArray(channels.type, types), eq(channels.status, 'active')))
+    .orderBy(asc(channels.workspaceId), asc(channels.id))
 }
 
 export async function updateChannel(

@@ -70,7 +70,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
       schema: {
         tags: ['channels'],
         summary: 'Connect a channel',
-        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Generated secrets (a custom channel's API token, a web chat's identity secret) are returned here once, in credentials.`,
+        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token, a web chat's identity secret) are returned here once, in credentials.`,
         params: ws,
         body: z.strictObject({
           type: z.string().min(1).max(40),
@@ -86,12 +86,11 @@ export function channelRoutes(app: App, ctx: Ctx) {
     },
     async (request, reply) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      const { channel, secrets, generated } = await createChannel(ctx, p, request.body)
-      const credentials = Object.fromEntries(generated.map((k) => [k, String(secrets[k])]))
+      const { channel, generated } = await createChannel(ctx, p, request.body)
       return reply
         .status(201)
         .header('cache-control', 'no-store')
-        .send({ ...present(channel), credentials: generated.length ? credentials : null })
+        .send({ ...present(channel), credentials: Object.keys(generated).length ? generated : null })
     },
   )
 

@@ -5,7 +5,7 @@ import type { Ctx } from '../context'
 import type { DbOrTx } from '../db/database'
 import { NotFoundError, ValidationError } from '../errors'
 import { emit } from '../events'
-import type { ChannelRef } from './channel'
+import type { ChannelAdapter, ChannelRef } from './channel'
 import { type ChannelRow, findChannel, insertChannel, listChannels, updateChannel } from './channels.repo'
 import { adapterFor, CHANNELS } from './registry'
 
@@ -23,13 +23,6 @@ function adapterOrFail(type: string) {
     )
   }
   return adapter
-}
-
-/** Secret setup fields Tawasul generates (SetupField.generated); the custom channel's token always. */
-export function generatedSecrets(type: string): string[] {
-  const fields = adapterFor(type)?.setup?.filter((f) => f.in === 'secrets' && f.generated) ?? []
-  const keys = fields.map((f) => f.key)
-  return type === 'custom' && !keys.includes('apiToken') ? [...keys, 'apiToken'] : keys
 }
 
 /** The public path a provider posts to: routable by workspace, unguessable by the key. */
@@ -59,16 +52,8 @@ export async function createChannelUnchecked(
   const adapter = adapterOrFail(input.type)
   const config = adapter.configSchema.safeParse(input.config)
   if (!config.success) throw fieldErrors('config', config.error)
-  // Some secrets are ours to issue (the custom channel's API token, the web chat's identity
-  // secret): generated when not given, shown once after connecting.
-  const rawSecrets: Record<string, unknown> = { ...(input.secrets ?? {}) }
-  const generated: string[] = []
-  for (const f of generatedSecrets(input.type)) {
-    if (!rawSecrets[f]) {
-      rawSecrets[f] = randomToken(32)
-      generated.push(f)
-    }
-  }
+  const generated = generatedSecrets(adapter, input)
+  const rawSecrets = { ...(input.secrets ?? {}), ...generated }
   const secrets = adapter.secretsSchema.safeParse(rawSecrets)
   if (!secrets.success) throw fieldErrors('secrets', secrets.error)
   return ctx.db.transaction(async (tx) => {
@@ -86,6 +71,26 @@ export async function createChannelUnchecked(
     })
     return { channel: row, secrets: secrets.data as Record<string, unknown>, generated }
   })
+}
+
+/**
+ * Secrets Tawasul issues itself when none is given (a WhatsApp verify token, a custom channel's
+ * API token): shown once after connecting, like respond.io does.
+ */
+function generatedSecrets(adapter: ChannelAdapter, input: CreateChannelInput): Record<string, string> {
+  const out: Record<string, string> = {}
+  const given = input.secrets ?? {}
+  for (const f of adapter.setup ?? []) {
+    if (f.generated && f.in === 'secrets' && !given[f.key]) out[f.key] = randomToken(24)
+  }
+  if (input.type === 'custom' && !given.apiToken) out.apiToken = randomToken(32)
+  return out
+}
+
+/** The keys an adapter keeps encrypted: its secrets schema's fields. */
+export function secretKeysOf(type: string): string[] {
+  const schema = adapterOrFail(type).secretsSchema as unknown as { shape?: Record<string, unknown> }
+  return Object.keys(schema.shape ?? {})
 }
 
 export async function listWorkspaceChannels(ctx: Ctx, p: Principal) {
@@ -128,6 +133,11 @@ export async function editChannel(
     const secrets = adapter.secretsSchema.safeParse({ ...current, ...input.secrets })
     if (!secrets.success) throw fieldErrors('secrets', secrets.error)
     values.secrets = encryptSecret(ctx.config.secret, JSON.stringify(secrets.data))
+    // New credentials are the fix for a channel marked `error` (expired token…): try it again.
+    if (row.status === 'error') {
+      values.status = 'active'
+      values.lastError = null
+    }
   }
   return (await updateChannel(ctx.db, p.workspaceId, channelId, values))!
 }

@@ -6,28 +6,46 @@ import ar from '../../web/i18n/ar.json'
 import en from '../../web/i18n/en.json'
 import { CHANNELS } from './registry'
 
-test('every channel folder is registered, once', () => {
+test('every channel folder exports an adapter that is in the registry, with a unique type', async () => {
   const dir = import.meta.dirname
   const folders = readdirSync(dir).filter((f) => statSync(path.join(dir, f)).isDirectory())
-  const types = CHANNELS.map((c) => c.type)
-  assert.equal(new Set(types).size, types.length, 'channel types are unique')
+  assert.ok(folders.length >= 4)
   for (const folder of folders) {
-    assert.ok(
-      types.includes(folder),
-      `channels/${folder}/ is not in the registry (registry.ts) — add its adapter to CHANNELS`,
-    )
+    const module = (await import(path.join(dir, folder, `${folder}.channel.ts`))) as Record<string, unknown>
+    const adapters = Object.values(module).filter((v) => CHANNELS.includes(v as never))
+    assert.equal(adapters.length, 1, `${folder}/${folder}.channel.ts exports one registered adapter`)
   }
+  const types = CHANNELS.map((c) => c.type)
+  assert.equal(new Set(types).size, types.length)
 })
 
-test("every setup field's label and help text exist in English and Arabic", () => {
-  const lookup = (tree: unknown, key: string) =>
-    key.split('.').reduce<unknown>((t, k) => (t as Record<string, unknown> | undefined)?.[k], tree)
+test('setup fields name keys of the config or secrets schema, and labels follow channels.<type>.<key>', () => {
   for (const c of CHANNELS) {
     for (const f of c.setup ?? []) {
-      for (const key of [f.label, ...(f.help ? [f.help] : [])]) {
-        for (const [lang, tree] of Object.entries({ en, ar })) {
-          const v = lookup(tree, key)
-          assert.ok(typeof v === 'string' && v.trim(), `${lang}: missing "${key}" (${c.type}.${f.key})`)
+      // Nested settings are named by path (email's "smtp.host"); their label key is camel-cased (smtpHost).
+      const shapeOf = (s: unknown): Record<string, unknown> | undefined => {
+        let inner = s as { unwrap?: () => unknown; shape?: Record<string, unknown> } | undefined
+        while (inner && !inner.shape && typeof inner.unwrap === 'function')
+          inner = inner.unwrap() as typeof inner
+        return inner?.shape
+      }
+      const found = f.key
+        .split('.')
+        .reduce<unknown>(
+          (schema, k) => shapeOf(schema)?.[k],
+          f.in === 'config' ? c.configSchema : c.secretsSchema,
+        )
+      assert.ok(found, `${c.type}.${f.key} is in its ${f.in} schema`)
+      assert.equal(
+        f.label,
+        `channels.${c.type}.${f.key.replace(/\.(\w)/g, (_m, ch: string) => ch.toUpperCase())}`,
+      )
+      for (const [lang, tree] of Object.entries({ en, ar })) {
+        for (const key of [f.label, f.help].filter(Boolean) as string[]) {
+          const value = key
+            .split('.')
+            .reduce<unknown>((t, k) => (t as Record<string, unknown> | undefined)?.[k], tree)
+          assert.equal(typeof value, 'string', `${lang}: ${key}`)
         }
       }
     }

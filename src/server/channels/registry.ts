@@ -1,11 +1,21 @@
 import type { ChannelAdapter } from './channel'
 import { customChannel } from './custom/custom.channel'
 import { emailChannel } from './email/email.channel'
+import { instagramChannel } from './instagram/instagram.channel'
+import { messengerChannel } from './messenger/messenger.channel'
 import { webchatChannel } from './webchat/webchat.channel'
+import { whatsappChannel } from './whatsapp/whatsapp.channel'
 
 /** Every channel type, listed explicitly. A test checks each folder under channels/ is here. */
 // biome-ignore lint/suspicious/noExplicitAny: adapters are heterogeneous; each validates its own config and secrets at the boundary.
-export const CHANNELS: ChannelAdapter<any, any>[] = [customChannel, emailChannel, webchatChannel]
+export const CHANNELS: ChannelAdapter<any, any>[] = [
+  customChannel,
+  whatsappChannel,
+  messengerChannel,
+  instagramChannel,
+  emailChannel,
+  webchatChannel,
+]
 
 // biome-ignore lint/suspicious/noExplicitAny: see CHANNELS.
 export function adapterFor(type: string): ChannelAdapter<any, any> | undefined {

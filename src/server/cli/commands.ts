@@ -4,6 +4,8 @@ import { ROLES } from '../../shared/permissions'
 import { needsSetup, setup } from '../auth/auth.service'
 import { passwordSchema } from '../auth/passwords'
 import type { UserPrincipal } from '../auth/principal'
+import { createChannel, listWorkspaceChannels, secretKeysOf, webhookPath } from '../channels/channels.service'
+import { CHANNELS } from '../channels/registry'
 import type { Config } from '../config'
 import { type Ctx, systemClock } from '../context'
 import { openDatabase } from '../db/database'
@@ -261,6 +263,99 @@ export const COMMANDS: Command[] = [
       } else {
         for (const m of members) out([m.userId, m.email, m.role, m.name, m.teamName ?? ''].join('\t'))
       }
+      return 0
+    },
+  },
+  {
+    name: 'channel create',
+    summary: 'Connect a channel; prints its id, its inbound webhook path and any generated secret (once)',
+    usage: '--workspace ID --type TYPE --name NAME --config JSON [--as OWNER_EMAIL]',
+    options: {
+      workspace: workspaceFlag,
+      type: {
+        type: 'string',
+        description: `Channel type: ${CHANNELS.map((c) => c.type).join(', ')}`,
+        required: true,
+      },
+      name: { type: 'string', description: 'A name for the channel', required: true },
+      config: {
+        type: 'string',
+        description:
+          'Settings as JSON; secret keys (accessToken, appSecret, verifyToken, apiToken…) are stored encrypted',
+      },
+      json: { type: 'boolean', description: 'Print JSON instead of lines' },
+      as: { type: 'string', description: 'Act as this member (default: the first owner)' },
+    },
+    run: async ({ config, values, out }) => {
+      const input = parseFlags(
+        z.object({
+          workspace: idSchema,
+          type: z.string().min(1).max(40),
+          name: labelSchema('Channel name', 80),
+          config: z.string().max(20_000).default('{}'),
+          json: z.boolean().optional(),
+          as: emailSchema.optional(),
+        }),
+        values,
+      )
+      let all: unknown
+      try {
+        all = JSON.parse(input.config)
+      } catch {
+        throw new ValidationError('--config: Not valid JSON.', [
+          { path: '--config', message: 'Not valid JSON.' },
+        ])
+      }
+      if (!all || typeof all !== 'object' || Array.isArray(all))
+        throw new ValidationError('--config: Must be an object.', [
+          { path: '--config', message: 'Must be an object.' },
+        ])
+      // Secret keys go to the encrypted secrets, per the adapter's secrets schema.
+      const secretKeys = new Set(secretKeysOf(input.type))
+      const entries = Object.entries(all as Record<string, unknown>)
+      const result = await withCtx(config, 'channel create', async (ctx) => {
+        const p = await ownerPrincipal(ctx, input.workspace, input.as)
+        return createChannel(ctx, p, {
+          type: input.type,
+          name: input.name,
+          config: Object.fromEntries(entries.filter(([k]) => !secretKeys.has(k))),
+          secrets: Object.fromEntries(entries.filter(([k]) => secretKeys.has(k))),
+        })
+      })
+      const path = webhookPath(result.channel)
+      if (input.json) {
+        out(JSON.stringify({ id: result.channel.id, webhookPath: path, generated: result.generated }))
+      } else {
+        out(String(result.channel.id))
+        out(path)
+        for (const [k, v] of Object.entries(result.generated)) out(`${k}: ${v}`)
+      }
+      return 0
+    },
+  },
+  {
+    name: 'channel list',
+    summary: 'List the channels of a workspace (secrets are never shown)',
+    usage: '--workspace ID [--json]',
+    options: {
+      workspace: workspaceFlag,
+      json: { type: 'boolean', description: 'Print JSON instead of a table' },
+    },
+    run: async ({ config, values, out }) => {
+      const input = parseFlags(z.object({ workspace: idSchema, json: z.boolean().optional() }), values)
+      const rows = await withCtx(config, 'channel list', async (ctx) =>
+        listWorkspaceChannels(ctx, await ownerPrincipal(ctx, input.workspace, undefined)),
+      )
+      const list = rows.map((c) => ({
+        id: c.id,
+        type: c.type,
+        name: c.name,
+        status: c.status,
+        webhookPath: webhookPath(c),
+        lastError: c.lastError,
+      }))
+      if (input.json) out(JSON.stringify(list))
+      else for (const c of list) out([c.id, c.type, c.status, c.name, c.webhookPath].join('\t'))
       return 0
     },
   },

@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
-import type { InboundEvent, InboundMessage, InboundStatus } from '../channels/channel'
+import type { InboundEvent, InboundMessage, InboundStatus, InboundWatermark } from '../channels/channel'
 import type { ChannelRow } from '../channels/channels.repo'
+import { adapterFor } from '../channels/registry'
 import {
   type ContactRow,
   defaultLifecycleStageId,
@@ -17,10 +18,17 @@ import { findOpenConversation, updateConversation } from '../conversations/conve
 import { endSnoozeLocked, openLocked } from '../conversations/conversations.service'
 import type { Tx } from '../db/database'
 import { type Actor, emit, SYSTEM } from '../events'
-import { findByProviderId, insertMessage, updateMessage } from '../messages/messages.repo'
+import {
+  findByProviderId,
+  insertMessage,
+  listOutgoingUpTo,
+  type MessageRow,
+  updateMessage,
+} from '../messages/messages.repo'
 import { preview } from '../messages/messages.service'
 
 export const STATUS_RETRY_QUEUE = 'messages.status-retry'
+export const MEDIA_DOWNLOAD_QUEUE = 'messages.media-download'
 const STATUS_RETRIES = 4
 
 export type IngestResult = { received: number; duplicates: number; statuses: number; unknownStatuses: number }
@@ -41,7 +49,8 @@ export async function ingest(ctx: Ctx, channel: ChannelRow, events: InboundEvent
       if (e.kind === 'message') {
         if (await ingestMessage(ctx, tx, channel, e)) result.received++
         else result.duplicates++
-      } else if (await applyStatus(ctx, tx, channel, e)) result.statuses++
+      } else if (e.kind === 'watermark') result.statuses += await applyWatermark(tx, channel, e)
+      else if (await applyStatus(ctx, tx, channel, e)) result.statuses++
       else result.unknownStatuses++
     }
   })
@@ -146,6 +155,7 @@ async function ingestMessage(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMe
     createdAt: now,
     sentAt,
   })
+  await enqueueMediaDownload(ctx, tx, channel, message)
   // The window counts from the contact's last message (rule 22); a reply resets WeChat's counter (rule 19).
   await updateIdentity(tx, ws, identityId, {
     lastIncomingAt: sentAt,
@@ -205,6 +215,7 @@ async function storeEcho(
     createdAt: now,
     sentAt: m.timestamp,
   })
+  await enqueueMediaDownload(_ctx, tx, channel, message)
   await updateContact(tx, channel.workspaceId, contact.id, {
     lastMessageAt: now,
     lastMessagePreview: preview(m.type, m.text ?? null),
@@ -220,6 +231,66 @@ async function storeEcho(
     },
   })
   return true
+}
+
+/**
+ * Media the provider holds (content.media.providerRef) is fetched by a job, never inside the
+ * webhook request; the message itself is already stored in this transaction.
+ */
+async function enqueueMediaDownload(ctx: Ctx, tx: Tx, channel: ChannelRow, message: MessageRow) {
+  const media = message.content.media as { providerRef?: string } | undefined
+  if (!media?.providerRef || !adapterFor(channel.type)?.fetchMedia) return
+  await ctx.jobs.enqueue(
+    tx,
+    MEDIA_DOWNLOAD_QUEUE,
+    { workspaceId: channel.workspaceId, messageId: message.id },
+    { singletonKey: `media:${channel.workspaceId}:${message.id}` },
+  )
+}
+
+const forwardOf = (current: string, next: string) =>
+  (RANK[next] ?? 0) > (RANK[current] ?? 0) || (next === 'failed' && current !== 'failed')
+
+async function moveStatus(
+  tx: Tx,
+  channel: ChannelRow,
+  message: MessageRow,
+  status: InboundStatus['status'],
+  at: Date,
+  error?: InboundStatus['error'],
+) {
+  await updateMessage(tx, channel.workspaceId, message.id, {
+    status,
+    ...(status === 'sent' ? { sentAt: at } : {}),
+    ...(status === 'delivered' ? { deliveredAt: at } : {}),
+    ...(status === 'read' ? { readAt: at, deliveredAt: message.deliveredAt ?? at } : {}),
+    ...(status === 'failed'
+      ? { failedAt: at, error: error ?? { code: 'failed', title: 'The provider reported a failure.' } }
+      : {}),
+  })
+  await emit(tx, channel.workspaceId, SYSTEM, {
+    type: 'message.status_updated',
+    payload: {
+      contactId: message.contactId,
+      conversationId: message.conversationId,
+      messageId: message.id,
+      status,
+    },
+  })
+}
+
+/** Messenger's watermarks: every outgoing message to this person sent up to `upTo` is delivered/read. */
+async function applyWatermark(tx: Tx, channel: ChannelRow, w: InboundWatermark): Promise<number> {
+  const identity = await findIdentity(tx, channel.workspaceId, channel.id, w.identifier)
+  if (!identity) return 0
+  const rows = await listOutgoingUpTo(tx, channel.workspaceId, channel.id, identity.contactId, w.upTo)
+  let moved = 0
+  for (const message of rows) {
+    if (message.status === 'failed' || !forwardOf(message.status, w.status)) continue
+    await moveStatus(tx, channel, message, w.status, w.upTo)
+    moved++
+  }
+  return moved
 }
 
 /** Delivery receipts move a status forward only (pending → sent → delivered → read; or failed). */
@@ -242,28 +313,7 @@ async function applyStatus(ctx: Ctx, tx: Tx, channel: ChannelRow, s: InboundStat
     return false
   }
   if (message.direction !== 'out') return false
-  const forward =
-    (RANK[s.status] ?? 0) > (RANK[message.status] ?? 0) ||
-    (s.status === 'failed' && message.status !== 'failed')
-  if (!forward) return true
-  const at = s.timestamp
-  await updateMessage(tx, channel.workspaceId, message.id, {
-    status: s.status,
-    ...(s.status === 'sent' ? { sentAt: at } : {}),
-    ...(s.status === 'delivered' ? { deliveredAt: at } : {}),
-    ...(s.status === 'read' ? { readAt: at, deliveredAt: message.deliveredAt ?? at } : {}),
-    ...(s.status === 'failed'
-      ? { failedAt: at, error: s.error ?? { code: 'failed', title: 'The provider reported a failure.' } }
-      : {}),
-  })
-  await emit(tx, channel.workspaceId, SYSTEM, {
-    type: 'message.status_updated',
-    payload: {
-      contactId: message.contactId,
-      conversationId: message.conversationId,
-      messageId: message.id,
-      status: s.status,
-    },
-  })
+  if (forwardOf(message.status, s.status))
+    await moveStatus(tx, channel, message, s.status, s.timestamp, s.error)
   return true
 }

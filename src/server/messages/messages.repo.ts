@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, lte } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { messages } from '../db/schema'
 
@@ -108,4 +108,29 @@ export async function lastMessageAtByUser(
     .orderBy(desc(messages.id))
     .limit(1)
   return row?.at ?? null
+}
+
+/** Outgoing messages to a contact on a channel, handed over up to a moment (watermark receipts). */
+export async function listOutgoingUpTo(
+  db: DbOrTx,
+  workspaceId: number,
+  channelId: number,
+  contactId: number,
+  upTo: Date,
+) {
+  return db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, workspaceId),
+        eq(messages.contactId, contactId),
+        eq(messages.channelId, channelId),
+        eq(messages.direction, 'out'),
+        inArray(messages.status, ['sent', 'delivered']),
+        lte(messages.sentAt, upTo),
+      ),
+    )
+    .orderBy(desc(messages.id))
+    .limit(500)
 }

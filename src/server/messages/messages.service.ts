@@ -156,6 +156,11 @@ async function sendLocked(
   }
   const channel = await findChannel(tx, workspaceId, channelId)
   if (!channel) throw new NotFoundError('Channel')
+  if (channel.status === 'error')
+    throw new UnprocessableError(
+      `The channel "${channel.name}" needs attention: ${channel.lastError ?? 'its credentials stopped working'}`,
+      'channel_error',
+    )
   if (channel.status !== 'active')
     throw new UnprocessableError(`The channel "${channel.name}" is disconnected.`, 'channel_disconnected')
   const identity = await findIdentityOfContact(tx, workspaceId, contact.id, channelId, { lock: true })

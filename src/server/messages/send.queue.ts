@@ -1,15 +1,16 @@
 import {
   type ChannelAdapter,
+  ChannelAuthError,
   type OutboundMessage,
   PermanentSendError,
-  type SendContext,
 } from '../channels/channel'
+import { markChannelError } from '../channels/channel-health'
 import { loadChannelRef } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
+import { sendContext } from '../channels/send-context'
 import { findIdentityOfContact } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
 import { emit, SYSTEM } from '../events'
-import { findFile } from '../files/files.repo'
 import { signedFileUrl } from '../files/files.service'
 import { defineQueue } from '../jobs/jobs'
 import { findMessage, type MessageRow, updateMessage } from './messages.repo'
@@ -18,26 +19,6 @@ export const SEND_QUEUE = 'messages.send'
 const RETRY_LIMIT = 6
 
 type Failure = { code: string; title: string; detail?: string }
-
-/** What an adapter's `send` may use: the HTTP client, workspace files, cross-process NOTIFY. */
-export function sendContext(ctx: Ctx, workspaceId: number): SendContext {
-  return {
-    fetch,
-    log: ctx.log,
-    readFile: async (fileId) => {
-      const file = await findFile(ctx.db, workspaceId, fileId)
-      if (!file) throw new PermanentSendError('file_missing', `Attachment file ${fileId} no longer exists.`)
-      return {
-        fileName: file.fileName,
-        mimeType: file.mimeType,
-        data: await ctx.storage.read(file.storageKey),
-      }
-    },
-    publish: async (topic, payload) => {
-      await ctx.database.query('SELECT pg_notify($1, $2)', [topic, JSON.stringify(payload)])
-    },
-  }
-}
 
 /**
  * Hands one pending message to its channel's provider. Transient failures retry with backoff;
@@ -120,6 +101,7 @@ export function sendQueue(ctx: Ctx) {
           })
         })
       } catch (err) {
+        if (err instanceof ChannelAuthError) await markChannelError(ctx, loaded.row, err.title)
         if (err instanceof PermanentSendError)
           return fail(message, {
             code: err.code,

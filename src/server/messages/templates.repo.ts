@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm'
+import { and, asc, eq, notInArray } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { messageTemplates } from '../db/schema'
 
@@ -63,4 +63,23 @@ export async function upsertTemplate(
     })
     .returning()
   return row!
+}
+
+/** Templates the provider no longer lists are kept (history refers to them) but disabled. */
+export async function disableTemplatesNotIn(
+  db: DbOrTx,
+  workspaceId: number,
+  channelId: number,
+  keepIds: number[],
+): Promise<void> {
+  await db
+    .update(messageTemplates)
+    .set({ status: 'DISABLED', updatedAt: new Date() })
+    .where(
+      and(
+        eq(messageTemplates.workspaceId, workspaceId),
+        eq(messageTemplates.channelId, channelId),
+        ...(keepIds.length ? [notInArray(messageTemplates.id, keepIds)] : []),
+      ),
+    )
 }

@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '../config'
 import type { Clock, Ctx } from '../context'
 import { createLogger } from '../log'
 import { type Server, startServer } from '../main'
+import type { Consumer } from '../outbox/consumers'
 import { createTestDatabase } from './prepare'
 
 /** Which database this test process runs on; the runner sets it (pglite by default). */
@@ -41,6 +42,9 @@ export type TestServerOptions = {
   config?: Partial<Config>
   listen?: boolean
   beforeListen?: (app: App, ctx: Ctx) => Promise<void> | void
+  consumers?: Consumer[]
+  /** Reuse this database (PostgreSQL URL) instead of creating a fresh one: several servers on one database. */
+  databaseUrl?: string
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -54,9 +58,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'info', sink)
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-test-'))
   const databaseUrl =
-    TEST_DB === 'postgres'
+    opts.databaseUrl ??
+    (TEST_DB === 'postgres'
       ? await createTestDatabase(process.env.TAWASUL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres')
-      : undefined
+      : undefined)
   const base = loadConfig({
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
@@ -77,6 +82,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     listen: opts.listen ?? false,
     clock,
     beforeListen: opts.beforeListen,
+    consumers: opts.consumers,
     pgliteSnapshot: databaseUrl ? undefined : (pgliteSnapshot() ?? undefined),
     memory: !databaseUrl,
   })

@@ -1,11 +1,13 @@
 // Response types come from the server's zod schemas (type-only imports, erased at build time).
 import type { z } from 'zod'
+import type { sandboxViewOut } from '../../server/sandbox/sandbox.routes'
 import type { invitationOut, memberOut, userOut } from '../../server/users/users.presenter'
 import type { Capability, Restrictions, Role } from '../../shared/permissions'
 
 export type User = z.infer<typeof userOut>
 export type Member = z.infer<typeof memberOut>
 export type Invitation = z.infer<typeof invitationOut>
+export type SandboxView = z.infer<typeof sandboxViewOut>
 export type { Capability, Restrictions, Role }
 
 export type Session = {

@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow'
 import nodemailer from 'nodemailer'
 import { z } from 'zod'
 import { AppError } from '../../errors'
-import { defineChannel, PermanentSendError } from '../channel'
+import { ChannelAuthError, defineChannel, PermanentSendError } from '../channel'
 import { htmlToText, sanitizeOutboundHtml } from './sanitize'
 import { type EmailContent, prepareEmailThread } from './thread'
 
@@ -77,6 +77,13 @@ export function imapClient(config: EmailConfig, secrets: EmailSecrets): ImapFlow
  */
 export function mapSmtpError(err: unknown): Error {
   const e = err as { responseCode?: number; response?: string; code?: string; message?: string }
+  // Rejected credentials break the channel, not just this message: it is marked in error.
+  if (e.code === 'EAUTH' && (e.responseCode === undefined || e.responseCode >= 500)) {
+    return new ChannelAuthError(
+      String(e.responseCode ?? 'EAUTH'),
+      `The mail server refused the SMTP credentials: ${(e.response ?? e.message ?? '').slice(0, 300)}`,
+    )
+  }
   if (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600) {
     return new PermanentSendError(
       String(e.responseCode),

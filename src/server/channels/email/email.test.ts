@@ -3,14 +3,14 @@ import { after, before, describe, test } from 'node:test'
 import nodemailer from 'nodemailer'
 import { SMTPServer } from 'smtp-server'
 import { send } from '../../messages/messages.service'
-import { sendContext } from '../../messages/send.queue'
 import { waitFor } from '../../test/custom-channel'
 import { setupOwner } from '../../test/factories'
 import { startTestServer, type TestServer } from '../../test/harness'
 import { startSmtpSink } from '../../test/smtp-sink'
-import { PermanentSendError } from '../channel'
+import { ChannelAuthError, PermanentSendError } from '../channel'
 import { findChannel } from '../channels.repo'
 import { toRef } from '../channels.service'
+import { sendContext } from '../send-context'
 import { emailChannel } from './email.channel'
 
 const ADDRESS = 'support@acme.test'
@@ -356,7 +356,7 @@ describe('outbound', () => {
     assert.equal(mail.attachments[0]!.content.toString(), '%PDF-1.4 contract')
   })
 
-  test('SMTP 5xx is a permanent failure with the code; 4xx and connection errors are retried', async () => {
+  test('SMTP 5xx is a permanent failure with the code (535 breaks the channel); 4xx and connection errors are retried', async () => {
     const refusing = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -393,6 +393,32 @@ describe('outbound', () => {
         emailChannel.send(sc, channel as any, { identifier: 'busy@mail.example' }, message(2)),
         (err: any) => !(err instanceof PermanentSendError) && err.responseCode === 451,
       )
+      // Refused credentials: the channel itself is broken (ChannelAuthError marks it in error).
+      const locked = new SMTPServer({
+        disabledCommands: ['STARTTLS'],
+        allowInsecureAuth: true,
+        logger: false,
+        onAuth: (_auth, _s, cb) =>
+          cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 })),
+      })
+      await new Promise<void>((r) => locked.listen(0, '127.0.0.1', r))
+      try {
+        const lockedPort = (locked.server.address() as { port: number }).port
+        const auth = {
+          ...channel,
+          config: {
+            ...channel.config,
+            smtp: { host: '127.0.0.1', port: lockedPort, secure: false, user: 'support' },
+          },
+          secrets: { smtpPassword: 'wrong' },
+        }
+        await assert.rejects(
+          emailChannel.send(sc, auth as any, { identifier: 'a@mail.example' }, message(4)),
+          (err: any) => err instanceof ChannelAuthError && err.code === '535',
+        )
+      } finally {
+        await new Promise<void>((r) => locked.close(() => r()))
+      }
       const closed = {
         ...channel,
         config: { ...channel.config, smtp: { host: '127.0.0.1', port: 1, secure: false } },

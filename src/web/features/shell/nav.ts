@@ -39,7 +39,7 @@ export const NAV: NavItem[] = [
 ]
 
 export const SETTINGS_NAV: {
-  key: 'general' | 'users' | 'teams' | 'apiTokens'
+  key: 'general' | 'users' | 'teams' | 'apiTokens' | 'sandbox'
   path: string
   capability: Capability
 }[] = [
@@ -47,4 +47,6 @@ export const SETTINGS_NAV: {
   { key: 'users', path: 'users', capability: 'settings.users' },
   { key: 'teams', path: 'teams', capability: 'settings.teams' },
   { key: 'apiTokens', path: 'api-tokens', capability: 'settings.integrations' },
+  // Issue 4 item 9: outside Settings (/w/:ws/sandbox), reachable from it.
+  { key: 'sandbox', path: '../sandbox', capability: 'settings.channels' },
 ]
