@@ -5,6 +5,7 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
+import fastifyWebsocket from '@fastify/websocket'
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -14,6 +15,7 @@ import Fastify, {
 } from 'fastify'
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -22,19 +24,37 @@ import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
 import { webchatRoutes } from './channels/webchat/webchat.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
+import { closingCategoryRoutes } from './closing-notes/categories.routes'
+import { commentRoutes } from './comments/comments.routes'
+import { contactRoutes } from './contacts/contacts.routes'
+import { contactFieldRoutes } from './contacts/fields.routes'
+import { contactImportRoutes } from './contacts/import.routes'
+import { lifecycleRoutes } from './contacts/lifecycle.routes'
+import { mergeRoutes } from './contacts/merge.routes'
+import { tagRoutes } from './contacts/tags.routes'
+import { timelineRoutes } from './contacts/timeline.routes'
 import type { Ctx } from './context'
 import { conversationRoutes } from './conversations/conversations.routes'
 import { AppError } from './errors'
 import { fileRoutes } from './files/files.routes'
 import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health.routes'
+import { customInboxRoutes } from './inbox/custom-inboxes.routes'
+import { inboxRoutes } from './inbox/inbox.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
 import { messageRoutes } from './messages/messages.routes'
 import { templateRoutes } from './messages/templates.routes'
+import { notificationRoutes } from './notifications/notifications.routes'
+import { presenceRoutes } from './presence/presence.routes'
+import type { RealtimeHub } from './realtime/hub'
+import { realtimeRoutes } from './realtime/realtime.routes'
 import { sandboxRoutes } from './sandbox/sandbox.routes'
+import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
+import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
+import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
 import { workspaceRoutes } from './workspaces/workspaces.routes'
 
 export type App = FastifyInstance<
@@ -61,12 +81,29 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   messageRoutes,
   templateRoutes,
   fileRoutes,
+  inboxRoutes,
+  customInboxRoutes,
+  realtimeRoutes,
+  presenceRoutes,
   sandboxRoutes,
+  contactRoutes,
+  contactFieldRoutes,
+  tagRoutes,
+  lifecycleRoutes,
+  mergeRoutes,
+  contactImportRoutes,
+  timelineRoutes,
+  commentRoutes,
+  notificationRoutes,
+  closingCategoryRoutes,
+  snippetRoutes,
+  outgoingWebhookRoutes,
+  webhookDeliveryRoutes,
 ]
 
-export type AppOptions = { ctx: Ctx; isReady?: () => boolean }
+export type AppOptions = { ctx: Ctx; realtime: RealtimeHub; isReady?: () => boolean }
 
-export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promise<App> {
+export async function buildApp({ ctx, realtime, isReady = () => true }: AppOptions): Promise<App> {
   const fastify = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,
@@ -82,8 +119,11 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
   fastify.removeContentTypeParser('text/plain')
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   app.decorate('isReady', isReady)
+  app.decorate('realtime', realtime)
 
   await app.register(fastifyCookie)
+  // Before the routes, so it can take over upgrade requests; client messages are small.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } })
   // Per-route limits only (login, setup, invitation acceptance); counted per client IP.
   await app.register(fastifyRateLimit, {
     global: false,
@@ -112,6 +152,8 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas registered with an id (recursive ones such as InboxFilter) go to components.schemas.
+    transformObject: jsonSchemaTransformObject,
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
 
@@ -138,5 +180,6 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
 declare module 'fastify' {
   interface FastifyInstance {
     isReady: () => boolean
+    realtime: RealtimeHub
   }
 }

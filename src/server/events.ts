@@ -1,6 +1,5 @@
 import type { DbOrTx } from './db/database'
 import { rawClientOf } from './db/database'
-import { events } from './db/schema'
 
 /** Who caused a change. Automation ignores events caused by itself so it cannot loop. */
 export type Actor =
@@ -48,6 +47,8 @@ export type DomainEvent =
   | { type: 'contact.blocked'; payload: C }
   | { type: 'contact.unblocked'; payload: C }
   | { type: 'contact.merged'; payload: C & { mergedContactId: number } }
+  /** Rule 48: someone opened the contact's new messages; the blue dot goes away for everyone. */
+  | { type: 'contact.read'; payload: C & { conversationId: number | null } }
   | { type: 'conversation.opened'; payload: CC & { source: string; channelId: number | null } }
   | {
       type: 'conversation.closed'
@@ -77,6 +78,37 @@ export type DomainEvent =
       payload: { contactId: number; conversationId: number | null; commentId: number; mentions: number[] }
     }
   | { type: 'notification.created'; payload: { userId: number; notificationId: number; kind: string } }
+  | { type: 'custom_inbox.created'; payload: { customInboxId: number } }
+  | { type: 'custom_inbox.updated'; payload: { customInboxId: number; changes: string[] } }
+  | { type: 'custom_inbox.deleted'; payload: { customInboxId: number } }
+  | { type: 'contact_field.created'; payload: { fieldId: number; key: string } }
+  | { type: 'contact_field.updated'; payload: { fieldId: number; key: string; changes: string[] } }
+  | { type: 'contact_field.deleted'; payload: { fieldId: number; key: string; contactsCleared: number } }
+  | { type: 'contact_field.reordered'; payload: { fieldIds: number[] } }
+  | { type: 'tag.created'; payload: { tagId: number; name: string } }
+  | { type: 'tag.updated'; payload: { tagId: number; name: string; changes: string[] } }
+  | { type: 'tag.deleted'; payload: { tagId: number; name: string; contactsUntagged: number } }
+  | { type: 'lifecycle_stage.created'; payload: { stageId: number; name: string } }
+  | { type: 'lifecycle_stage.updated'; payload: { stageId: number; changes: string[] } }
+  | { type: 'lifecycle_stage.deleted'; payload: { stageId: number; name: string; contactsCleared: number } }
+  | { type: 'lifecycle_stage.reordered'; payload: { stageIds: number[] } }
+  | { type: 'closing_category.created'; payload: { categoryId: number; name: string } }
+  | { type: 'closing_category.updated'; payload: { categoryId: number; changes: string[] } }
+  | { type: 'closing_category.deleted'; payload: { categoryId: number; name: string } }
+  | { type: 'snippet.created'; payload: { snippetId: number; shortcut: string } }
+  | { type: 'snippet.updated'; payload: { snippetId: number; changes: string[] } }
+  | { type: 'snippet.deleted'; payload: { snippetId: number; shortcut: string } }
+  | { type: 'contact_import.started'; payload: { importId: number; rowCount: number; mode: string } }
+  | {
+      type: 'contact_import.completed'
+      payload: { importId: number; created: number; updated: number; skipped: number; failed: number }
+    }
+  | { type: 'contact_import.failed'; payload: { importId: number; error: string } }
+  | { type: 'webhook.created'; payload: { webhookId: number; events: string[] } }
+  | { type: 'webhook.updated'; payload: { webhookId: number; changes: string[] } }
+  | { type: 'webhook.deleted'; payload: { webhookId: number } }
+  | { type: 'webhook.secret_rotated'; payload: { webhookId: number; overlapHours: number } }
+  | { type: 'webhook.disabled'; payload: { webhookId: number; reason: string } }
 
 /** Events shown inline in the conversation and in Activities (rule 14); never to the contact. */
 export const TIMELINE: ReadonlySet<string> = new Set([
@@ -118,28 +150,50 @@ export async function emit(
   actor: Actor,
   event: DomainEvent,
 ): Promise<number> {
-  const p = event.payload as { contactId?: number; conversationId?: number | null }
-  const [row] = await tx
-    .insert(events)
-    .values({
-      workspaceId,
+  const [id] = await emitMany(tx, workspaceId, actor, [event])
+  return id!
+}
+
+/**
+ * Records events and announces them in one statement, whatever their number (bulk work such as
+ * a contact import writes thousands per batch; a round trip per event would dominate its time).
+ * Ids come back in the order of `list`.
+ */
+export async function emitMany(
+  tx: DbOrTx,
+  workspaceId: number,
+  actor: Actor,
+  list: DomainEvent[],
+): Promise<number[]> {
+  if (list.length === 0) return []
+  const rows = list.map((event, n) => {
+    const p = event.payload as { contactId?: number; conversationId?: number | null }
+    return {
+      n,
       type: event.type,
-      actorKind: actor.kind,
-      actorId: actor.id,
       payload: event.payload,
-      contactId: p.contactId ?? null,
-      conversationId: p.conversationId ?? null,
-      onTimeline: TIMELINE.has(event.type),
-    })
-    .returning({ id: events.id })
-  const notice: EventNotice = {
-    workspaceId,
-    id: row!.id,
-    type: event.type,
-    actor,
-    ...(p.contactId ? { contactId: p.contactId } : {}),
-    ...(p.conversationId ? { conversationId: p.conversationId } : {}),
-  }
-  await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(notice)])
-  return row!.id
+      contact_id: p.contactId ?? null,
+      conversation_id: p.conversationId ?? null,
+      on_timeline: TIMELINE.has(event.type),
+    }
+  })
+  // The NOTIFY payload is an EventNotice, built next to the row it announces.
+  const { rows: ids } = await rawClientOf(tx).query<{ id: number | string }>(
+    `WITH ins AS (
+       INSERT INTO events (workspace_id, type, actor_kind, actor_id, payload, contact_id, conversation_id, on_timeline)
+       SELECT $1, v.type, $2, $3, v.payload, v.contact_id, v.conversation_id, v.on_timeline
+       FROM jsonb_to_recordset($4::jsonb)
+         AS v(n int, type text, payload jsonb, contact_id bigint, conversation_id bigint, on_timeline boolean)
+       ORDER BY v.n
+       RETURNING id, type, contact_id, conversation_id
+     )
+     SELECT id, pg_notify($5, (
+       jsonb_build_object('workspaceId', $1::bigint, 'id', id, 'type', type, 'actor', $6::jsonb)
+       || CASE WHEN contact_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('contactId', contact_id) END
+       || CASE WHEN conversation_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('conversationId', conversation_id) END
+     )::text)
+     FROM ins`,
+    [workspaceId, actor.kind, actor.id, JSON.stringify(rows), EVENTS_CHANNEL, JSON.stringify(actor)],
+  )
+  return ids.map((r) => Number(r.id))
 }

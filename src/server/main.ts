@@ -3,7 +3,10 @@ import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
 import { IMAP_TICK_QUEUE, imapQueues } from './channels/email/imap.poll'
 import { type SmtpListener, startSmtpListener } from './channels/email/smtp.listener'
+import { followUpQueue } from './channels/follow-up.queue'
+import { channelSetupQueue } from './channels/setup.queue'
 import type { Config } from './config'
+import { contactImportQueue } from './contacts/import.job'
 import { type Clock, type Ctx, systemClock } from './context'
 import { conversationTimerQueues } from './conversations/timers.queue'
 import { openDatabase } from './db/database'
@@ -18,7 +21,12 @@ import { sendQueue } from './messages/send.queue'
 import { templateQueues } from './messages/templates.queue'
 import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
 import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
+import { createRealtimeHub, type RealtimeHub } from './realtime/hub'
+import type { RealtimeOptions } from './realtime/options'
 import { localDiskStorage } from './storage/storage'
+import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.queue'
+import { webhookFanout } from './webhooks/fanout.consumer'
+import { startWebhookWorker, type WebhookWorker } from './webhooks/worker'
 
 export type Server = {
   app: App
@@ -30,6 +38,8 @@ export type Server = {
   shutdown: (reason?: string) => Promise<void>
   /** The event-log consumers of this process (kick() runs them now). */
   consumers: ConsumerRunner
+  /** This process's webhook delivery worker. */
+  webhooks: WebhookWorker
 }
 
 export type StartOptions = {
@@ -42,13 +52,15 @@ export type StartOptions = {
   pgliteSnapshot?: Blob | undefined
   /** Tests: an in-memory PGlite (used when no snapshot is given). */
   memory?: boolean
+  /** Tests: shorter heartbeats, smaller buffers. */
+  realtime?: Partial<RealtimeOptions>
   /** Tests: extra event-log consumers. */
   consumers?: Consumer[]
 }
 
 /** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
 function consumers(_ctx: Ctx): Consumer[] {
-  return []
+  return [webhookFanout]
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -58,9 +70,13 @@ function queues(ctx: Ctx) {
     sendQueue(ctx),
     statusRetryQueue(ctx),
     mediaDownloadQueue(ctx),
+    followUpQueue(ctx),
+    channelSetupQueue(ctx),
     ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
     ...imapQueues(ctx),
+    contactImportQueue(ctx),
+    webhookCleanupQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -97,6 +113,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     pgliteSnapshot: opts.pgliteSnapshot,
   })
   let ready = false
+  let realtime: RealtimeHub | undefined
   try {
     await migrate(database)
     const jobs = createJobs(database, log, {
@@ -121,10 +138,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
     await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
     await jobs.boss.schedule(IMAP_TICK_QUEUE, '* * * * *', {})
+    await jobs.boss.schedule(WEBHOOK_CLEANUP_QUEUE, '43 3 * * *', {})
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
+    const webhookWorker = await startWebhookWorker(ctx)
 
-    const app = await buildApp({ ctx, isReady: () => ready })
+    // Listening before the HTTP server accepts sockets, so no committed event is missed.
+    const hub = createRealtimeHub(ctx, opts.realtime)
+    realtime = hub
+    await hub.start()
+    const app = await buildApp({ ctx, realtime: hub, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
     const smtp = config.smtpListen ? await startSmtpListener(ctx, config.smtpListen) : undefined
@@ -137,8 +160,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
         await smtp?.close()
+        // Sockets first (clients reconnect to another process and catch up), then HTTP.
+        await hub.stop()
         await closeHttp(app, config.shutdownTimeoutMs)
         await consumerRunner.stop()
+        await webhookWorker.stop()
         await jobs.stop()
         mailer.close()
         await database.close()
@@ -146,8 +172,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, smtp, shutdown, consumers: consumerRunner }
+    return { app, ctx, url, smtp, shutdown, consumers: consumerRunner, webhooks: webhookWorker }
   } catch (err) {
+    await realtime?.stop().catch(() => {})
     await database.close().catch(() => {})
     throw err
   }

@@ -1,7 +1,12 @@
 import { startCustomSimulator } from './custom/custom.simulator'
 import { startEmailSimulator } from './email/email.simulator'
+import { startLineSimulator } from './line/line.simulator'
 import { metaSimulatorFactory } from './meta/meta-simulator'
 import type { SimulatorFactory } from './simulator'
+import { startTelegramSimulator } from './telegram/telegram.simulator'
+import { startTwilioSimulator } from './twilio/twilio.simulator'
+import { startViberSimulator } from './viber/viber.simulator'
+import { startWechatSimulator } from './wechat/wechat.simulator'
 
 /** Every provider simulator, listed explicitly (channel folders add theirs). */
 export const SIMULATORS: Record<string, SimulatorFactory> = {
@@ -11,4 +16,9 @@ export const SIMULATORS: Record<string, SimulatorFactory> = {
   custom: (opts) => startCustomSimulator({ ...opts, receipts: true }),
   /** SMTP peer for outbound mail and an IMAP mailbox to poll (inbound SMTP goes to our own listener). */
   email: (opts) => startEmailSimulator(opts),
+  twilio: (o) => startTwilioSimulator(o),
+  telegram: (o) => startTelegramSimulator(o),
+  line: (o) => startLineSimulator(o),
+  viber: (o) => startViberSimulator(o),
+  wechat: (o) => startWechatSimulator(o),
 }

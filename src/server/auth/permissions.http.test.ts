@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { CAPABILITY_NAMES, type Capability, type Restrictions, type Role } from '../../shared/permissions'
 import { chartAllows } from '../../shared/rule104.chart'
 import type { TestClient } from '../test/client'
-import { buildUser, setupOwner } from '../test/factories'
+import { buildContact, buildUser, setupOwner } from '../test/factories'
 import { startTestServer, type TestServer } from '../test/harness'
 
 /**
@@ -37,9 +37,12 @@ const PERSONAS: Persona[] = [
 
 type Probe = {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
-  path: (ws: number) => string
-  body?: unknown
+  /** May create what the request acts on (each persona that is allowed consumes one). */
+  path: (ws: number) => string | Promise<string>
+  body?: unknown | (() => unknown)
 }
+
+let probeSeq = 0
 
 /** A request that exercises each capability. Later modules add theirs here. */
 const PROBES: Partial<Record<Capability, Probe>> = {
@@ -52,6 +55,18 @@ const PROBES: Partial<Record<Capability, Probe>> = {
   'settings.teams': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/teams` },
   'settings.integrations': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/api-tokens` },
   'profile.manage': { method: 'PATCH', path: () => '/api/v1/me', body: { status: 'online' } },
+  'inbox.view': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/inbox?view=mine` },
+  'contacts.view': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/contacts` },
+  'contacts.delete': {
+    method: 'DELETE',
+    path: async (ws) => `/api/v1/workspaces/${ws}/contacts/${(await buildContact(server, ws)).id}`,
+  },
+  'data.export': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/contacts/export` },
+  'settings.contactFields': {
+    method: 'POST',
+    path: (ws) => `/api/v1/workspaces/${ws}/contact-fields`,
+    body: () => ({ key: `probe_${++probeSeq}`, name: 'Probe', type: 'text' }),
+  },
 }
 
 /**
@@ -60,24 +75,20 @@ const PROBES: Partial<Record<Capability, Probe>> = {
  */
 const NOT_YET_ROUTED: Capability[] = [
   'dashboard.view',
-  'contacts.view',
-  'inbox.view',
   'shortcuts.use',
   'broadcasts.manage',
   'reports.view',
   'workflows.manage',
   'settings.access',
   'settings.channels',
-  'settings.contactFields',
   'settings.codeBlocks',
   'settings.files',
   'mobile.use',
-  'data.export',
-  'contacts.delete',
 ]
 
+let server: TestServer
+
 describe('permission matrix through the HTTP API (rules 100–106)', () => {
-  let server: TestServer
   let workspaceId: number
   const clients = new Map<string, TestClient>()
 
@@ -109,7 +120,8 @@ describe('permission matrix through the HTTP API (rules 100–106)', () => {
         assert.equal(view.body.capabilities[cap], expected, `capability map: ${persona.label} × ${cap}`)
         const probe = PROBES[cap]
         if (!probe) continue
-        const res = await client.request(probe.method, probe.path(workspaceId), probe.body)
+        const body = typeof probe.body === 'function' ? probe.body() : probe.body
+        const res = await client.request(probe.method, await probe.path(workspaceId), body)
         if (expected) {
           assert.ok(
             res.status < 400,
@@ -125,10 +137,16 @@ describe('permission matrix through the HTTP API (rules 100–106)', () => {
   }
 
   test('data export follows its own restriction, independent of settings (rule 101)', async () => {
-    const url = `/api/v1/workspaces/${workspaceId}/users/export`
-    assert.equal((await clients.get('manager')!.get(url)).status, 200)
-    assert.equal((await clients.get('manager (export restricted)')!.get(url)).status, 403)
-    assert.equal((await clients.get('agent')!.get(url)).status, 403)
+    for (const what of ['users', 'contacts']) {
+      const url = `/api/v1/workspaces/${workspaceId}/${what}/export`
+      assert.equal((await clients.get('manager')!.get(url)).status, 200)
+      assert.equal(
+        (await clients.get('manager (settings restricted)')!.get(url)).status,
+        what === 'users' ? 403 : 200,
+      )
+      assert.equal((await clients.get('manager (export restricted)')!.get(url)).status, 403)
+      assert.equal((await clients.get('agent')!.get(url)).status, 403)
+    }
   })
 
   test('denials name the missing access', async () => {

@@ -87,3 +87,37 @@ export function presentIdentity(i: IdentityRow): z.infer<typeof identityOut> {
     lastOutgoingAt: i.lastOutgoingAt?.toISOString() ?? null,
   }
 }
+
+export const tagRefOut = z.object({ id: z.number(), name: z.string(), color: z.string().nullable() })
+
+export const stageRefOut = z.object({ id: z.number(), name: z.string(), isLost: z.boolean() })
+
+export const contactDetailOut = contactOut.extend({
+  identities: z.array(identityOut),
+  tags: z.array(tagRefOut),
+  lifecycleStage: stageRefOut.nullable(),
+})
+
+export function presentContactDetail(d: {
+  contact: ContactRow
+  identities: IdentityRow[]
+  tags: { id: number; name: string; color: string | null }[]
+  stage: { id: number; name: string; isLost: boolean } | null
+}): z.infer<typeof contactDetailOut> {
+  return {
+    ...presentContact(d.contact),
+    identities: d.identities.map(presentIdentity),
+    tags: d.tags.map((t) => ({ id: t.id, name: t.name, color: t.color })),
+    lifecycleStage: d.stage ? { id: d.stage.id, name: d.stage.name, isLost: d.stage.isLost } : null,
+  }
+}
+
+/** A row of the contacts list: the contact and its tags. */
+export const contactListItemOut = contactOut.extend({ tags: z.array(tagRefOut) })
+
+export function presentContactListItem(
+  c: ContactRow,
+  tags: { id: number; name: string; color: string | null }[],
+): z.infer<typeof contactListItemOut> {
+  return { ...presentContact(c), tags: tags.map((t) => ({ id: t.id, name: t.name, color: t.color })) }
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { contactChannels, contacts, lifecycleStages, teamMembers } from '../db/schema'
 
@@ -151,6 +151,14 @@ export async function setTeamOfAssignedContacts(
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.assigneeUserId, userId)))
 }
 
+/** A deleted team's contacts belong to no team inbox any more. */
+export async function clearTeamOfContacts(db: DbOrTx, workspaceId: number, teamId: number) {
+  await db
+    .update(contacts)
+    .set({ assigneeTeamId: null })
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.assigneeTeamId, teamId)))
+}
+
 /** A transaction-scoped lock on one sender identity (workspace, channel, identifier). */
 export async function lockIdentityKey(
   db: DbOrTx,
@@ -161,4 +169,27 @@ export async function lockIdentityKey(
   await db.execute(
     sql`SELECT pg_advisory_xact_lock(${workspaceId}::int, hashtext(${`${channelId}:${identifier}`}))`,
   )
+}
+
+/** Locks several contacts, always in id order so two bulk operations cannot deadlock. */
+export async function lockContacts(
+  db: DbOrTx,
+  workspaceId: number,
+  contactIds: number[],
+): Promise<ContactRow[]> {
+  if (contactIds.length === 0) return []
+  return db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.id, contactIds)))
+    .orderBy(asc(contacts.id))
+    .for('update')
+}
+
+export async function deleteContact(db: DbOrTx, workspaceId: number, contactId: number): Promise<boolean> {
+  const rows = await db
+    .delete(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)))
+    .returning({ id: contacts.id })
+  return rows.length > 0
 }

@@ -1,8 +1,7 @@
 import { ChannelAuthError, PermanentSendError } from '../channels/channel'
 import { markChannelError } from '../channels/channel-health'
-import { loadChannelRef } from '../channels/channels.service'
+import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
-import { sendContext } from '../channels/send-context'
 import type { Ctx } from '../context'
 import { emit, SYSTEM } from '../events'
 import { storeFile } from '../files/files.service'
@@ -65,7 +64,7 @@ export function mediaDownloadQueue(ctx: Ctx) {
       const adapter = loaded && adapterFor(loaded.row.type)
       if (!loaded || !adapter?.fetchMedia) return
       try {
-        const got = await adapter.fetchMedia(sendContext(ctx, workspaceId), loaded.ref, {
+        const got = await adapter.fetchMedia(sendContextFor(ctx, loaded.row), loaded.ref, {
           providerRef: media.providerRef,
           ...(media.mimeType ? { mimeType: media.mimeType } : {}),
           ...(media.fileName ? { fileName: media.fileName } : {}),

@@ -5,9 +5,8 @@ import {
   PermanentSendError,
 } from '../channels/channel'
 import { markChannelError } from '../channels/channel-health'
-import { loadChannelRef } from '../channels/channels.service'
+import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
-import { sendContext } from '../channels/send-context'
 import { findIdentityOfContact } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
 import { emit, SYSTEM } from '../events'
@@ -79,7 +78,7 @@ export function sendQueue(ctx: Ctx) {
           outbound.content = { ...content, ...(await adapter.prepare(ctx, loaded.ref, outbound)) }
         }
         const { providerMessageId } = await adapter.send(
-          sendContext(ctx, workspaceId),
+          sendContextFor(ctx, loaded.row),
           loaded.ref,
           { identifier: identity.identifier },
           outbound,

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { notifications } from '../db/schema'
 
@@ -16,7 +16,7 @@ export async function listNotifications(
   db: DbOrTx,
   workspaceId: number,
   userId: number,
-  opts: { before?: number; limit: number },
+  opts: { before?: number | undefined; limit: number; unread?: boolean | undefined },
 ) {
   return db
     .select()
@@ -26,6 +26,7 @@ export async function listNotifications(
         eq(notifications.workspaceId, workspaceId),
         eq(notifications.userId, userId),
         ...(opts.before ? [lt(notifications.id, opts.before)] : []),
+        ...(opts.unread ? [isNull(notifications.readAt)] : []),
       ),
     )
     .orderBy(desc(notifications.id))
@@ -61,9 +62,16 @@ export async function markRead(
         eq(notifications.workspaceId, workspaceId),
         eq(notifications.userId, userId),
         isNull(notifications.readAt),
-        ...(ids === 'all' ? [] : [sql`${notifications.id} = ANY(${ids})`]),
+        ...(ids === 'all' ? [] : [inArray(notifications.id, ids)]),
       ),
     )
     .returning({ id: notifications.id })
   return rows.length
+}
+
+/** A deleted contact's notifications go with it (they would point nowhere). */
+export async function deleteNotificationsOfContact(db: DbOrTx, workspaceId: number, contactId: number) {
+  await db
+    .delete(notifications)
+    .where(and(eq(notifications.workspaceId, workspaceId), eq(notifications.contactId, contactId)))
 }
