@@ -22,6 +22,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
+import { webchatRoutes } from './channels/webchat/webchat.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
 import { closingCategoryRoutes } from './closing-notes/categories.routes'
 import { commentRoutes } from './comments/comments.routes'
@@ -75,6 +76,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   tokenRoutes,
   channelRoutes,
   webhookRoutes,
+  webchatRoutes,
   conversationRoutes,
   messageRoutes,
   templateRoutes,
