@@ -31,7 +31,19 @@ export async function insertUser(
 export async function updateUser(
   db: DbOrTx,
   userId: number,
-  values: Partial<Pick<UserRow, 'name' | 'locale' | 'status' | 'passwordHash' | 'lastActiveAt'>>,
+  values: Partial<
+    Pick<
+      UserRow,
+      | 'name'
+      | 'locale'
+      | 'status'
+      | 'passwordHash'
+      | 'lastActiveAt'
+      | 'avatarKey'
+      | 'avatarMimeType'
+      | 'notificationPrefs'
+    >
+  >,
 ): Promise<UserRow> {
   const [row] = await db
     .update(users)
@@ -185,4 +197,12 @@ export async function reassignContactsOf(
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.assigneeUserId, fromUserId)))
     .returning({ id: contacts.id })
   return rows.map((r) => r.id)
+}
+
+/** Whether two users are members of at least one common workspace (who may see whose avatar). */
+export async function shareAWorkspace(db: DbOrTx, userId: number, otherUserId: number): Promise<boolean> {
+  const result = await db.execute<{ one: number }>(
+    sql`SELECT 1 AS one FROM workspace_members a JOIN workspace_members b ON b.workspace_id = a.workspace_id WHERE a.user_id = ${userId} AND b.user_id = ${otherUserId} LIMIT 1`,
+  )
+  return (result as unknown as { rows: unknown[] }).rows.length > 0
 }
