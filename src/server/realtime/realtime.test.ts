@@ -145,6 +145,9 @@ describe('delivery and visibility (rule 102)', () => {
     const note = await own.next((f) => f.type === 'notification.created')
     assert.equal(note.notification.kind, 'assignment')
     assert.equal(note.notification.contactId, contactId)
+    // The contact's name travels with it, for the browser notification the client may show.
+    assert.equal(note.notification.contact.id, contactId)
+    assert.equal(note.notification.contact.displayName, assigned.contact.displayName)
     await team.next((f) => f.type === 'contact.assignee_updated' && f.contactId === contactId)
     await inbound(server, channel, { from: phone, text: 'second' })
     for (const s of [o, own, team])

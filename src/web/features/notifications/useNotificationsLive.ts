@@ -12,6 +12,7 @@ type FrameNotification = {
   id: number
   kind: 'mention' | 'assignment'
   contactId: number | null
+  contact: { id: number; displayName: string } | null
   actor: { kind: string; id: number | null }
 }
 
@@ -36,10 +37,9 @@ export function useNotificationsLive(workspaceId: number, user: User, names: Map
     void qc.invalidateQueries({ queryKey: notificationsKey(workspaceId) })
     const n = frame.notification as FrameNotification | null
     if (!n || !user.notificationPrefs[n.kind].browser || document.visibilityState === 'visible') return
-    const contact = frame.contact as { displayName?: string } | null | undefined
     showBrowserNotification(
       describeNotification(t, n, names),
-      contact?.displayName ?? t('app.name'),
+      n.contact?.displayName ?? t('app.name'),
       `notification-${n.id}`,
       () => {
         if (n.contactId) navigate(`/w/${workspaceId}/inbox/c/${n.contactId}`)

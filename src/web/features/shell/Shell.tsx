@@ -171,7 +171,7 @@ function ShellLayout({
             </button>
             <button
               type="button"
-              className="icon-btn mobile-only"
+              className="icon-btn menu-button"
               aria-expanded={menuOpen}
               aria-controls="shell-menu"
               aria-label={t('shell.menu')}
@@ -199,7 +199,7 @@ function ShellLayout({
                   </li>
                 ))}
               <li>
-                <LanguageSwitch signedIn />
+                <LanguageSwitch signedIn onSwitch={() => setMenuOpen(false)} />
               </li>
               <li>
                 <button type="button" className="btn btn-ghost mobile-menu-item" onClick={signOut}>
