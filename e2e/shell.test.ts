@@ -58,7 +58,9 @@ async function signIn(
 
 const ws = () => `/api/v1/workspaces/${owner.workspaceId}`
 
-test('a mention and an assignment appear live in the bell and the title; marking read clears them', async () => {
+test('a mention and an assignment appear live in the bell and the title; marking read clears them', async (t) => {
+  const started = Date.now()
+  const lap = (what: string) => t.diagnostic(`${what}: ${Date.now() - started} ms`)
   const { context, page } = await signIn(agent.email)
   try {
     await page.goto(`${server.url}/w/${owner.workspaceId}/profile`)
@@ -72,12 +74,15 @@ test('a mention and an assignment appear live in the bell and the title; marking
     await new Promise((r) => setTimeout(r, 500))
 
     const contact = await buildContact(server, owner.workspaceId, { firstName: 'Huda', lastName: 'Saleh' })
+    lap('signed in and subscribed')
+    const assignedAt = Date.now()
     const assigned = await owner.client.put(`${ws()}/contacts/${contact.id}/assignee`, {
       userId: agent.userId,
     })
     assert.equal(assigned.status, 200, assigned.text)
     await page.getByTestId('notification-count').filter({ hasText: '1' }).waitFor({ timeout: 10_000 })
     await page.waitForFunction(() => document.title === '(1) Tawasul')
+    t.diagnostic(`assignment → bell and title: ${Date.now() - assignedAt} ms`)
 
     const comment = await owner.client.post(`${ws()}/contacts/${contact.id}/comments`, {
       body: `Can you call her back? {{@user.${agent.userId}}}`,
@@ -106,6 +111,7 @@ test('a mention and an assignment appear live in the bell and the title; marking
       `/w/${owner.workspaceId}/inbox/c/${contact.id}`,
     )
     await docShot(page, 'notifications-en')
+    lap('panel shown')
 
     // One read: the count and title drop; the server agrees.
     await items.nth(1).getByRole('button', { name: 'Mark as read' }).click()
@@ -124,11 +130,13 @@ test('a mention and an assignment appear live in the bell and the title; marking
     await panel.waitFor({ state: 'detached' })
     assert.equal(await bell.evaluate((el) => el === document.activeElement), true)
 
+    lap('all read')
     // Clicking a notification goes to the conversation route.
     await owner.client.post(`${ws()}/contacts/${contact.id}/comments`, {
       body: `again {{@user.${agent.userId}}}`,
     })
     await page.getByTestId('notification-count').filter({ hasText: '1' }).waitFor({ timeout: 10_000 })
+    lap('third notification live')
     await bell.click()
     // (The inbox lives on another branch; here its route may redirect, so record where the click went.)
     const visited: string[] = []
@@ -138,8 +146,10 @@ test('a mention and an assignment appear live in the bell and the title; marking
     await panel.locator('li.bell-unread').getByRole('link').click()
     await page.waitForFunction(() => document.title === 'Tawasul')
     assert.ok(visited.includes(`/w/${owner.workspaceId}/inbox/c/${contact.id}`), JSON.stringify(visited))
+    lap('followed the link')
   } finally {
     await context.close()
+    lap('closed')
   }
 })
 

@@ -70,17 +70,22 @@ function ProfileForm({ user }: { user: User }) {
   )
 }
 
-/** Saves one profile change at once and refreshes the session (the shell shows it). */
+/**
+ * Saves one profile change at once. The control shows the new value immediately (controlled
+ * inputs would otherwise snap back until the server answers); a failure restores the server's.
+ */
 function useSaveProfile() {
   const qc = useQueryClient()
   const [error, setError] = useState<unknown>(null)
-  const save = async (body: Record<string, unknown>) => {
+  const save = async (body: Record<string, unknown>, optimistic: (u: User) => User) => {
     setError(null)
+    qc.setQueryData<Session | null>(sessionKey, (s) => (s ? { ...s, user: optimistic(s.user) } : s))
     try {
       const user = await patch<User>('/api/v1/me', body)
       qc.setQueryData<Session | null>(sessionKey, (s) => (s ? { ...s, user } : s))
     } catch (err) {
       setError(err)
+      await qc.invalidateQueries({ queryKey: sessionKey })
     }
   }
   return { save, error }
@@ -99,7 +104,7 @@ function PreferencesCard({ user }: { user: User }) {
         onChange={(v) => {
           // The UI and its direction switch now; the profile keeps the choice for every device.
           applyLanguage(v as Language)
-          void save({ locale: v })
+          void save({ locale: v }, (u) => ({ ...u, locale: v as Language }))
         }}
         options={[
           { value: 'en', label: 'English' },
@@ -116,7 +121,7 @@ function PreferencesCard({ user }: { user: User }) {
                 name="availability"
                 value={s}
                 checked={user.status === s}
-                onChange={() => void save({ status: s })}
+                onChange={() => void save({ status: s }, (u) => ({ ...u, status: s }))}
               />
               <span className={`presence-dot presence-${s}`} aria-hidden="true" />
               {t(`profile.${s}`)}
@@ -212,9 +217,16 @@ function NotificationPrefsCard({ user }: { user: User }) {
                     type="checkbox"
                     aria-label={`${t(`profile.kind.${kind}`)}: ${t(`profile.${channel}`)}`}
                     checked={prefs[kind][channel]}
-                    onChange={(e) =>
-                      void save({ notificationPrefs: { [kind]: { [channel]: e.target.checked } } })
-                    }
+                    onChange={(e) => {
+                      const on = e.target.checked
+                      void save({ notificationPrefs: { [kind]: { [channel]: on } } }, (u) => ({
+                        ...u,
+                        notificationPrefs: {
+                          ...u.notificationPrefs,
+                          [kind]: { ...u.notificationPrefs[kind], [channel]: on },
+                        },
+                      }))
+                    }}
                   />
                 </td>
               ))}
