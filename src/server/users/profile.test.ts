@@ -140,6 +140,11 @@ describe('profile picture', () => {
     const url: string = up.body.avatarUrl
     assert.match(url, new RegExp(`^/api/v1/users/${agent.userId}/avatar\\?v=[0-9a-f]{12}$`))
 
+    // Teammates get it with the members list the assignment dropdown uses.
+    const list = await owner.client.get(`${ws}/assignable-users`)
+    assert.equal(list.body.find((u: { userId: number }) => u.userId === agent.userId).avatarUrl, url)
+    assert.equal(list.body.find((u: { userId: number }) => u.userId === owner.userId).avatarUrl, null)
+
     const seen = await owner.client.get(url)
     assert.equal(seen.status, 200)
     assert.equal(seen.headers['content-type'], 'image/png')

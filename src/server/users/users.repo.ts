@@ -68,6 +68,7 @@ export type MemberRow = {
   name: string
   status: 'online' | 'away'
   lastActiveAt: Date | null
+  avatarKey: string | null
   role: Role
   restrictions: Restrictions
   teamId: number | null
@@ -81,6 +82,7 @@ const memberColumns = {
   name: users.name,
   status: users.status,
   lastActiveAt: users.lastActiveAt,
+  avatarKey: users.avatarKey,
   role: workspaceMembers.role,
   restrictSettings: workspaceMembers.restrictSettings,
   restrictContactDelete: workspaceMembers.restrictContactDelete,
@@ -117,6 +119,7 @@ function toMember(r: RawMember): MemberRow {
     name: r.name,
     status: r.status,
     lastActiveAt: r.lastActiveAt,
+    avatarKey: r.avatarKey,
     role: r.role,
     restrictions: {
       restrictSettings: r.restrictSettings,

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import type { z } from 'zod'
 import type { notificationOut } from '../../../server/notifications/notifications.routes'
 import { get, post } from '../../api/client'
+import { useRealtimeStatus } from '../shell/realtime'
 
 export type AppNotification = z.infer<typeof notificationOut>
 type Page = { notifications: AppNotification[]; unreadCount: number; nextBefore: number | null }
@@ -10,10 +11,13 @@ export const notificationsKey = (workspaceId: number) => ['notifications', works
 
 /** The newest notifications and the unread count; realtime frames invalidate it (NotificationsLive). */
 export function useNotifications(workspaceId: number) {
+  const live = useRealtimeStatus() === 'live'
   return useQuery({
     queryKey: notificationsKey(workspaceId),
     queryFn: () => get<Page>(`/api/v1/workspaces/${workspaceId}/notifications?limit=30`),
     staleTime: 60_000,
+    // Without the socket, nothing tells us about new notifications: ask every 30 s instead.
+    refetchInterval: live ? false : 30_000,
   })
 }
 

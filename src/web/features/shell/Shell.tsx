@@ -14,7 +14,7 @@ import { useActorNames } from '../notifications/useActorNames'
 import { useNotificationsLive } from '../notifications/useNotificationsLive'
 import { Icon, MENU_ICON } from './Icon'
 import { NAV, SETTINGS_NAV } from './nav'
-import { RealtimeConnection, RealtimeContext } from './realtime'
+import { RealtimeConnection, RealtimeContext, useRealtimeStatus } from './realtime'
 
 /** Where a member lands in a workspace: the first module they may open. */
 export function homePath(view: WorkspaceView): string {
@@ -209,10 +209,22 @@ function ShellLayout({
             </ul>
           </nav>
         )}
+        <ConnectionBanner />
         <main id="main" className="content" tabIndex={-1}>
           <Outlet context={view} />
         </main>
       </div>
+    </div>
+  )
+}
+
+/** Realtime that silently breaks is worse than saying so: a quiet line while the socket reconnects. */
+function ConnectionBanner() {
+  const { t } = useTranslation()
+  const status = useRealtimeStatus()
+  return (
+    <div className="connection-banner" role="status" aria-live="polite">
+      {status === 'down' ? t('shell.reconnecting') : null}
     </div>
   )
 }

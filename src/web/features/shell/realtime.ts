@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useRef } from 'react'
+import { createContext, useContext, useEffect, useRef, useState } from 'react'
 
 /** A frame from /api/v1/realtime (docs/realtime.md): event frames carry an id, control frames do not. */
 export type RealtimeFrame = { type: string; id?: number } & Record<string, unknown>
@@ -106,4 +106,16 @@ export function useRealtimeFrames(listener: Listener) {
   const ref = useRef(listener)
   ref.current = listener
   useEffect(() => connection?.onFrame((f) => ref.current(f)), [connection])
+}
+
+/** Whether live updates arrive; while the socket is down, lists should poll (docs/realtime.md). */
+export function useRealtimeStatus(): RealtimeStatus {
+  const connection = useContext(RealtimeContext)
+  const [status, setStatus] = useState<RealtimeStatus>(connection?.status ?? 'connecting')
+  useEffect(() => {
+    if (!connection) return
+    setStatus(connection.status)
+    return connection.onStatus(setStatus)
+  }, [connection])
+  return status
 }
