@@ -328,6 +328,7 @@ describe('presence and assignable users', () => {
         userId: agent.userId,
         name: 'Layla Hassan',
         initials: 'LH',
+        avatarUrl: null,
         role: 'agent',
         team: { id: teamA, name: 'Sales' },
         presence: 'online',
@@ -337,6 +338,12 @@ describe('presence and assignable users', () => {
     )
     await agent.client.patch('/api/v1/me', { status: 'away' })
     assert.equal((await list()).presence, 'away')
+    // The change is pushed too (PATCH /me announces it).
+    assert.equal(
+      (await watcher.next((f) => f.type === 'presence' && f.userId === agent.userId && f.state !== 'online'))
+        .state,
+      'away',
+    )
     // Agents may read it too (rule 30: they assign).
     assert.equal((await agent.client.get(`${base}/assignable-users`)).status, 200)
     rt.close()
