@@ -213,6 +213,45 @@ test('browser notifications: asked only from a button, shown for a background ta
   }
 })
 
+test('a dropped realtime socket says so, reconnects, and catches up on what was missed', async () => {
+  const { context, page } = await signIn(agent.email)
+  try {
+    // The socket goes through a route we can cut, as a flaky network would.
+    let cut = false
+    let routes: { close: (o: { code: number; reason: string }) => Promise<void> }[] = []
+    await page.routeWebSocket('**/api/v1/realtime', (ws) => {
+      if (cut) return void ws.close({ code: 4000, reason: 'network down (test)' })
+      ws.connectToServer()
+      routes.push(ws)
+    })
+    await page.goto(`${server.url}/w/${owner.workspaceId}/profile`)
+    await page.getByRole('heading', { name: 'Your profile' }).waitFor()
+    await new Promise((r) => setTimeout(r, 800))
+    assert.equal(await page.getByText('Live updates paused: reconnecting…').count(), 0)
+
+    cut = true
+    for (const r of routes) await r.close({ code: 4000, reason: 'network down (test)' })
+    routes = []
+    await page.getByText('Live updates paused: reconnecting…').waitFor()
+
+    // Missed while down: a mention.
+    const contact = await buildContact(server, owner.workspaceId, { firstName: 'Rana' })
+    await owner.client.post(`${ws()}/contacts/${contact.id}/comments`, {
+      body: `missed {{@user.${agent.userId}}}`,
+    })
+    await new Promise((r) => setTimeout(r, 500))
+    assert.equal(await page.getByTestId('notification-count').count(), 0)
+
+    cut = false
+    await page.getByText('Live updates paused: reconnecting…').waitFor({ state: 'detached', timeout: 15_000 })
+    await page.getByTestId('notification-count').filter({ hasText: '1' }).waitFor({ timeout: 10_000 })
+    await page.waitForFunction(() => document.title === '(1) Tawasul')
+    await agent.client.post(`${ws()}/notifications/read`, { all: true })
+  } finally {
+    await context.close()
+  }
+})
+
 test('profile: language switches UI and direction at once and is stored; picture and availability', async () => {
   const { context, page } = await signIn(agent.email)
   try {
