@@ -3,16 +3,8 @@ import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { notificationHref, useMarkRead, useNotifications } from './api'
 import { askBrowserPermission, type BrowserPermission, browserPermission } from './browser'
-import { describeNotification } from './describe'
+import { describeNotification, readableMentions } from './describe'
 import { relativeTime } from './relativeTime'
-
-/** Comments store mentions as {{@user.ID}} (rule 50); people read them as @Name. */
-function readableMentions(text: string, names: Map<number, string>): string {
-  return text.replace(/\{\{@user\.(\d+)\}\}/g, (token, id: string) => {
-    const name = names.get(Number(id))
-    return name ? `@${name}` : token
-  })
-}
 
 const BELL = 'M6 8a6 6 0 1 1 12 0c0 7 3 8 3 8H3s3-1 3-8m4.3 12a2 2 0 0 0 3.4 0'
 

@@ -16,3 +16,11 @@ export function describeNotification(
   if (n.kind === 'mention') return name ? t('notifications.mentionBy', { name }) : t('notifications.mention')
   return name ? t('notifications.assignmentBy', { name }) : t('notifications.assignment')
 }
+
+/** Comments store mentions as {{@user.ID}} (rule 50); people read them as @Name. */
+export function readableMentions(text: string, names: Map<number, string>): string {
+  return text.replace(/\{\{@user\.(\d+)\}\}/g, (token, id: string) => {
+    const name = names.get(Number(id))
+    return name ? `@${name}` : token
+  })
+}
