@@ -52,6 +52,7 @@ import { sandboxRoutes } from './sandbox/sandbox.routes'
 import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
+import { profileRoutes } from './users/profile.routes'
 import { userRoutes } from './users/users.routes'
 import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
 import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
@@ -71,6 +72,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   authRoutes,
   workspaceRoutes,
   userRoutes,
+  profileRoutes,
   invitationRoutes,
   teamRoutes,
   tokenRoutes,
