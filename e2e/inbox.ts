@@ -1,7 +1,10 @@
+import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import type { TestClient } from '../src/server/test/client'
 import { TEST_PASSWORD } from '../src/server/test/factories'
 import type { TestServer } from '../src/server/test/harness'
+
+const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
 
 type Owner = { client: TestClient; workspaceId: number }
 
@@ -10,7 +13,7 @@ export async function signIn(
   browser: Browser,
   server: TestServer,
   email: string,
-  opts: { locale?: string; viewport?: { width: number; height: number } } = {},
+  opts: { locale?: string; viewport?: { width: number; height: number }; fakeClock?: boolean } = {},
 ): Promise<Page> {
   const ctx = await browser.newContext({
     locale: opts.locale ?? 'en-US',
@@ -18,6 +21,8 @@ export async function signIn(
   })
   const page = await ctx.newPage()
   page.on('pageerror', (err) => console.error('page error:', err))
+  // The page's own clock, so a test can run the window countdown forward (time still flows).
+  if (opts.fakeClock) await page.clock.install()
   await page.goto(`${server.url}/login`)
   await page.locator('input[type=email]').fill(email)
   await page.locator('input[type=password]').fill(TEST_PASSWORD)
@@ -42,4 +47,9 @@ export async function customerReceives(owner: Owner, text: string, timeoutMs = 1
     await new Promise((r) => setTimeout(r, 200))
   }
   throw new Error(`the customer never received "${text}"`)
+}
+
+/** A screenshot for the docs: the viewport only, PNG, kept small. */
+export async function docShot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(DOCS, `${name}.png`) })
 }
