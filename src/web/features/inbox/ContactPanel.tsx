@@ -88,6 +88,7 @@ export function ContactPanel({ ws, contactId, onBack }: Props) {
                 label={t(`inbox.field.${f}`)}
                 value={d[f] ?? ''}
                 onSave={(v) => update.mutateAsync({ [f]: v || null })}
+                dir={f === 'phone' || f === 'email' ? 'ltr' : 'auto'}
               />
             ))}
           </dl>
@@ -204,10 +205,13 @@ function InlineField({
   label,
   value,
   onSave,
+  dir = 'auto',
 }: {
   label: string
   value: string
   onSave: (v: string) => Promise<unknown>
+  /** Phone numbers and emails read left to right in Arabic too. */
+  dir?: 'auto' | 'ltr'
 }) {
   const { t } = useTranslation()
   const [editing, setEditing] = useState(false)
@@ -227,7 +231,7 @@ function InlineField({
               aria-label={label}
               value={draft}
               onChange={(e) => setDraft(e.target.value)}
-              dir="auto"
+              dir={dir}
               // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this field
               autoFocus
               onBlur={(e) => e.currentTarget.form?.requestSubmit()}
@@ -249,7 +253,7 @@ function InlineField({
               setEditing(true)
             }}
           >
-            <span dir="auto">{value || '—'}</span>
+            <span dir={dir}>{value || '—'}</span>
           </button>
         )}
       </dd>
