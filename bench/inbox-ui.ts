@@ -133,6 +133,15 @@ export default async function bench() {
     const rows = page.locator('.inbox-row')
     await rows.nth(19).waitFor()
     const switches: number[] = []
+    const api = new Map<string, number[]>()
+    const onFinished = (req: import('playwright-core').Request) => {
+      const u = new URL(req.url())
+      if (!u.pathname.startsWith('/api/')) return
+      const key = u.pathname.replace(/\d+/g, ':id')
+      const t = req.timing()
+      api.set(key, [...(api.get(key) ?? []), t.responseEnd])
+    }
+    page.on('requestfinished', onFinished)
     for (let i = 1; i <= 10; i++) {
       const row = rows.nth(i)
       const text = ((await row.locator('.inbox-row-preview').textContent()) ?? '').trim()
@@ -141,6 +150,14 @@ export default async function bench() {
       await page.locator('.msg', { hasText: text }).first().waitFor()
       switches.push(Date.now() - s)
     }
+
+    page.off('requestfinished', onFinished)
+    console.log(
+      'API during switches (p50 ms): ' +
+        [...api]
+          .map(([k, v]) => `${k.replace('/api/v1/workspaces/:id', '')} ${Math.round(pct(v, 50))}`)
+          .join(', '),
+    )
 
     // 3. New inbound: webhook accepted → visible in the list.
     const inboundMs: number[] = []

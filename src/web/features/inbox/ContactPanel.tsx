@@ -15,7 +15,7 @@ import {
   type Tag,
 } from './api'
 import { timeOf } from './format'
-import { useAssignableUsers } from './useThread'
+import { useAssignableUsers, useConversationView } from './useThread'
 
 type Props = { ws: number; contactId: number; onBack: () => void }
 const FIELDS = ['firstName', 'lastName', 'phone', 'email'] as const

@@ -1,3 +1,4 @@
+import { memo } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { AssignableUser, Message } from './api'
 import { timeOf } from './format'
@@ -5,11 +6,12 @@ import type { ThreadItem } from './useThread'
 
 type Props = { item: ThreadItem; ws: number; users: Map<number, AssignableUser> }
 
-export function ThreadItemView({ item, ws, users }: Props) {
+/** Memoized: scrolling re-renders the window of rows, not the rows whose item did not change. */
+export const ThreadItemView = memo(function ThreadItemView({ item, ws, users }: Props) {
   if (item.kind === 'message') return <MessageBubble m={item.message} ws={ws} users={users} />
   if (item.kind === 'comment') return <CommentNote item={item} users={users} />
   return <EventLine item={item} users={users} />
-}
+})
 
 function MessageBubble({ m, ws, users }: { m: Message; ws: number; users: Map<number, AssignableUser> }) {
   const { t, i18n } = useTranslation()
