@@ -13,7 +13,13 @@ export async function signIn(
   browser: Browser,
   server: TestServer,
   email: string,
-  opts: { locale?: string; viewport?: { width: number; height: number }; fakeClock?: boolean } = {},
+  opts: {
+    locale?: string
+    viewport?: { width: number; height: number }
+    fakeClock?: boolean
+    /** Runs before the first navigation (e.g. to route the realtime socket). */
+    prepare?: (page: Page) => Promise<void>
+  } = {},
 ): Promise<Page> {
   const ctx = await browser.newContext({
     locale: opts.locale ?? 'en-US',
@@ -23,6 +29,7 @@ export async function signIn(
   page.on('pageerror', (err) => console.error('page error:', err))
   // The page's own clock, so a test can run the window countdown forward (time still flows).
   if (opts.fakeClock) await page.clock.install()
+  await opts.prepare?.(page)
   await page.goto(`${server.url}/login`)
   await page.locator('input[type=email]').fill(email)
   await page.locator('input[type=password]').fill(TEST_PASSWORD)
