@@ -21,6 +21,11 @@ test('an agent gets a WhatsApp message live, replies from the inbox and the cust
   const owner = await setupOwner(server)
   const ws = owner.workspaceId
   assert.equal((await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)).status, 201)
+  const snippet = await owner.client.post(`/api/v1/workspaces/${ws}/snippets`, {
+    shortcut: 'thanks',
+    body: 'Thank you for your patience!',
+  })
+  assert.equal(snippet.status, 201)
   const page = await signIn(browser, server, 'owner@acme.test')
   await page.getByRole('region', { name: 'Conversations' }).waitFor()
   await page.getByText('No conversations here.').waitFor()
@@ -53,6 +58,28 @@ test('an agent gets a WhatsApp message live, replies from the inbox and the cust
   // A second message from the customer arrives in the open thread.
   await customerWrites(owner, 'Great, thank you!')
   await page.locator('.msg-in', { hasText: 'Great, thank you!' }).waitFor({ timeout: 10_000 })
+  // "/" lists snippets; Enter inserts the chosen one.
+  await composer.pressSequentially('/tha')
+  await page.getByRole('list', { name: 'Snippets' }).getByText('/thanks').waitFor()
+  await composer.press('Enter')
+  assert.equal(await composer.inputValue(), 'Thank you for your patience!')
+  await composer.press('Enter')
+  await customerReceives(owner, 'Thank you for your patience!')
+
+  // An attachment goes through the files API and shows as a preview.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  )
+  await page
+    .locator('input[type=file]')
+    .setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: png })
+  await page.getByText('receipt.png').waitFor()
+  await composer.fill('Your receipt')
+  await composer.press('Enter')
+  const image = page.locator('.msg-out img.msg-image')
+  await image.waitFor()
+  assert.equal(await image.evaluate((img) => (img as HTMLImageElement).naturalWidth), 1, 'the preview loads')
   await shot(page, 'inbox-reply')
   await page.context().close()
 })
