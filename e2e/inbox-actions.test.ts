@@ -17,7 +17,7 @@ after(async () => {
   await server?.close()
 })
 
-test('assign, comment with an @mention, close with a mandatory closing note, reopen by sending', async () => {
+test('assign (keyboard and list), @mention comment, snooze, inline edit, mandatory closing note, reopen by sending, block', async () => {
   const owner = await setupOwner(server)
   const ws = owner.workspaceId
   const sara = await buildUser(server, ws, 'agent', { name: 'Sara Agent' })
@@ -47,7 +47,11 @@ test('assign, comment with an @mention, close with a mandatory closing note, reo
 
   // Reassign from the searchable list.
   await assignee.click()
+  // Presence: I am connected, Sara is not.
+  await page.getByRole('button', { name: 'Assign to Olivia Owner' }).getByText('Online').waitFor()
+  await page.getByRole('button', { name: 'Assign to Sara Agent' }).getByText('Offline').waitFor()
   await page.getByRole('searchbox', { name: 'Search agents' }).fill('sar')
+  assert.equal(await page.getByRole('button', { name: 'Assign to Olivia Owner' }).count(), 0, 'filtered')
   await page.getByRole('button', { name: 'Assign to Sara Agent' }).click()
   await assignee.getByText('Sara Agent').waitFor()
   await page.locator('.event', { hasText: 'assigned the contact to Sara Agent' }).waitFor()
@@ -70,6 +74,22 @@ test('assign, comment with an @mention, close with a mandatory closing note, reo
     inbox.body.notifications.some((n: { kind: string }) => n.kind === 'mention'),
     JSON.stringify(inbox.body.notifications),
   )
+
+  // Snooze with a preset, then end it.
+  const badges = page.locator('.thread-badges')
+  await page.getByRole('button', { name: 'Snooze' }).click()
+  await page.getByRole('button', { name: /^In 1 hour/ }).click()
+  await badges.getByText('Snoozed', { exact: true }).waitFor()
+  await page.locator('.event', { hasText: 'snoozed the conversation until' }).waitFor()
+  await page.getByRole('button', { name: 'Unsnooze' }).click()
+  await badges.getByText('Snoozed', { exact: true }).waitFor({ state: 'detached' })
+
+  // Contact fields are edited inline in the contact pane.
+  const contact = page.getByRole('complementary', { name: 'Contact details' })
+  await contact.getByRole('button', { name: 'Edit Last name' }).click()
+  await contact.getByRole('textbox', { name: 'Last name' }).fill('Haddad')
+  await contact.getByRole('textbox', { name: 'Last name' }).press('Enter')
+  await page.getByRole('heading', { name: 'Olivia Haddad', level: 2 }).first().waitFor()
 
   // Close: the mandatory mode opens the closing-note dialog; nothing closes without a category.
   await page.getByRole('button', { name: 'Close', exact: true }).click()
@@ -95,6 +115,13 @@ test('assign, comment with an @mention, close with a mandatory closing note, reo
   await reply.press('Enter')
   await page.locator('.thread-badges').getByText('Open', { exact: true }).waitFor()
   await page.locator('.event', { hasText: 'Conversation opened by Olivia Owner' }).waitFor()
+
+  // Rule 12: a blocked contact's conversation can be neither closed nor opened until unblocked.
+  await page.getByRole('button', { name: 'Block', exact: true }).click()
+  await badges.getByText('Blocked', { exact: true }).waitFor()
+  assert.equal(await page.getByRole('button', { name: 'Close', exact: true }).count(), 0)
+  await page.getByRole('button', { name: 'Unblock' }).click()
+  await page.getByRole('button', { name: 'Close', exact: true }).waitFor()
   await shot(page, 'inbox-actions')
   await page.context().close()
 })
