@@ -18,6 +18,7 @@ import { Icon } from './Icon'
 import { applyMessage, type MessagePage } from './inboxCache'
 import { encodeMentions, replaceToken, tokenAt } from './suggest'
 import { TemplateDialog } from './TemplateDialog'
+import { WindowBadge } from './WindowBadge'
 import { WindowFallback } from './WindowFallback'
 
 type Props = { ws: number; view: ConversationView; users: AssignableUser[] }
@@ -173,11 +174,10 @@ export function Composer({ ws, view, users }: Props) {
     setCaret(next.caret)
   }
 
-  // The window shown is the default channel's (the conversation view evaluates that one).
-  const window = view.window
-  const windowApplies = window.channelId === null || window.channelId === channelId
+  // Rule 22: the window of the channel the reply goes out on.
+  const window = view.windows.find((w) => w.channelId === channelId) ?? view.window
   const blockedByWindow =
-    mode === 'reply' && windowApplies && window.status === 'expired' && window.allows !== 'chatbot_initiated'
+    mode === 'reply' && window.status === 'expired' && window.allows !== 'chatbot_initiated'
 
   return (
     <div className={`composer composer-${mode}`}>
@@ -204,6 +204,7 @@ export function Composer({ ws, view, users }: Props) {
             ))}
           </select>
         )}
+        {mode === 'reply' && <WindowBadge ws={ws} contactId={contactId} window={window} />}
       </div>
       {blockedByWindow ? (
         <WindowFallback
@@ -243,7 +244,7 @@ export function Composer({ ws, view, users }: Props) {
               ))}
             </ul>
           )}
-          {window.allows === 'chatbot_initiated' && windowApplies && mode === 'reply' && (
+          {window.allows === 'chatbot_initiated' && mode === 'reply' && (
             <p className="composer-note">{t('inbox.window.chatbotInitiated')}</p>
           )}
           <textarea

@@ -25,15 +25,24 @@ export function ContactPanel({ ws, contactId, onBack }: Props) {
   const { t, i18n } = useTranslation()
   const qc = useQueryClient()
   const base = paths.contact(ws, contactId)
-  const detail = useQuery({ queryKey: keys.contact(ws, contactId), queryFn: () => get<ContactDetail>(base) })
+  // The conversation pane loads first: the browser has ~6 connections per host, so this pane's
+  // requests wait until the thread's view has arrived (the query is shared with the Thread).
+  const ready = useConversationView(ws, contactId).isSuccess
+  const detail = useQuery({
+    queryKey: keys.contact(ws, contactId),
+    queryFn: () => get<ContactDetail>(base),
+    enabled: ready,
+  })
   const past = useQuery({
     queryKey: keys.past(ws, contactId),
     queryFn: () => get<Conversation[]>(`${base}/conversations`),
+    enabled: ready,
   })
   const merge = useQuery({
     queryKey: keys.merge(ws, contactId),
     queryFn: () => get<MergeSuggestion[]>(`${base}/merge-suggestions`),
     retry: false,
+    enabled: ready,
   })
   const tags = useQuery({
     queryKey: keys.tags(ws),

@@ -14,7 +14,6 @@ import type { InboxDialog } from './InboxPage'
 import { SnoozeMenu } from './SnoozeMenu'
 import { ThreadItemView } from './ThreadItemView'
 import { type ThreadItem, useAssignableUsers, useConversationView, useThread } from './useThread'
-import { WindowBadge } from './WindowBadge'
 
 type Props = {
   ws: number
@@ -73,7 +72,7 @@ export function Thread({ ws, me, contactId, dialog, setDialog, onBack, onShowCon
         <ErrorAlert error={view.error} />
       </section>
     )
-  const { contact, conversation, window } = view.data
+  const { contact, conversation } = view.data
   const open = conversation?.status === 'open'
   const snoozed = contact.inbox.status === 'snoozed'
   return (
@@ -100,7 +99,6 @@ export function Thread({ ws, me, contactId, dialog, setDialog, onBack, onShowCon
             )}
             {snoozed && <Badge tone="amber">{t('inbox.status.snoozed')}</Badge>}
             {contact.blocked && <Badge tone="red">{t('inbox.blocked')}</Badge>}
-            <WindowBadge ws={ws} contactId={contactId} window={window} />
           </p>
         </div>
         <div className="thread-actions">

@@ -34,6 +34,8 @@ export type ConversationView = {
   contact: Contact
   conversation: Conversation | null
   window: Window
+  /** Every channel's window (rule 22), for the reply-channel picker. */
+  windows: Window[]
   channels: Identity[]
 }
 export type Channel = { id: number; type: string; name: string; status: string }
