@@ -120,10 +120,14 @@ export default async function bench() {
       const body = await res.body().catch(() => Buffer.alloc(0))
       js.push({ url: res.url(), gz: gzipSync(body, { level: 9 }).length })
     })
-    const loadStart = Date.now()
+    // Timed in the page (Playwright's own waits poll, which would add up to hundreds of ms):
+    // navigation start → the first row is in the DOM.
+    await cold.addInitScript(`new MutationObserver((_, o) => {
+      if (document.querySelector('.inbox-row')) { window.__firstRow = performance.now(); o.disconnect() }
+    }).observe(document, { childList: true, subtree: true })`)
     await cold.goto(`${server.url}/w/${ws}/inbox`)
     await cold.locator('.inbox-row').first().waitFor()
-    const firstLoad = Date.now() - loadStart
+    const firstLoad = Math.round((await cold.evaluate('window.__firstRow')) as number)
     await cold.waitForLoadState('networkidle')
     const gzTotal = js.reduce((s, j) => s + j.gz, 0)
     const inboxChunk = js.find((j) => /InboxPage/.test(j.url))?.gz ?? 0
@@ -145,10 +149,18 @@ export default async function bench() {
     for (let i = 1; i <= 10; i++) {
       const row = rows.nth(i)
       const text = ((await row.locator('.inbox-row-preview').textContent()) ?? '').trim()
-      const s = Date.now()
+      // pointerdown → the row's message rendered in the thread, timed in the page.
+      const done = page.evaluate(`new Promise((resolve) => {
+        let t0 = 0
+        document.addEventListener('pointerdown', () => { t0 = performance.now() }, { capture: true, once: true })
+        const seen = () => [...document.querySelectorAll('.msg-text')].some((m) => m.textContent === ${JSON.stringify(text)})
+        const o = new MutationObserver(() => {
+          if (t0 && seen()) { o.disconnect(); resolve(performance.now() - t0) }
+        })
+        o.observe(document.body, { childList: true, subtree: true, characterData: true })
+      })`)
       await row.click()
-      await page.locator('.msg', { hasText: text }).first().waitFor()
-      switches.push(Date.now() - s)
+      switches.push(Math.round((await done) as number))
     }
 
     page.off('requestfinished', onFinished)
@@ -163,11 +175,18 @@ export default async function bench() {
     const inboundMs: number[] = []
     for (let i = 0; i < 10; i++) {
       const text = `Live ${i} ${Date.now()}`
+      // The page records (wall clock, same machine) when the row with the text appears.
+      const shown = page.evaluate(`new Promise((resolve) => {
+        const o = new MutationObserver(() => {
+          const hit = [...document.querySelectorAll('.inbox-row-preview')].some((m) => m.textContent.includes(${JSON.stringify(text)}))
+          if (hit) { o.disconnect(); resolve(Date.now()) }
+        })
+        o.observe(document.body, { childList: true, subtree: true, characterData: true })
+      })`)
       const res = await inbound(server, channel, { from: '+966500000099', text })
       const accepted = Date.now()
       if (res.status !== 200) throw new Error(`inbound ${res.status}`)
-      await page.locator('.inbox-row', { hasText: text }).waitFor()
-      inboundMs.push(Date.now() - accepted)
+      inboundMs.push(((await shown) as number) - accepted)
     }
 
     // 4. The long thread: load every page, then sweep it and time the frames.

@@ -5,6 +5,7 @@ import { ErrorAlert } from '../../ui/Alert'
 import { Avatar } from '../../ui/Page'
 import type { InboxPage, InboxRow, InboxSort, InboxStatus, InboxViews } from './api'
 import { relativeTime } from './format'
+import { usePrefetchConversation } from './useThread'
 
 type Props = {
   ws: number
@@ -23,6 +24,7 @@ type Props = {
 export function ConversationList(p: Props) {
   const { t, i18n } = useTranslation()
   const sentinel = useRef<HTMLLIElement>(null)
+  const prefetch = usePrefetchConversation(p.ws)
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = p.list
   // Infinite scroll over the keyset pages: load the next page when the last row comes into view.
   useEffect(() => {
@@ -96,6 +98,8 @@ export function ConversationList(p: Props) {
               className={`inbox-row${r.contactId === p.selected ? ' selected' : ''}${r.unread ? ' unread' : ''}`}
               aria-current={r.contactId === p.selected ? 'true' : undefined}
               onClick={() => p.onOpen(r.contactId)}
+              onPointerEnter={() => prefetch(r.contactId)}
+              onFocus={() => prefetch(r.contactId)}
               data-contact={r.contactId}
             >
               <Avatar name={r.displayName} />

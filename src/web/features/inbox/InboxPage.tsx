@@ -13,6 +13,7 @@ import { ConversationList } from './ConversationList'
 import { Thread } from './Thread'
 import { useInboxShortcuts } from './useInboxShortcuts'
 import { type Connection, useRealtime } from './useRealtime'
+import { usePrefetchConversation } from './useThread'
 
 export type InboxDialog = 'assign' | 'assignMe' | 'close' | 'snooze' | null
 
@@ -75,6 +76,13 @@ function Inbox({ ws, me }: { ws: number; me: number }) {
   )
   const back = () => navigate({ pathname: `/w/${ws}/inbox`, search: search.toString() })
   useInboxShortcuts({ rows, contactId, open, setDialog })
+  // j / k land on a neighbour: have it loading already.
+  const prefetch = usePrefetchConversation(ws)
+  useEffect(() => {
+    const i = rows.findIndex((r) => r.contactId === contactId)
+    if (i === -1) return
+    for (const n of [rows[i + 1], rows[i - 1]]) if (n) prefetch(n.contactId)
+  }, [rows, contactId, prefetch])
 
   useEffect(() => {
     document.title = `${t('nav.inbox')} · ${t('app.name')}`

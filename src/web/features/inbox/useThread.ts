@@ -1,5 +1,5 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { useMemo } from 'react'
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback, useMemo } from 'react'
 import { get } from '../../api/client'
 import {
   type AssignableUser,
@@ -29,11 +29,37 @@ export const INLINE_EVENTS = new Set([
   'contact.unblocked',
 ])
 
+// Realtime frames keep these caches current, so a few seconds of freshness avoids refetching
+// what a hover just prefetched.
+const FRESH_MS = 5000
+
+const conversationQuery = (ws: number, contactId: number) => ({
+  queryKey: keys.conversation(ws, contactId),
+  queryFn: () => get<ConversationView>(`${paths.contact(ws, contactId)}/conversation`),
+  staleTime: FRESH_MS,
+})
+const messagesQuery = (ws: number, contactId: number) => ({
+  queryKey: keys.messages(ws, contactId),
+  queryFn: ({ pageParam }: { pageParam: number | null }) => fetchMessages(ws, contactId, pageParam),
+  initialPageParam: null as number | null,
+  getNextPageParam: (last: { nextBefore: number | null }) => last.nextBefore,
+  staleTime: FRESH_MS,
+})
+
 export function useConversationView(ws: number, contactId: number) {
-  return useQuery({
-    queryKey: keys.conversation(ws, contactId),
-    queryFn: () => get<ConversationView>(`${paths.contact(ws, contactId)}/conversation`),
-  })
+  return useQuery(conversationQuery(ws, contactId))
+}
+
+/** Starts loading a conversation before it is opened (hover, keyboard neighbours). */
+export function usePrefetchConversation(ws: number) {
+  const qc = useQueryClient()
+  return useCallback(
+    (contactId: number) => {
+      void qc.prefetchQuery(conversationQuery(ws, contactId))
+      void qc.prefetchInfiniteQuery(messagesQuery(ws, contactId))
+    },
+    [qc, ws],
+  )
 }
 
 export function useAssignableUsers(ws: number) {
@@ -46,12 +72,7 @@ export function useAssignableUsers(ws: number) {
 
 /** Messages (keyset pages, older on demand), comments and events, merged oldest first. */
 export function useThread(ws: number, contactId: number) {
-  const messages = useInfiniteQuery({
-    queryKey: keys.messages(ws, contactId),
-    queryFn: ({ pageParam }) => fetchMessages(ws, contactId, pageParam),
-    initialPageParam: null as number | null,
-    getNextPageParam: (last) => last.nextBefore,
-  })
+  const messages = useInfiniteQuery(messagesQuery(ws, contactId))
   const comments = useQuery({
     queryKey: keys.comments(ws, contactId),
     queryFn: () => get<{ comments: Comment[] }>(`${paths.contact(ws, contactId)}/comments?limit=100`),
