@@ -1,3 +1,4 @@
+import { setPageTitle } from '../../ui/documentTitle'
 import './inbox.css'
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
@@ -85,7 +86,8 @@ function Inbox({ ws, me }: { ws: number; me: number }) {
   }, [rows, contactId, prefetch])
 
   useEffect(() => {
-    document.title = `${t('nav.inbox')} · ${t('app.name')}`
+    setPageTitle(t('nav.inbox'), t('app.name'))
+    return () => setPageTitle(null, t('app.name'))
   }, [t])
 
   const pane = contactId === null ? 'list' : showContact ? 'contact' : 'thread'

@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useNavigate } from 'react-router'
 import type { User } from '../../api/types'
+import { setUnreadInTitle } from '../../ui/documentTitle'
 import { type RealtimeFrame, useRealtimeFrames } from '../shell/realtime'
 import { notificationsKey, useNotifications } from './api'
 import { showBrowserNotification } from './browser'
@@ -49,10 +50,8 @@ export function useNotificationsLive(workspaceId: number, user: User, names: Map
 
   useEffect(() => {
     const name = t('app.name')
-    document.title = unread > 0 ? `(${new Intl.NumberFormat(i18n.language).format(unread)}) ${name}` : name
-    return () => {
-      document.title = name
-    }
+    setUnreadInTitle(unread > 0 ? new Intl.NumberFormat(i18n.language).format(unread) : '', name)
+    return () => setUnreadInTitle('', name)
   }, [unread, t, i18n.language])
   return unread
 }
