@@ -41,7 +41,8 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await owner.getByText('Password must be at least 10 characters.').waitFor()
   await owner.getByLabel('Password').fill(OWNER.password)
   await owner.getByRole('button', { name: 'Create workspace' }).click()
-  await owner.waitForURL('**/w/*/settings/general')
+  // Owners land in the first module they may open: Contacts (rule 104 row 2).
+  await owner.waitForURL('**/w/*/contacts')
   const workspaceId = Number(/\/w\/(\d+)\//.exec(owner.url())![1])
   assert.deepEqual(await navLabels(owner), [
     'inbox',
@@ -61,9 +62,10 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await owner.getByRole('alert').getByText('Email or password is incorrect.').waitFor()
   await owner.getByLabel('Password').fill(OWNER.password)
   await owner.getByRole('button', { name: 'Sign in' }).click()
-  await owner.waitForURL(`**/w/${workspaceId}/settings/general`)
+  await owner.waitForURL(`**/w/${workspaceId}/contacts`)
 
   // Invite an agent who may only see their own contacts.
+  await owner.getByRole('link', { name: 'Settings' }).click()
   await owner.getByRole('link', { name: 'Users' }).click()
   await owner.getByRole('button', { name: 'Invite user' }).click()
   const dialog = owner.getByRole('dialog')

@@ -2,6 +2,10 @@ import { createBrowserRouter, Navigate } from 'react-router'
 import { AcceptInvitePage } from './features/auth/AcceptInvitePage'
 import { LoginPage } from './features/auth/LoginPage'
 import { SetupPage } from './features/auth/SetupPage'
+import { ContactDetailPage } from './features/contacts/ContactDetailPage'
+import { ContactsPage } from './features/contacts/ContactsPage'
+import { ImportWizard } from './features/contacts/ImportWizard'
+import { MergePage } from './features/contacts/MergePage'
 import { ProfilePage } from './features/profile/ProfilePage'
 import { SandboxPage } from './features/sandbox/SandboxPage'
 import { ApiTokensSettings } from './features/settings/ApiTokensSettings'
@@ -23,6 +27,10 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <WorkspaceHome /> },
       { path: 'profile', element: <ProfilePage /> },
+      { path: 'contacts', element: <ContactsPage /> },
+      { path: 'contacts/import', element: <ImportWizard /> },
+      { path: 'contacts/merge', element: <MergePage /> },
+      { path: 'contacts/:contactId', element: <ContactDetailPage /> },
       { path: 'sandbox', element: <SandboxPage /> },
       {
         path: 'settings',

@@ -16,7 +16,7 @@ import {
 } from './channels.service'
 import { CHANNELS } from './registry'
 
-const channelOut = z.object({
+export const channelOut = z.object({
   id: z.number(),
   type: z.string(),
   name: z.string(),

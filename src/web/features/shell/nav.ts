@@ -14,7 +14,7 @@ export const NAV: NavItem[] = [
   {
     key: 'contacts',
     capability: 'contacts.view',
-    available: false,
+    available: true,
     icon: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8a7 7 0 0 1 14 0',
   },
   {
