@@ -32,14 +32,7 @@ export type Session = {
 }
 
 export type WorkspaceView = {
-  workspace: {
-    id: number
-    organizationId: number
-    name: string
-    timezone: string
-    language: 'en' | 'ar'
-    createdAt: string
-  }
+  workspace: z.infer<typeof workspaceOut>
   membership: { role: Role; restrictions: Restrictions; teamId: number | null }
   capabilities: Record<Capability, boolean>
 }

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, before, test } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
+import { setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
+import { startTestServer, type TestServer } from '../src/server/test/harness'
+import { launchBrowser, shot } from './browser'
+
+let server: TestServer
+let browser: Browser
+before(async () => {
+  server = await startTestServer({ listen: true })
+  browser = await launchBrowser()
+})
+after(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
+
+async function signIn(page: Page) {
+  await page.goto(`${server.url}/login`)
+  await page.getByLabel('Email').fill('owner@acme.test')
+  await page.getByLabel('Password').fill(TEST_PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL('**/w/*/contacts')
+}
+
+const CSV = [
+  'First Name,Last Name,Phone,Email,Plan',
+  'Layla,Haddad,+966501234567,layla@example.com,Gold',
+  'Omar,Saleh,0501234,omar@example.com,Silver',
+  ',Nameless,+966500000001,,Gold',
+  'فاطمة,الزهراني,+971501112233,fatima@example.com,Platinum',
+  'Karim,Nasser,+201001234567,karim@example.com,Silver',
+].join('\r\n')
+
+test('an owner creates a custom field, imports a CSV with good and bad rows, edits the field inline and merges two contacts', async () => {
+  const owner = await setupOwner(server)
+  const ws = owner.workspaceId
+  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+  const page = await ctx.newPage()
+  await signIn(page)
+  assert.equal(await page.locator('[data-nav="contacts"]').getAttribute('aria-disabled'), null)
+
+  // A list field in Settings → Contact fields (rule 55).
+  await page.getByRole('link', { name: 'Settings' }).click()
+  await page.getByRole('link', { name: 'Contact fields' }).click()
+  await page.getByRole('button', { name: 'Add field' }).click()
+  const dialog = page.getByRole('dialog')
+  await dialog.getByLabel('Name').fill('Plan')
+  assert.equal(await dialog.getByLabel('Key').inputValue(), 'plan')
+  await dialog.getByLabel('Type').selectOption('list')
+  await dialog.getByLabel('Options').fill('Gold\nSilver')
+  await dialog.getByRole('button', { name: 'Save' }).click()
+  await page.locator('[data-field-key="plan"]').waitFor()
+
+  // Import: Upload → Mapping → Review → progress, with per-row reasons (rule 57).
+  await page.getByRole('link', { name: 'Contacts' }).click()
+  await page.getByRole('link', { name: 'Import CSV' }).click()
+  const file = path.join(tmpdir(), `contacts-${process.pid}.csv`)
+  writeFileSync(file, CSV)
+  await page.getByLabel('CSV file').setInputFiles(file)
+  await page.getByText('5 rows').waitFor()
+  assert.equal(await page.getByLabel('Map column Plan to').inputValue(), 'custom.plan')
+  assert.equal(await page.getByLabel('Map column First Name to').inputValue(), 'firstName')
+  await page.getByRole('button', { name: 'Review' }).click()
+  await page.locator('[data-stat="create"] dd').getByText('2').waitFor()
+  assert.equal(await page.locator('[data-stat="fail"] dd').textContent(), '3')
+  const reviewErrors = page.getByRole('region', { name: 'Rows that will not be imported' })
+  assert.match((await reviewErrors.locator('[data-row="3"]').textContent()) ?? '', /country code/)
+  assert.match((await reviewErrors.locator('[data-row="4"]').textContent()) ?? '', /First Name is required/)
+  assert.match(
+    (await reviewErrors.locator('[data-row="5"]').textContent()) ?? '',
+    /Plan: Must be one of: Gold, Silver/,
+  )
+  await page.getByRole('button', { name: 'Start import' }).click()
+  await page.getByText('Import finished').waitFor({ timeout: 30_000 })
+  assert.equal(await page.locator('[data-stat="created"] dd').textContent(), '2')
+  assert.equal(await page.locator('[data-stat="failed"] dd').textContent(), '3')
+  const failed = page.getByRole('region', { name: 'Rows that were not imported' })
+  await failed.locator('[data-row="3"]').waitFor()
+  assert.deepEqual(
+    await failed.locator('tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.row)),
+    ['3', '4', '5'],
+  )
+  const report = await page.getByRole('link', { name: /Download the row report/ }).getAttribute('href')
+  const csv = await page.request.get(`${server.url}${report}`)
+  assert.equal(csv.status(), 200)
+  assert.match(await csv.text(), /failed/)
+  await page.getByRole('link', { name: 'View contacts' }).click()
+  await page.locator('[data-contact="Layla Haddad"]').waitFor()
+  await page.locator('[data-contact="Karim Nasser"]').waitFor()
+  assert.equal(await page.locator('[data-contact="Omar Saleh"]').count(), 0)
+
+  // Search is partial on names (rule 49); the column picker is remembered.
+  await page.getByLabel('Search contacts').fill('ayl')
+  await page.locator('[data-contact="Karim Nasser"]').waitFor({ state: 'detached' })
+  await page.locator('[data-contact="Layla Haddad"]').waitFor()
+  await page.getByLabel('Search contacts').fill('')
+  await page.locator('summary', { hasText: 'Columns' }).click()
+  await page.getByRole('checkbox', { name: 'Plan' }).check()
+  await page.getByRole('columnheader', { name: 'Plan' }).waitFor()
+  await page.reload()
+  await page.getByRole('columnheader', { name: 'Plan' }).waitFor()
+
+  // Edit the custom field inline on the contact.
+  await page.locator('[data-contact="Layla Haddad"]').getByRole('link').click()
+  await page.getByRole('heading', { name: 'Layla Haddad', level: 1 }).waitFor()
+  await page.getByRole('button', { name: 'Edit Plan' }).click()
+  await page.getByLabel('Plan').selectOption('Silver')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.locator('[data-field="plan"]').getByText('Silver').waitFor()
+  const layla = await owner.client.get(`/api/v1/workspaces/${ws}/contacts?q=Layla`)
+  assert.equal(layla.body.contacts[0].custom.plan, 'Silver')
+  const laylaId: number = layla.body.contacts[0].id
+
+  // A duplicate with the same phone (rule 53), then the side-by-side merge review.
+  const dup = await owner.client.post(`/api/v1/workspaces/${ws}/contacts`, {
+    firstName: 'Leila',
+    phone: '+966501234567',
+    custom: { plan: 'Gold' },
+  })
+  assert.equal(dup.status, 201)
+  const tag = await owner.client.post(`/api/v1/workspaces/${ws}/tags`, { name: 'VIP' })
+  await owner.client.post(`/api/v1/workspaces/${ws}/contacts/${dup.body.id}/tags`, { add: [tag.body.id] })
+  await page.reload()
+  await page.getByRole('link', { name: 'Review merge' }).click()
+  await page.getByRole('heading', { name: 'Merge contacts' }).waitFor()
+  // Keep Layla's record but take the duplicate's plan.
+  await page.getByLabel("Keep Leila's Plan").check()
+  await page.getByRole('button', { name: 'Merge contacts' }).click()
+  await page.waitForURL(`**/w/${ws}/contacts/${laylaId}`)
+  await page.getByRole('heading', { name: 'Layla Haddad', level: 1 }).waitFor()
+  await page.locator('[data-field="plan"]').getByText('Gold').waitFor()
+  await page.locator('.tag-chip').getByText('VIP').waitFor()
+  const gone = await owner.client.get(`/api/v1/workspaces/${ws}/contacts/${dup.body.id}`)
+  assert.equal(gone.status, 404)
+
+  // Screenshots of the list in both languages.
+  await page.getByRole('link', { name: 'All contacts' }).click()
+  await page.locator('[data-contact="Layla Haddad"]').waitFor()
+  await page.screenshot({ path: path.join(DOCS, 'contacts-en.png') })
+  await shot(page, 'contacts-en')
+  await page.getByRole('button', { name: 'العربية' }).click()
+  await page.getByRole('heading', { name: 'جهات الاتصال', level: 1 }).waitFor()
+  assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl')
+  await page.screenshot({ path: path.join(DOCS, 'contacts-ar.png') })
+  await ctx.close()
+})
