@@ -9,7 +9,7 @@ import { Dialog } from '../../ui/Dialog'
 import { Field, SelectField, TextField } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { qk, useFields, useView } from '../contacts/queries'
-import { moved } from './reorder'
+import { keyFromName, moved } from './helpers'
 import { RequireCapability } from './SettingsLayout'
 
 const TYPES: FieldType[] = ['text', 'list', 'checkbox', 'email', 'number', 'url', 'date', 'time']
@@ -20,16 +20,6 @@ export function ContactFieldsSettings() {
       <Fields />
     </RequireCapability>
   )
-}
-
-/** "Customer Tier" → "customer_tier": the variable name a new field suggests. */
-export function keyFromName(name: string): string {
-  const k = name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^[^a-z]+|_+$/g, '')
-  return k.slice(0, 50)
 }
 
 function Fields() {

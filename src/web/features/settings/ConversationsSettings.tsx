@@ -8,13 +8,11 @@ import { Button } from '../../ui/Button'
 import { Checkbox, SelectField, TextField } from '../../ui/Field'
 import { Loading, Page } from '../../ui/Page'
 import { useView } from '../contacts/queries'
-import { moved } from './reorder'
+import { moved, splitMinutes, UNITS, type Unit } from './helpers'
 import { RequireCapability } from './SettingsLayout'
 
 const MODES = ['optional', 'category_required', 'category_and_summary_required', 'disabled'] as const
 type Mode = (typeof MODES)[number]
-const UNITS = { minutes: 1, hours: 60, days: 1440 } as const
-type Unit = keyof typeof UNITS
 
 /** Rule 105: "Closing Notes / Conversations" settings, Owners and Managers. */
 export function ConversationsSettings() {
@@ -23,13 +21,6 @@ export function ConversationsSettings() {
       <ClosingSettings />
     </RequireCapability>
   )
-}
-
-/** Rule 39: the stored minutes shown in the largest unit that divides them. */
-export function splitMinutes(minutes: number): { amount: number; unit: Unit } {
-  if (minutes % UNITS.days === 0) return { amount: minutes / UNITS.days, unit: 'days' }
-  if (minutes % UNITS.hours === 0) return { amount: minutes / UNITS.hours, unit: 'hours' }
-  return { amount: minutes, unit: 'minutes' }
 }
 
 function ClosingSettings() {

@@ -7,7 +7,7 @@ import { Button } from '../../ui/Button'
 import { Checkbox, TextField } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { qk, useStages, useView } from '../contacts/queries'
-import { moved } from './reorder'
+import { moved } from './helpers'
 import { RequireCapability } from './SettingsLayout'
 
 export function LifecycleSettings() {
