@@ -78,6 +78,40 @@ export const customChannel = defineChannel({
   configSchema,
   secretsSchema,
   sends: ['text', 'image', 'video', 'audio', 'file', 'location'],
+  setup: [
+    {
+      key: 'idType',
+      in: 'config',
+      label: 'channels.custom.idType',
+      help: 'channels.custom.idTypeHelp',
+      input: 'select',
+      options: ['phone', 'custom'],
+      required: true,
+    },
+    {
+      key: 'destinationUrl',
+      in: 'config',
+      label: 'channels.custom.destinationUrl',
+      help: 'channels.custom.destinationUrlHelp',
+      input: 'url',
+      required: true,
+    },
+    {
+      key: 'windowHours',
+      in: 'config',
+      label: 'channels.custom.windowHours',
+      help: 'channels.custom.windowHoursHelp',
+      input: 'number',
+    },
+    {
+      key: 'apiToken',
+      in: 'secrets',
+      label: 'channels.custom.apiToken',
+      help: 'channels.custom.apiTokenHelp',
+      input: 'password',
+      generated: true,
+    },
+  ],
   verify(req, channel) {
     const header = req.headers.authorization
     const token = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header)?.[1] : undefined

@@ -131,6 +131,15 @@ export function ConnectChannelDialog({
       ) : (
         <form id="channel-form" onSubmit={submit}>
           <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+          {error instanceof ApiError && error.fields.length > 0 && (
+            <Alert kind="error">
+              <ul>
+                {error.fields.map((f) => (
+                  <li key={`${f.path}${f.message}`}>{f.message}</li>
+                ))}
+              </ul>
+            </Alert>
+          )}
           <TextField
             label={t('channelSettings.name')}
             value={name}
