@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useSearchParams } from 'react-router'
-import { get, patch, post } from '../../api/client'
+import { get, post } from '../../api/client'
 import type { ContactDetail, ContactField } from '../../api/types'
 import { Alert, ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
@@ -19,8 +19,8 @@ const blank = (v: unknown) => v === undefined || v === null || v === ''
 
 /**
  * Rule 53: merge two contacts after a side-by-side review. The API keeps the primary's values and
- * fills its blanks from the secondary; where the reviewer picks the secondary's value, the primary
- * is updated with it first, then merged. Tags, channels and conversations are always united.
+ * fills its blanks from the secondary, except the fields listed in keepFromSecondary (the picks),
+ * all in one transaction. Tags, channels and conversations are always united.
  */
 export function MergePage() {
   const { t } = useTranslation()
@@ -77,19 +77,14 @@ function MergeReview() {
     try {
       const p = contacts[primary]
       const s = contacts[other]
-      const body: Record<string, unknown> = {}
-      const custom: Record<string, unknown> = {}
-      for (const r of rows) {
-        // Blanks of the primary are filled from the secondary by the merge itself.
-        if (chosen(r) !== other || blank(r[primary])) continue
-        if (r.field) custom[r.field.key] = r[other]
-        else body[r.key] = r[other]
-      }
-      if (Object.keys(custom).length) body.custom = custom
-      if (Object.keys(body).length) await patch(`/api/v1/workspaces/${ws}/contacts/${p.id}`, body)
+      // Blanks of the primary are filled from the secondary by the merge itself.
+      const keepFromSecondary = rows
+        .filter((r) => chosen(r) === other && !blank(r[primary]))
+        .map((r) => r.key)
       const merged = await post<ContactDetail>(`/api/v1/workspaces/${ws}/contacts/merge`, {
         primaryContactId: p.id,
         secondaryContactId: s.id,
+        keepFromSecondary,
       })
       qc.setQueryData(qk.contact(ws, merged.id), merged)
       qc.removeQueries({ queryKey: qk.contact(ws, s.id) })
