@@ -4,6 +4,7 @@ import { LoginPage } from './features/auth/LoginPage'
 import { SetupPage } from './features/auth/SetupPage'
 import { ContactDetailPage } from './features/contacts/ContactDetailPage'
 import { ContactsPage } from './features/contacts/ContactsPage'
+import { DuplicatesPage } from './features/contacts/DuplicatesPage'
 import { ImportWizard } from './features/contacts/ImportWizard'
 import { MergePage } from './features/contacts/MergePage'
 import { ProfilePage } from './features/profile/ProfilePage'
@@ -37,6 +38,7 @@ export const router = createBrowserRouter([
       { path: 'contacts', element: <ContactsPage /> },
       { path: 'contacts/import', element: <ImportWizard /> },
       { path: 'contacts/merge', element: <MergePage /> },
+      { path: 'contacts/duplicates', element: <DuplicatesPage /> },
       { path: 'contacts/:contactId', element: <ContactDetailPage /> },
       { path: 'sandbox', element: <SandboxPage /> },
       {

@@ -1,8 +1,8 @@
-import { useInfiniteQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate } from 'react-router'
-import { get } from '../../api/client'
+import { get, post } from '../../api/client'
 import { useSession } from '../../api/session'
 import type { ContactField, ContactListItem } from '../../api/types'
 import { Alert, ErrorAlert } from '../../ui/Alert'
@@ -79,6 +79,8 @@ function ContactsList() {
   const [columns, setColumns] = useState<string[] | null>(null)
   const [selected, setSelected] = useState<number[]>([])
   const [creating, setCreating] = useState(false)
+  const [bulkError, setBulkError] = useState<unknown>(null)
+  const qc = useQueryClient()
   const params = filterParams(applied)
 
   useEffect(() => {
@@ -138,6 +140,9 @@ function ContactsList() {
               {t('contacts.export')}
             </a>
           )}
+          <Link className="btn btn-secondary" to={`/w/${ws}/contacts/duplicates`}>
+            {t('contacts.duplicates.title')}
+          </Link>
           <Link className="btn btn-secondary" to={`/w/${ws}/contacts/import`}>
             {t('contacts.import.title')}
           </Link>
@@ -226,6 +231,31 @@ function ContactsList() {
       {selected.length > 0 && (
         <div className="selection-bar" role="status">
           <span>{t('contacts.selected', { count: selected.length })}</span>
+          {(tags.data ?? []).length > 0 && (
+            <select
+              aria-label={t('contacts.tagSelected')}
+              value=""
+              onChange={async (e) => {
+                const tagId = Number(e.target.value)
+                if (!tagId) return
+                setBulkError(null)
+                try {
+                  await post(`/api/v1/workspaces/${ws}/contacts/tags`, { contactIds: selected, add: [tagId] })
+                  await qc.invalidateQueries({ queryKey: qk.contacts(ws) })
+                  await qc.invalidateQueries({ queryKey: qk.tags(ws) })
+                } catch (err) {
+                  setBulkError(err)
+                }
+              }}
+            >
+              <option value="">{t('contacts.tagSelected')}</option>
+              {tags.data!.map((tag) => (
+                <option key={tag.id} value={tag.id}>
+                  {tag.name}
+                </option>
+              ))}
+            </select>
+          )}
           <Button
             disabled={selected.length !== 2}
             onClick={() => navigate(`/w/${ws}/contacts/merge?a=${selected[0]}&b=${selected[1]}`)}
@@ -237,7 +267,7 @@ function ContactsList() {
           </Button>
         </div>
       )}
-      <ErrorAlert error={list.error} />
+      <ErrorAlert error={bulkError ?? list.error} />
       {list.isLoading || columns === null ? (
         <Loading />
       ) : rows.length === 0 ? (
