@@ -108,6 +108,16 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   await page.reload()
   await page.getByRole('columnheader', { name: 'Plan' }).waitFor()
 
+  // Tag several contacts at once.
+  await owner.client.post(`/api/v1/workspaces/${ws}/tags`, { name: 'Newsletter' })
+  await page.reload()
+  await page.getByLabel('Select Layla Haddad').check()
+  await page.getByLabel('Select فاطمة الزهراني').check()
+  await page.getByRole('status').getByText('2 contacts selected').waitFor()
+  await page.getByLabel('Tag selected…').selectOption({ label: 'Newsletter' })
+  await page.locator('[data-contact="فاطمة الزهراني"]').getByText('Newsletter').waitFor()
+  await page.locator('[data-contact="Layla Haddad"]').getByText('Newsletter').waitFor()
+
   // Edit the custom field inline on the contact.
   await page.locator('[data-contact="Layla Haddad"]').getByRole('link').click()
   await page.getByRole('heading', { name: 'Layla Haddad', level: 1 }).waitFor()
@@ -128,7 +138,9 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   assert.equal(dup.status, 201)
   const tag = await owner.client.post(`/api/v1/workspaces/${ws}/tags`, { name: 'VIP' })
   await owner.client.post(`/api/v1/workspaces/${ws}/contacts/${dup.body.id}/tags`, { add: [tag.body.id] })
-  await page.reload()
+  await page.goto(`${server.url}/w/${ws}/contacts/duplicates`)
+  await page.locator('[data-duplicate="+966501234567"]').getByText('Leila').waitFor()
+  await page.goto(`${server.url}/w/${ws}/contacts/${laylaId}`)
   await page.getByRole('link', { name: 'Review merge' }).click()
   await page.getByRole('heading', { name: 'Merge contacts' }).waitFor()
   // Keep Layla's record but take the duplicate's plan.

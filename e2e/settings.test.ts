@@ -132,6 +132,10 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   const row = card.locator('[data-delivery="webhook.test"]')
   await row.and(card.locator('[data-status="delivered"]')).waitFor({ timeout: 20_000 })
   assert.equal(received.length, 1)
+  await row.getByRole('button', { name: 'Details' }).click()
+  const detail = card.getByRole('region', { name: 'Details' })
+  await detail.locator('.payload').getByText(received[0]!.id, { exact: false }).waitFor()
+  await detail.getByRole('cell', { name: '200' }).waitFor()
   await row.getByRole('button', { name: 'Replay' }).click()
   const deadline = Date.now() + 20_000
   while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))

@@ -1,8 +1,8 @@
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { get, post } from '../../api/client'
-import type { WebhookDelivery } from '../../api/types'
+import type { WebhookDelivery, WebhookDeliveryDetail } from '../../api/types'
 import { ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Badge } from '../../ui/Page'
@@ -35,6 +35,7 @@ export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: nu
     refetchInterval: 2000,
   })
   const items = log.data?.pages.flatMap((p) => p.items) ?? []
+  const [open, setOpen] = useState<string | null>(null)
   return (
     <section className="delivery-log" aria-label={t('webhooks.deliveryLog')}>
       <ErrorAlert error={error ?? log.error} />
@@ -70,6 +71,13 @@ export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: nu
                 <td className="cell-actions">
                   <Button
                     variant="ghost"
+                    aria-expanded={open === d.id}
+                    onClick={() => setOpen(open === d.id ? null : d.id)}
+                  >
+                    {t('webhooks.details')}
+                  </Button>
+                  <Button
+                    variant="ghost"
                     disabled={!['delivered', 'dead'].includes(d.status)}
                     onClick={async () => {
                       setError(null)
@@ -89,11 +97,50 @@ export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: nu
           </tbody>
         </table>
       )}
+      {open && <DeliveryDetail url={`${base}/deliveries/${open}`} />}
       {log.hasNextPage && (
         <Button busy={log.isFetchingNextPage} onClick={() => void log.fetchNextPage()}>
           {t('contacts.loadMore')}
         </Button>
       )}
     </section>
+  )
+}
+
+function DeliveryDetail({ url }: { url: string }) {
+  const { t, i18n } = useTranslation()
+  const detail = useQuery({
+    queryKey: ['webhook-delivery', url],
+    queryFn: () => get<WebhookDeliveryDetail>(url),
+  })
+  if (!detail.data) return <ErrorAlert error={detail.error} />
+  return (
+    <div className="delivery-detail" aria-label={t('webhooks.details')} role="region">
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">{t('webhooks.attempts')}</th>
+            <th scope="col">{t('webhooks.created')}</th>
+            <th scope="col">{t('webhooks.response')}</th>
+            <th scope="col">{t('webhooks.duration')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.data.history.map((a) => (
+            <tr key={a.number}>
+              <td>{a.number}</td>
+              <td>{formatDateTime(a.startedAt, i18n.language)}</td>
+              <td dir="ltr" className="cell-ltr">
+                {a.statusCode ?? a.error ?? ''}
+              </td>
+              <td>{t('webhooks.ms', { count: a.durationMs })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <pre className="payload" dir="ltr">
+        {JSON.stringify(detail.data.payload, null, 2)}
+      </pre>
+    </div>
   )
 }
