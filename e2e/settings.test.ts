@@ -112,6 +112,14 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   assert.equal(await page.getByLabel('Category and summary required').isChecked(), true)
   assert.equal(await page.getByLabel('After', { exact: true }).inputValue(), '6')
 
+  // Snippets: a saved reply with an Arabic body.
+  await nav.getByRole('link', { name: 'Snippets' }).click()
+  await page.getByRole('button', { name: 'Add snippet' }).click()
+  await page.getByRole('dialog').getByLabel('Shortcut').fill('thanks')
+  await page.getByRole('dialog').getByLabel('Text').fill('شكرًا لتواصلك معنا!')
+  await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click()
+  await page.locator('[data-snippet="thanks"]').getByText('شكرًا لتواصلك معنا!').waitFor()
+
   // Webhooks: private network on, an endpoint, the secret once, a test delivery and a replay.
   await nav.getByRole('link', { name: 'Webhooks' }).click()
   await page.getByLabel('Allow private network addresses').check()
@@ -162,5 +170,13 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   await page.locator('[data-channel="Website form"]').getByText('Active').waitFor()
   await page.screenshot({ path: path.join(DOCS, 'settings-channels-en.png') })
   await shot(page, 'settings-channels-en')
+
+  // The same page in Arabic is mirrored.
+  await page.getByRole('button', { name: 'العربية' }).click()
+  await page.getByRole('heading', { name: 'القنوات', level: 1 }).waitFor()
+  assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl')
+  const box = (await page.locator('.settings-nav').boundingBox())!
+  assert.ok(box.x > 640, 'the settings navigation sits on the right in Arabic')
+  await shot(page, 'settings-channels-ar')
   await ctx.close()
 })

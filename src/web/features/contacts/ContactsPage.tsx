@@ -9,44 +9,11 @@ import { Alert, ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { Avatar, Badge, Loading, Page } from '../../ui/Page'
+import { Cell } from './ContactCell'
 import { ContactDialog } from './ContactDialog'
-import { CustomValue } from './CustomValue'
+import { CustomFieldFilter, type Filters, filterParams, NO_FILTERS } from './ContactFilters'
 import { loadColumns, STANDARD_COLUMNS, saveColumns } from './columns'
 import { formatDateTime, qk, useFields, useStages, useTags, useView } from './queries'
-
-type Filters = {
-  q: string
-  lifecycleStageId: string
-  tagId: string
-  inboxStatus: string
-  blocked: string
-  country: string
-  cfKey: string
-  cfValue: string
-}
-const NO_FILTERS: Filters = {
-  q: '',
-  lifecycleStageId: '',
-  tagId: '',
-  inboxStatus: '',
-  blocked: '',
-  country: '',
-  cfKey: '',
-  cfValue: '',
-}
-
-/** Query string of the list and the export (rule 49: search is partial or exact by field; the rest are filters). */
-export function filterParams(f: Filters): URLSearchParams {
-  const p = new URLSearchParams()
-  if (f.q.trim()) p.set('q', f.q.trim())
-  if (f.lifecycleStageId) p.set('lifecycleStageId', f.lifecycleStageId)
-  if (f.tagId) p.set('tagIds', f.tagId)
-  if (f.inboxStatus) p.set('inboxStatus', f.inboxStatus)
-  if (f.blocked) p.set('blocked', f.blocked)
-  if (f.country.trim()) p.set('country', f.country.trim())
-  if (f.cfKey) p.append('cf', `${f.cfKey}:${f.cfValue}`)
-  return p
-}
 
 /** Rule 56: the Contacts module, Owners and Managers only. */
 export function ContactsPage() {
@@ -341,88 +308,4 @@ function ContactsList() {
       )}
     </Page>
   )
-}
-
-function CustomFieldFilter({
-  fields,
-  filters,
-  set,
-}: {
-  fields: ContactField[]
-  filters: Filters
-  set: (k: keyof Filters) => (v: string) => void
-}) {
-  const { t } = useTranslation()
-  if (fields.length === 0) return null
-  return (
-    <>
-      <SelectField
-        label={t('contacts.customFilter')}
-        value={filters.cfKey}
-        onChange={set('cfKey')}
-        options={[
-          { value: '', label: t('contacts.none') },
-          ...fields.map((f) => ({ value: f.key, label: f.name })),
-        ]}
-      />
-      {filters.cfKey && (
-        <TextField
-          label={t('contacts.customFilterValue')}
-          hint={t('contacts.customFilterHint')}
-          value={filters.cfValue}
-          onChange={set('cfValue')}
-          dir="auto"
-        />
-      )}
-    </>
-  )
-}
-
-function Cell({
-  column,
-  contact,
-  field,
-  stageName,
-  lang,
-}: {
-  column: string
-  contact: ContactListItem
-  field: ContactField | undefined
-  stageName: (id: number | null) => string
-  lang: string
-}) {
-  const { t } = useTranslation()
-  if (field) return <CustomValue field={field} value={contact.custom[field.key]} />
-  switch (column) {
-    case 'phone':
-      return (
-        <span dir="ltr" className="cell-ltr">
-          {contact.phone}
-        </span>
-      )
-    case 'email':
-      return <span dir="ltr">{contact.email}</span>
-    case 'country':
-      return <>{contact.country ?? ''}</>
-    case 'language':
-      return <>{contact.language ?? ''}</>
-    case 'lifecycle':
-      return <span dir="auto">{stageName(contact.lifecycleStageId)}</span>
-    case 'tags':
-      return (
-        <span className="tag-list">
-          {contact.tags.map((tag) => (
-            <Badge key={tag.id}>
-              <span dir="auto">{tag.name}</span>
-            </Badge>
-          ))}
-        </span>
-      )
-    case 'status':
-      return contact.inbox.status ? t(`contacts.status.${contact.inbox.status}`) : null
-    case 'createdAt':
-      return <>{formatDateTime(contact.createdAt, lang)}</>
-    default:
-      return null
-  }
 }
