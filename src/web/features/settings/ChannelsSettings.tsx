@@ -8,7 +8,7 @@ import { ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { formatDateTime, qk, useChannels, useView } from '../contacts/queries'
-import { ConnectChannelDialog } from './ConnectChannelDialog'
+import { ConnectChannelDialog, typeLabel } from './ConnectChannelDialog'
 import { CopyField } from './CopyField'
 import { RequireCapability } from './SettingsLayout'
 
@@ -69,7 +69,7 @@ function Channels() {
             <header className="card-header">
               <div>
                 <h2 dir="auto">{c.name}</h2>
-                <p className="muted">{typeOf(c.type)?.label ?? c.type}</p>
+                <p className="muted">{typeLabel(t, c.type, typeOf(c.type)?.label)}</p>
               </div>
               <Badge tone={TONE[c.status]}>{t(`channelSettings.status.${c.status}`)}</Badge>
             </header>

@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError, post } from '../../api/client'
@@ -7,6 +8,11 @@ import { Button } from '../../ui/Button'
 import { Dialog } from '../../ui/Dialog'
 import { Checkbox, SelectField, TextField } from '../../ui/Field'
 import { CopyField } from './CopyField'
+
+/** Brand names stay as the adapter gives them; generic ones ("Custom channel") are translated. */
+export function typeLabel(t: TFunction, type: string, label: string | undefined): string {
+  return t(`channelSettings.typeLabels.${type}`, { defaultValue: label ?? type })
+}
 
 type Created = Channel & { credentials: Record<string, string> | null }
 
@@ -95,7 +101,11 @@ export function ConnectChannelDialog({
     <Dialog
       open
       wide
-      title={type ? t('channelSettings.connectType', { type: type.label }) : t('channelSettings.connect')}
+      title={
+        type
+          ? t('channelSettings.connectType', { type: typeLabel(t, type.type, type.label) })
+          : t('channelSettings.connect')
+      }
       onClose={onClose}
       footer={
         type ? (
@@ -119,11 +129,11 @@ export function ConnectChannelDialog({
                 className="type-card"
                 onClick={() => {
                   setType(ty)
-                  setName(ty.label)
+                  setName(typeLabel(t, ty.type, ty.label))
                   setValues({})
                 }}
               >
-                {ty.label}
+                {typeLabel(t, ty.type, ty.label)}
               </button>
             </li>
           ))}
