@@ -108,6 +108,22 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   await page.reload()
   await page.getByRole('columnheader', { name: 'Plan' }).waitFor()
 
+  // Filters (rule 49): the assignee, by name.
+  const fatima = (await owner.client.get(`/api/v1/workspaces/${ws}/contacts?q=fatima@example.com`)).body
+    .contacts[0]
+  const assigned = await owner.client.put(`/api/v1/workspaces/${ws}/contacts/${fatima.id}/assignee`, {
+    userId: owner.userId,
+  })
+  assert.equal(assigned.status, 200)
+  await page.reload()
+  await page.getByRole('combobox', { name: 'Assignee' }).selectOption({ label: 'Olivia Owner' })
+  await page.locator('[data-contact="Layla Haddad"]').waitFor({ state: 'detached' })
+  await page.locator('[data-contact="فاطمة الزهراني"]').waitFor()
+  await page.getByRole('combobox', { name: 'Assignee' }).selectOption({ label: 'Unassigned' })
+  await page.locator('[data-contact="فاطمة الزهراني"]').waitFor({ state: 'detached' })
+  await page.locator('[data-contact="Layla Haddad"]').waitFor()
+  await page.getByRole('combobox', { name: 'Assignee' }).selectOption({ label: 'Any' })
+
   // Tag several contacts at once.
   await owner.client.post(`/api/v1/workspaces/${ws}/tags`, { name: 'Newsletter' })
   await page.reload()

@@ -10,12 +10,14 @@ export function Cell({
   contact,
   field,
   stageName,
+  userName,
   lang,
 }: {
   column: string
   contact: ContactListItem
   field: ContactField | undefined
   stageName: (id: number | null) => string
+  userName: (id: number | null) => string
   lang: string
 }) {
   const { t } = useTranslation()
@@ -45,6 +47,8 @@ export function Cell({
           ))}
         </span>
       )
+    case 'assignee':
+      return <span dir="auto">{userName(contact.assigneeUserId)}</span>
     case 'status':
       return contact.inbox.status ? t(`contacts.status.${contact.inbox.status}`) : null
     case 'createdAt':

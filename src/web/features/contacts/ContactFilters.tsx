@@ -9,6 +9,8 @@ export type Filters = {
   inboxStatus: string
   blocked: string
   country: string
+  language: string
+  assigneeUserId: string
   cfKey: string
   cfValue: string
 }
@@ -19,6 +21,8 @@ export const NO_FILTERS: Filters = {
   inboxStatus: '',
   blocked: '',
   country: '',
+  language: '',
+  assigneeUserId: '',
   cfKey: '',
   cfValue: '',
 }
@@ -32,6 +36,8 @@ export function filterParams(f: Filters): URLSearchParams {
   if (f.inboxStatus) p.set('inboxStatus', f.inboxStatus)
   if (f.blocked) p.set('blocked', f.blocked)
   if (f.country.trim()) p.set('country', f.country.trim())
+  if (f.language.trim()) p.set('language', f.language.trim())
+  if (f.assigneeUserId) p.set('assigneeUserId', f.assigneeUserId)
   if (f.cfKey) p.append('cf', `${f.cfKey}:${f.cfValue}`)
   return p
 }

@@ -13,7 +13,7 @@ import { Cell } from './ContactCell'
 import { ContactDialog } from './ContactDialog'
 import { CustomFieldFilter, type Filters, filterParams, NO_FILTERS } from './ContactFilters'
 import { loadColumns, STANDARD_COLUMNS, saveColumns } from './columns'
-import { formatDateTime, qk, useFields, useStages, useTags, useView } from './queries'
+import { qk, useAssignableUsers, useFields, useStages, useTags, useView } from './queries'
 
 /** Rule 56: the Contacts module, Owners and Managers only. */
 export function ContactsPage() {
@@ -41,6 +41,7 @@ function ContactsList() {
   const fields = useFields(ws)
   const tags = useTags(ws)
   const stages = useStages(ws)
+  const users = useAssignableUsers(ws)
   const [filters, setFilters] = useState<Filters>(NO_FILTERS)
   const applied = useDebounced(filters, 250)
   const [columns, setColumns] = useState<string[] | null>(null)
@@ -169,6 +170,24 @@ function ContactsList() {
             { value: 'false', label: t('contacts.notBlocked') },
           ]}
         />
+        <SelectField
+          label={t('contacts.columns.assignee')}
+          value={filters.assigneeUserId}
+          onChange={set('assigneeUserId')}
+          options={[
+            { value: '', label: t('contacts.any') },
+            { value: 'none', label: t('contacts.unassigned') },
+            ...(users.data ?? []).map((u) => ({ value: String(u.userId), label: u.name })),
+          ]}
+        />
+        <TextField
+          label={t('contacts.columns.language')}
+          value={filters.language}
+          onChange={set('language')}
+          placeholder="ar"
+          maxLength={35}
+          size={4}
+        />
         <TextField
           label={t('contacts.columns.country')}
           value={filters.country}
@@ -282,6 +301,7 @@ function ContactsList() {
                         contact={c}
                         field={fieldByKey.get(col)}
                         stageName={stageName}
+                        userName={(id) => users.data?.find((u) => u.userId === id)?.name ?? ''}
                         lang={i18n.language}
                       />
                     </td>

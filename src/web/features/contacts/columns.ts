@@ -8,6 +8,7 @@ export const STANDARD_COLUMNS = [
   'language',
   'lifecycle',
   'tags',
+  'assignee',
   'status',
   'createdAt',
 ] as const

@@ -35,6 +35,16 @@ export function useStages(ws: number) {
   })
 }
 
+export type AssignableUser = { userId: number; name: string }
+
+export function useAssignableUsers(ws: number) {
+  return useQuery({
+    queryKey: ['assignable-users', ws],
+    queryFn: () => get<AssignableUser[]>(`/api/v1/workspaces/${ws}/assignable-users`),
+    staleTime: 60_000,
+  })
+}
+
 export function useChannels(ws: number) {
   return useQuery({
     queryKey: qk.channels(ws),
