@@ -59,6 +59,7 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   await page.locator('[data-field-key="plan"]').waitFor()
 
   // Import: Upload → Mapping → Review → progress, with per-row reasons (rule 57).
+  await owner.client.post(`/api/v1/workspaces/${ws}/tags`, { name: 'Imported' })
   await page.getByRole('link', { name: 'Contacts' }).click()
   await page.getByRole('link', { name: 'Import CSV' }).click()
   const file = path.join(tmpdir(), `contacts-${process.pid}.csv`)
@@ -67,6 +68,7 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   await page.getByText('5 rows').waitFor()
   assert.equal(await page.getByLabel('Map column Plan to').inputValue(), 'custom.plan')
   assert.equal(await page.getByLabel('Map column First Name to').inputValue(), 'firstName')
+  await page.getByRole('group', { name: 'Tag every imported contact' }).getByLabel('Imported').check()
   await page.getByRole('button', { name: 'Review' }).click()
   await page.locator('[data-stat="create"] dd').getByText('2').waitFor()
   assert.equal(await page.locator('[data-stat="fail"] dd').textContent(), '3')
@@ -93,7 +95,7 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   assert.match(await csv.text(), /failed/)
   await page.getByRole('link', { name: 'View contacts' }).click()
   await page.locator('[data-contact="Layla Haddad"]').waitFor()
-  await page.locator('[data-contact="فاطمة الزهراني"]').waitFor()
+  await page.locator('[data-contact="فاطمة الزهراني"]').getByText('Imported').waitFor()
   assert.equal(await page.locator('[data-contact="Omar Saleh"]').count(), 0)
   assert.equal(await page.locator('[data-contact="Karim Nasser"]').count(), 0)
 

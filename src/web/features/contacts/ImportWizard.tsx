@@ -6,10 +6,10 @@ import { ApiError, get, getText, post, put, upload } from '../../api/client'
 import type { ContactImport, ImportReview } from '../../api/types'
 import { Alert, ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import { Field, SelectField } from '../../ui/Field'
+import { Checkbox, Field, SelectField } from '../../ui/Field'
 import { Page } from '../../ui/Page'
 import { parseImportReport, type ReportRow } from './csv'
-import { formatNumber, qk, useFields, useView } from './queries'
+import { formatNumber, qk, useFields, useTags, useView } from './queries'
 
 const TARGETS = [
   'firstName',
@@ -41,6 +41,7 @@ function Wizard() {
   const [uploaded, setUploaded] = useState<Uploaded | null>(null)
   const [mapping, setMapping] = useState<Mapping>([])
   const [mode, setMode] = useState<(typeof MODES)[number]>('add_and_update')
+  const [tagIds, setTagIds] = useState<number[]>([])
   const [review, setReview] = useState<ImportReview | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState(false)
@@ -109,11 +110,13 @@ function Wizard() {
           setMapping={setMapping}
           mode={mode}
           setMode={setMode}
+          tagIds={tagIds}
+          setTagIds={setTagIds}
           busy={busy}
           onNext={() =>
             run(async () => {
               const id = uploaded.import.id
-              await put(`${base}/${id}/mapping`, { columns: mapping, options: { mode } })
+              await put(`${base}/${id}/mapping`, { columns: mapping, options: { mode, tagIds } })
               setReview(await get<ImportReview>(`${base}/${id}/review`))
               setStep('review')
             })
@@ -169,6 +172,8 @@ function MappingStep({
   setMapping,
   mode,
   setMode,
+  tagIds,
+  setTagIds,
   busy,
   onNext,
 }: {
@@ -178,11 +183,14 @@ function MappingStep({
   setMapping: (m: Mapping) => void
   mode: (typeof MODES)[number]
   setMode: (m: (typeof MODES)[number]) => void
+  tagIds: number[]
+  setTagIds: (ids: number[]) => void
   busy: boolean
   onNext: () => void
 }) {
   const { t, i18n } = useTranslation()
   const fields = useFields(ws)
+  const tags = useTags(ws)
   const options = [
     { value: 'ignore', label: t('contacts.import.ignore') },
     ...TARGETS.map((k) => ({ value: k, label: t(`contacts.import.targets.${k}`) })),
@@ -245,6 +253,19 @@ function MappingStep({
           onChange={(v) => setMode(v as (typeof MODES)[number])}
           options={MODES.map((m) => ({ value: m, label: t(`contacts.import.modes.${m}`) }))}
         />
+        {(tags.data ?? []).length > 0 && (
+          <fieldset className="radio-group">
+            <legend className="radio-group-label">{t('contacts.import.tagAll')}</legend>
+            {tags.data!.map((tag) => (
+              <Checkbox
+                key={tag.id}
+                label={tag.name}
+                checked={tagIds.includes(tag.id)}
+                onChange={(on) => setTagIds(on ? [...tagIds, tag.id] : tagIds.filter((x) => x !== tag.id))}
+              />
+            ))}
+          </fieldset>
+        )}
         <Button variant="primary" busy={busy} onClick={onNext}>
           {t('contacts.import.next')}
         </Button>
