@@ -143,6 +143,7 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   await page.getByLabel('Plan').selectOption('Silver')
   await page.getByRole('button', { name: 'Save' }).click()
   await page.locator('[data-field="plan"]').getByText('Silver').waitFor()
+  await shot(page, 'contact-detail-en')
   const layla = await owner.client.get(`/api/v1/workspaces/${ws}/contacts?q=Layla`)
   assert.equal(layla.body.contacts[0].custom.plan, 'Silver')
   const laylaId: number = layla.body.contacts[0].id
@@ -163,6 +164,7 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   await page.getByRole('heading', { name: 'Merge contacts' }).waitFor()
   // Keep Layla's record but take the duplicate's plan.
   await page.getByLabel("Keep Leila's Plan").check()
+  await shot(page, 'merge-review-en')
   await page.getByRole('button', { name: 'Merge contacts' }).click()
   await page.waitForURL(`**/w/${ws}/contacts/${laylaId}`)
   await page.getByRole('heading', { name: 'Layla Haddad', level: 1 }).waitFor()
