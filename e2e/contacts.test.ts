@@ -38,7 +38,7 @@ const CSV = [
   'فاطمة,الزهراني,+971501112233,fatima@example.com,Silver',
 ].join('\r\n')
 
-test('an owner creates a custom field, imports a CSV with good and bad rows, edits the field inline and merges two contacts', async () => {
+test('an owner creates a custom field, imports a CSV with good and bad rows, filters, tags, edits the field inline, merges two contacts and creates, edits and deletes one', async () => {
   const owner = await setupOwner(server)
   const ws = owner.workspaceId
   const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
@@ -173,8 +173,27 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, edi
   const gone = await owner.client.get(`/api/v1/workspaces/${ws}/contacts/${dup.body.id}`)
   assert.equal(gone.status, 404)
 
-  // Screenshots of the list in both languages.
+  // Create, edit and delete a contact (rule 56: deletion cannot be undone, so it asks first).
   await page.getByRole('link', { name: 'All contacts' }).click()
+  await page.getByRole('button', { name: 'New contact' }).click()
+  const form = page.getByRole('dialog')
+  await form.getByLabel('First name').fill('Sara')
+  await form.getByLabel('Phone').fill('0511111111')
+  await form.getByRole('button', { name: 'Save' }).click()
+  await form.getByText(/country code/).waitFor()
+  await form.getByLabel('Phone').fill('+966511111111')
+  await form.getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('heading', { name: 'Sara', level: 1 }).waitFor()
+  await page.getByRole('button', { name: 'Edit', exact: true }).click()
+  await page.getByRole('dialog').getByLabel('Last name').fill('Ali')
+  await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('heading', { name: 'Sara Ali', level: 1 }).waitFor()
+  page.once('dialog', (d) => void d.accept())
+  await page.getByRole('button', { name: 'Delete' }).click()
+  await page.waitForURL(`**/w/${ws}/contacts`)
+  assert.equal((await owner.client.get(`/api/v1/workspaces/${ws}/contacts?q=Sara`)).body.contacts.length, 0)
+
+  // Screenshots of the list in both languages.
   await page.locator('[data-contact="Layla Haddad"]').waitFor()
   await page.screenshot({ path: path.join(DOCS, 'contacts-en.png') })
   await shot(page, 'contacts-en')
