@@ -122,7 +122,11 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
 
   // Webhooks: private network on, an endpoint, the secret once, a test delivery and a replay.
   await nav.getByRole('link', { name: 'Webhooks' }).click()
+  const privateSaved = page.waitForResponse(
+    (r) => r.url().endsWith('/webhooks/settings') && r.request().method() === 'PUT',
+  )
   await page.getByLabel('Allow private network addresses').check()
+  assert.equal((await privateSaved).status(), 200)
   await page.getByRole('button', { name: 'Add webhook' }).click()
   const dialog = page.getByRole('dialog')
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`

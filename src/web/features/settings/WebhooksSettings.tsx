@@ -65,12 +65,21 @@ function Webhooks() {
           label={t('webhooks.allowPrivate')}
           hint={t('webhooks.allowPrivateHint')}
           checked={settings.data.allowPrivateNetwork}
-          onChange={(v) =>
+          onChange={(v) => {
+            // Shown at once; the server's answer (or the refetch after an error) settles it.
+            qc.setQueryData<Settings>(['webhook-settings', ws], { ...settings.data!, allowPrivateNetwork: v })
             void act(async () => {
-              await put(`${base}/settings`, { allowPrivateNetwork: v })
-              await qc.invalidateQueries({ queryKey: ['webhook-settings', ws] })
+              try {
+                qc.setQueryData(
+                  ['webhook-settings', ws],
+                  await put<Settings>(`${base}/settings`, { allowPrivateNetwork: v }),
+                )
+              } catch (err) {
+                await qc.invalidateQueries({ queryKey: ['webhook-settings', ws] })
+                throw err
+              }
             })
-          }
+          }}
         />
       )}
       {(webhooks.data ?? []).length === 0 && <p className="muted">{t('webhooks.empty')}</p>}
