@@ -82,6 +82,10 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   await nav.getByRole('link', { name: 'Lifecycle stages' }).click()
   await page.locator('[data-stage="Hot Lead"]').getByRole('button', { name: 'Make default' }).click()
   await page.locator('[data-stage="Hot Lead"]').getByText('Default').waitFor()
+  await page.locator('[data-stage="Payment"]').getByRole('button', { name: 'Rename' }).click()
+  await page.getByLabel('New name of the stage').fill('Invoice sent')
+  await page.locator('[data-stage="Payment"]').getByRole('button', { name: 'Save' }).click()
+  await page.locator('[data-stage="Invoice sent"]').waitFor()
 
   // Closing notes: mode (rule 36), auto-close in hours (rule 39), a category (rule 38).
   await nav.getByRole('link', { name: 'Closing notes & auto-close' }).click()

@@ -26,6 +26,7 @@ function Stages() {
   const stages = useStages(ws)
   const [name, setName] = useState('')
   const [isLost, setIsLost] = useState(false)
+  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
   const [error, setError] = useState<unknown>(null)
   const base = `/api/v1/workspaces/${ws}/lifecycle-stages`
   const act = async (fn: () => Promise<unknown>) => {
@@ -56,7 +57,29 @@ function Stages() {
         {list.map((s, i) => (
           <li key={s.id} className="card stage-row" data-stage={s.name}>
             <span className="stage-name">
-              <span dir="auto">{s.name}</span>
+              {renaming?.id === s.id ? (
+                <form
+                  className="inline-edit"
+                  onSubmit={async (e) => {
+                    e.preventDefault()
+                    if (await act(() => patch(`${base}/${s.id}`, { name: renaming.name.trim() })))
+                      setRenaming(null)
+                  }}
+                >
+                  <input
+                    aria-label={t('lifecycle.renamePrompt')}
+                    value={renaming.name}
+                    onChange={(e) => setRenaming({ id: s.id, name: e.target.value })}
+                    dir="auto"
+                  />
+                  <Button type="submit" variant="primary">
+                    {t('common.save')}
+                  </Button>
+                  <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
+                </form>
+              ) : (
+                <span dir="auto">{s.name}</span>
+              )}
               {s.isDefault && <Badge tone="green">{t('lifecycle.default')}</Badge>}
               {s.isLost && <Badge tone="red">{t('lifecycle.lost')}</Badge>}
             </span>
@@ -88,13 +111,7 @@ function Stages() {
               >
                 {s.isLost ? t('lifecycle.unmarkLost') : t('lifecycle.markLost')}
               </Button>
-              <Button
-                variant="ghost"
-                onClick={() => {
-                  const next = window.prompt(t('lifecycle.renamePrompt'), s.name)
-                  if (next?.trim()) void act(() => patch(`${base}/${s.id}`, { name: next.trim() }))
-                }}
-              >
+              <Button variant="ghost" onClick={() => setRenaming({ id: s.id, name: s.name })}>
                 {t('lifecycle.rename')}
               </Button>
               {!s.isDefault && (
