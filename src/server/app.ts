@@ -22,6 +22,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
+import { webchatRoutes } from './channels/webchat/webchat.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
 import { closingCategoryRoutes } from './closing-notes/categories.routes'
 import { commentRoutes } from './comments/comments.routes'
@@ -51,6 +52,7 @@ import { sandboxRoutes } from './sandbox/sandbox.routes'
 import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
+import { profileRoutes } from './users/profile.routes'
 import { userRoutes } from './users/users.routes'
 import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
 import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
@@ -70,11 +72,13 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   authRoutes,
   workspaceRoutes,
   userRoutes,
+  profileRoutes,
   invitationRoutes,
   teamRoutes,
   tokenRoutes,
   channelRoutes,
   webhookRoutes,
+  webchatRoutes,
   conversationRoutes,
   messageRoutes,
   templateRoutes,
@@ -109,6 +113,9 @@ export async function buildApp({ ctx, realtime, isReady = () => true }: AppOptio
     // Keep-alive sockets are closed on shutdown only once idle, so in-flight requests finish.
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false } },
+    // Fastify's default (10 s) fails boots on a saturated machine (static files and the docs UI
+    // read from disk while registering); a genuinely stuck plugin still fails, later.
+    pluginTimeout: 120_000,
   })
   fastify.setValidatorCompiler(validatorCompiler)
   fastify.setSerializerCompiler(serializerCompiler)

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react'
 import { createBrowserRouter, Navigate } from 'react-router'
 import { AcceptInvitePage } from './features/auth/AcceptInvitePage'
 import { LoginPage } from './features/auth/LoginPage'
@@ -23,6 +24,15 @@ import { UsersSettings } from './features/settings/UsersSettings'
 import { WebhooksSettings } from './features/settings/WebhooksSettings'
 import { RootRedirect, WorkspaceHome } from './features/shell/HomeRedirect'
 import { Shell } from './features/shell/Shell'
+import { Loading } from './ui/Page'
+
+// Route-level code splitting: the inbox (the heaviest module) loads only when opened.
+const InboxPage = lazy(() => import('./features/inbox/InboxPage').then((m) => ({ default: m.InboxPage })))
+const inbox = (
+  <Suspense fallback={<Loading />}>
+    <InboxPage />
+  </Suspense>
+)
 
 export const router = createBrowserRouter([
   { path: '/', element: <RootRedirect /> },
@@ -34,6 +44,8 @@ export const router = createBrowserRouter([
     element: <Shell />,
     children: [
       { index: true, element: <WorkspaceHome /> },
+      { path: 'inbox', element: inbox },
+      { path: 'inbox/:contactId', element: inbox },
       { path: 'profile', element: <ProfilePage /> },
       { path: 'contacts', element: <ContactsPage /> },
       { path: 'contacts/import', element: <ImportWizard /> },

@@ -15,6 +15,7 @@ import {
   webhookPath,
 } from './channels.service'
 import { CHANNELS } from './registry'
+import { widgetKey } from './webchat/webchat.service'
 
 export const channelOut = z.object({
   id: z.number(),
@@ -26,6 +27,8 @@ export const channelOut = z.object({
   webhookUrl: z.string(),
   lastError: z.string().nullable(),
   createdAt: z.string(),
+  /** Website chat only: the script tag to paste into the site (docs/widget.md). */
+  embedCode: z.string().optional(),
 })
 
 export const channelTypeOut = z.object({
@@ -57,6 +60,11 @@ export function channelRoutes(app: App, ctx: Ctx) {
     webhookUrl: `${ctx.config.publicUrl}${webhookPath(c)}`,
     lastError: c.lastError,
     createdAt: c.createdAt.toISOString(),
+    ...(c.type === 'webchat'
+      ? {
+          embedCode: `<script src="${ctx.config.publicUrl}/widget.js" data-channel="${widgetKey(c)}" charset="utf-8" async></script>`,
+        }
+      : {}),
   })
   const ws = z.strictObject({ workspaceId: idSchema })
   const one = z.strictObject({ workspaceId: idSchema, channelId: idSchema })
@@ -100,7 +108,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
       schema: {
         tags: ['channels'],
         summary: 'Connect a channel',
-        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token) are returned here once, in credentials.`,
+        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token, a web chat's identity secret) are returned here once, in credentials.`,
         params: ws,
         body: z.strictObject({
           type: z.string().min(1).max(40),
