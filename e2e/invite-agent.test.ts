@@ -66,6 +66,7 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await owner.getByRole('link', { name: 'Settings' }).click()
 
   // Invite an agent who may only see their own contacts.
+  await owner.getByRole('link', { name: 'Settings' }).click()
   await owner.getByRole('link', { name: 'Users' }).click()
   await owner.getByRole('button', { name: 'Invite user' }).click()
   const dialog = owner.getByRole('dialog')

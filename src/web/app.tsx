@@ -3,13 +3,25 @@ import { createBrowserRouter, Navigate } from 'react-router'
 import { AcceptInvitePage } from './features/auth/AcceptInvitePage'
 import { LoginPage } from './features/auth/LoginPage'
 import { SetupPage } from './features/auth/SetupPage'
+import { ContactDetailPage } from './features/contacts/ContactDetailPage'
+import { ContactsPage } from './features/contacts/ContactsPage'
+import { DuplicatesPage } from './features/contacts/DuplicatesPage'
+import { ImportWizard } from './features/contacts/ImportWizard'
+import { MergePage } from './features/contacts/MergePage'
 import { ProfilePage } from './features/profile/ProfilePage'
 import { SandboxPage } from './features/sandbox/SandboxPage'
 import { ApiTokensSettings } from './features/settings/ApiTokensSettings'
+import { ChannelsSettings } from './features/settings/ChannelsSettings'
+import { ContactFieldsSettings } from './features/settings/ContactFieldsSettings'
+import { ConversationsSettings } from './features/settings/ConversationsSettings'
 import { GeneralSettings } from './features/settings/GeneralSettings'
+import { LifecycleSettings } from './features/settings/LifecycleSettings'
 import { SettingsLayout } from './features/settings/SettingsLayout'
+import { SnippetsSettings } from './features/settings/SnippetsSettings'
+import { TagsSettings } from './features/settings/TagsSettings'
 import { TeamsSettings } from './features/settings/TeamsSettings'
 import { UsersSettings } from './features/settings/UsersSettings'
+import { WebhooksSettings } from './features/settings/WebhooksSettings'
 import { RootRedirect, WorkspaceHome } from './features/shell/HomeRedirect'
 import { Shell } from './features/shell/Shell'
 import { Loading } from './ui/Page'
@@ -35,6 +47,11 @@ export const router = createBrowserRouter([
       { path: 'inbox', element: inbox },
       { path: 'inbox/:contactId', element: inbox },
       { path: 'profile', element: <ProfilePage /> },
+      { path: 'contacts', element: <ContactsPage /> },
+      { path: 'contacts/import', element: <ImportWizard /> },
+      { path: 'contacts/merge', element: <MergePage /> },
+      { path: 'contacts/duplicates', element: <DuplicatesPage /> },
+      { path: 'contacts/:contactId', element: <ContactDetailPage /> },
       { path: 'sandbox', element: <SandboxPage /> },
       {
         path: 'settings',
@@ -44,7 +61,14 @@ export const router = createBrowserRouter([
           { path: 'general', element: <GeneralSettings /> },
           { path: 'users', element: <UsersSettings /> },
           { path: 'teams', element: <TeamsSettings /> },
+          { path: 'channels', element: <ChannelsSettings /> },
+          { path: 'contact-fields', element: <ContactFieldsSettings /> },
+          { path: 'tags', element: <TagsSettings /> },
+          { path: 'lifecycle', element: <LifecycleSettings /> },
+          { path: 'conversations', element: <ConversationsSettings /> },
+          { path: 'snippets', element: <SnippetsSettings /> },
           { path: 'api-tokens', element: <ApiTokensSettings /> },
+          { path: 'webhooks', element: <WebhooksSettings /> },
         ],
       },
     ],

@@ -62,6 +62,7 @@ const PROBES: Partial<Record<Capability, Probe>> = {
     path: async (ws) => `/api/v1/workspaces/${ws}/contacts/${(await buildContact(server, ws)).id}`,
   },
   'data.export': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/contacts/export` },
+  'settings.channels': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/channel-types` },
   'settings.contactFields': {
     method: 'POST',
     path: (ws) => `/api/v1/workspaces/${ws}/contact-fields`,
@@ -80,7 +81,6 @@ const NOT_YET_ROUTED: Capability[] = [
   'reports.view',
   'workflows.manage',
   'settings.access',
-  'settings.channels',
   'settings.codeBlocks',
   'settings.files',
   'mobile.use',

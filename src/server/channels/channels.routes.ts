@@ -9,6 +9,7 @@ import {
   disconnectChannel,
   editChannel,
   getChannel,
+  listChannelTypes,
   listWorkspaceChannels,
   setupChannel,
   webhookPath,
@@ -16,7 +17,7 @@ import {
 import { CHANNELS } from './registry'
 import { widgetKey } from './webchat/webchat.service'
 
-const channelOut = z.object({
+export const channelOut = z.object({
   id: z.number(),
   type: z.string(),
   name: z.string(),
@@ -28,6 +29,25 @@ const channelOut = z.object({
   createdAt: z.string(),
   /** Website chat only: the script tag to paste into the site (docs/widget.md). */
   embedCode: z.string().optional(),
+})
+
+export const channelTypeOut = z.object({
+  type: z.string(),
+  label: z.string(),
+  setup: z.array(
+    z.object({
+      key: z.string(),
+      in: z.enum(['config', 'secrets']),
+      label: z.string(),
+      help: z.string().optional(),
+      input: z.enum(['text', 'password', 'url', 'number', 'select', 'checkbox']),
+      options: z.array(z.string()).optional(),
+      required: z.boolean().optional(),
+      generated: z.boolean().optional(),
+    }),
+  ),
+  /** Whether POST …/channels/:id/setup can check the credentials or register the webhook. */
+  canTest: z.boolean(),
 })
 
 export function channelRoutes(app: App, ctx: Ctx) {
@@ -48,6 +68,23 @@ export function channelRoutes(app: App, ctx: Ctx) {
   })
   const ws = z.strictObject({ workspaceId: idSchema })
   const one = z.strictObject({ workspaceId: idSchema, channelId: idSchema })
+
+  app.get(
+    '/api/v1/workspaces/:workspaceId/channel-types',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Channel types that can be connected, with the fields of their setup wizard',
+        description: '`label` and `help` of each field are i18n keys of the web app (channels.<type>.<key>).',
+        params: ws,
+        response: { 200: z.array(channelTypeOut), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      return listChannelTypes(p)
+    },
+  )
 
   app.get(
     '/api/v1/workspaces/:workspaceId/channels',

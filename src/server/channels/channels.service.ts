@@ -123,6 +123,20 @@ export async function setupChannel(ctx: Ctx, p: Principal, channelId: number): P
   await ctx.jobs.enqueue(null, CHANNEL_SETUP_QUEUE, { workspaceId: p.workspaceId, channelId })
 }
 
+/**
+ * The channel types the connect wizard offers, with their setup fields (labels are i18n keys of
+ * the web app) and whether a connection test (verifyCredentials / configureWebhook) exists.
+ */
+export function listChannelTypes(p: Principal) {
+  authorize(p, 'settings.channels')
+  return CHANNELS.map((a) => ({
+    type: a.type,
+    label: a.label,
+    setup: a.setup ?? [],
+    canTest: Boolean(a.verifyCredentials || a.configureWebhook),
+  }))
+}
+
 export async function listWorkspaceChannels(ctx: Ctx, p: Principal) {
   authorize(p, 'inbox.view')
   return listChannels(ctx.db, p.workspaceId)

@@ -12,7 +12,7 @@ import {
   updateClosingCategory,
 } from './categories.service'
 
-const categoryOut = z.object({
+export const categoryOut = z.object({
   id: z.number(),
   name: z.string(),
   description: z.string(),

@@ -17,7 +17,7 @@ import {
   uploadImport,
 } from './import.service'
 
-const importOut = z.object({
+export const importOut = z.object({
   id: z.number(),
   status: z.enum(['uploaded', 'mapped', 'importing', 'completed', 'failed']),
   fileName: z.string(),

@@ -13,7 +13,7 @@ import {
   updateLifecycleStage,
 } from './lifecycle.service'
 
-const stageOut = z.object({
+export const stageOut = z.object({
   id: z.number(),
   name: z.string(),
   position: z.number(),

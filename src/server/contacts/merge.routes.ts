@@ -6,7 +6,12 @@ import { errors, idSchema, workspaceParams } from '../http/schemas'
 import { contactDetailOut, contactOut, presentContact, presentContactDetail } from './contacts.presenter'
 import { contactParams } from './contacts.schema'
 import { detailOf } from './contacts.service'
-import { listMergeSuggestions, mergeContacts, mergeSuggestionsFor } from './merge.service'
+import {
+  listMergeSuggestions,
+  MERGE_STANDARD_FIELDS,
+  mergeContacts,
+  mergeSuggestionsFor,
+} from './merge.service'
 
 export function mergeRoutes(app: App, ctx: Ctx) {
   const base = '/api/v1/workspaces/:workspaceId/contacts'
@@ -78,9 +83,24 @@ export function mergeRoutes(app: App, ctx: Ctx) {
         tags: ['contacts'],
         summary: 'Merge the secondary contact into the primary (rule 53); the secondary is deleted',
         description:
-          "One transaction. Channels, conversations, messages, comments, notifications and history move to the primary; tags are united; the primary's fields win and its blanks are filled from the secondary; the assignee is the primary's, else the secondary's. When both have an identity on the same channel the primary's is kept and the secondary's is recorded in the merge record; when both have an open conversation the secondary's is closed first.",
+          "One transaction. Channels, conversations, messages, comments, notifications and history move to the primary; tags are united; the primary's fields win (except those listed in `keepFromSecondary`) and its blanks are filled from the secondary; the assignee is the primary's, else the secondary's. When both have an identity on the same channel the primary's is kept and the secondary's is recorded in the merge record; when both have an open conversation the secondary's is closed first.",
         params: workspaceParams,
-        body: z.strictObject({ primaryContactId: idSchema, secondaryContactId: idSchema }),
+        body: z.strictObject({
+          primaryContactId: idSchema,
+          secondaryContactId: idSchema,
+          /** The review's picks: fields whose value comes from the secondary when it has one. */
+          keepFromSecondary: z
+            .array(
+              z.union([
+                z.enum(MERGE_STANDARD_FIELDS),
+                z
+                  .string()
+                  .regex(/^custom\.[a-z][a-z0-9_]{0,49}$/, 'Use a standard field name or custom.<key>.'),
+              ]),
+            )
+            .max(200)
+            .optional(),
+        }),
         response: { 200: contactDetailOut, ...errors(400, 401, 403, 404, 422) },
       },
     },

@@ -79,6 +79,15 @@ export async function listMergeSuggestions(
 
 const blank = (v: string | null | undefined) => v === null || v === undefined || v === ''
 const pick = <T>(primary: T, secondary: T): T => (blank(primary as string | null) ? secondary : primary)
+export const MERGE_STANDARD_FIELDS = [
+  'firstName',
+  'lastName',
+  'phone',
+  'email',
+  'country',
+  'language',
+] as const
+type StandardField = (typeof MERGE_STANDARD_FIELDS)[number]
 const newer = (a: Date | null, b: Date | null) => (b && (!a || b.getTime() > a.getTime()) ? b : a)
 const iso = (row: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]))
@@ -93,13 +102,15 @@ const iso = (row: Record<string, unknown>) =>
  *   conversation may be open (rule 2): when both have one, the secondary's is closed first
  *   (source user, or api for tokens) and the primary's stays open.
  * - Tags are united; standard and custom fields keep the primary's values, blanks filled from the
- *   secondary; the assignee is the primary's, else the secondary's.
+ *   secondary, except the fields named in `keepFromSecondary` (the side-by-side review's picks:
+ *   `firstName`…`language`, `custom.<key>`), which take the secondary's value when it has one;
+ *   the assignee is the primary's, else the secondary's.
  * - The primary's inbox row is recomputed from the newest activity of the two.
  */
 export async function mergeContacts(
   ctx: Ctx,
   p: Principal,
-  input: { primaryContactId: number; secondaryContactId: number },
+  input: { primaryContactId: number; secondaryContactId: number; keepFromSecondary?: string[] | undefined },
 ): Promise<ContactRow> {
   authorize(p, 'contacts.view')
   const { primaryContactId: pid, secondaryContactId: sid } = input
@@ -149,16 +160,24 @@ export async function mergeContacts(
     const newest =
       newer(primary.lastMessageAt, secondary.lastMessageAt) === primary.lastMessageAt ? primary : secondary
     const assignee = primary.assigneeUserId !== null ? primary : secondary
+    const fromSecondary = new Set(input.keepFromSecondary ?? [])
+    const field = <K extends StandardField>(k: K) =>
+      fromSecondary.has(k) && !blank(secondary[k]) ? secondary[k] : pick(primary[k], secondary[k])
+    const customPicks: ContactRow['custom'] = {}
+    for (const k of [...fromSecondary].filter((f) => f.startsWith('custom.')).map((f) => f.slice(7))) {
+      const v = secondary.custom[k]
+      if (v !== undefined && v !== null) customPicks[k] = v
+    }
     const merged = await updateContact(tx, ws, pid, {
-      firstName: pick(primary.firstName, secondary.firstName),
-      lastName: pick(primary.lastName, secondary.lastName),
-      phone: pick(primary.phone, secondary.phone),
-      email: pick(primary.email, secondary.email),
-      country: pick(primary.country, secondary.country),
-      language: pick(primary.language, secondary.language),
+      firstName: field('firstName'),
+      lastName: field('lastName'),
+      phone: field('phone'),
+      email: field('email'),
+      country: field('country'),
+      language: field('language'),
       avatarUrl: pick(primary.avatarUrl, secondary.avatarUrl),
       lifecycleStageId: primary.lifecycleStageId ?? secondary.lifecycleStageId,
-      custom: { ...secondary.custom, ...primary.custom },
+      custom: { ...secondary.custom, ...primary.custom, ...customPicks },
       assigneeUserId: assignee.assigneeUserId,
       assigneeTeamId: assignee.assigneeTeamId,
       lastInteractedChannelId:

@@ -263,4 +263,37 @@ describe('merging (rule 53)', () => {
     const [x, y] = await Promise.all([merge(a.id, b.id), merge(b.id, a.id)])
     assert.deepEqual([x.status, y.status].sort(), [200, 404])
   })
+
+  test('the review picks which value survives: keepFromSecondary takes the secondary value per field, blanks never win', async () => {
+    await owner.client.post(`${ws}/contact-fields`, { key: 'plan', name: 'Plan', type: 'text' })
+    const p = await owner.client.post(`${ws}/contacts`, {
+      firstName: 'Layla',
+      lastName: 'Haddad',
+      email: 'layla@example.com',
+      custom: { plan: 'Gold' },
+    })
+    const s = await owner.client.post(`${ws}/contacts`, {
+      firstName: 'Leila',
+      lastName: '',
+      email: 'leila@example.com',
+      custom: { plan: 'Silver' },
+    })
+    const bad = await owner.client.post(`${ws}/contacts/merge`, {
+      primaryContactId: p.body.id,
+      secondaryContactId: s.body.id,
+      keepFromSecondary: ['avatarUrl'],
+    })
+    assert.equal(bad.status, 400)
+    const res = await owner.client.post(`${ws}/contacts/merge`, {
+      primaryContactId: p.body.id,
+      secondaryContactId: s.body.id,
+      keepFromSecondary: ['firstName', 'lastName', 'custom.plan'],
+    })
+    assert.equal(res.status, 200)
+    assert.equal(res.body.id, p.body.id)
+    assert.equal(res.body.firstName, 'Leila', 'picked from the secondary')
+    assert.equal(res.body.lastName, 'Haddad', 'a blank secondary value never replaces the primary one')
+    assert.equal(res.body.email, 'layla@example.com', "not picked: the primary's")
+    assert.equal(res.body.custom.plan, 'Silver')
+  })
 })

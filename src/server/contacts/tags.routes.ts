@@ -6,7 +6,7 @@ import { errors, idSchema, labelSchema, workspaceParams } from '../http/schemas'
 import type { TagRow } from './tags.repo'
 import { createTag, editTag, listWorkspaceTags, removeTag } from './tags.service'
 
-const tagOut = z.object({
+export const tagOut = z.object({
   id: z.number(),
   name: z.string(),
   color: z.string().nullable(),

@@ -6,7 +6,7 @@ import { errors, idSchema, okBody, workspaceParams } from '../http/schemas'
 import type { SnippetRow } from './snippets.repo'
 import { createSnippet, editSnippet, listWorkspaceSnippets, removeSnippet } from './snippets.service'
 
-const snippetOut = z.object({
+export const snippetOut = z.object({
   id: z.number(),
   shortcut: z.string(),
   body: z.string(),

@@ -14,7 +14,7 @@ import {
 import type { WorkspaceRow } from './workspaces.repo'
 import { getWorkspaceView, updateWorkspaceSettings } from './workspaces.service'
 
-const workspaceOut = z.object({
+export const workspaceOut = z.object({
   id: z.number(),
   organizationId: z.number(),
   name: z.string(),

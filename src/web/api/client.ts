@@ -78,21 +78,33 @@ export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, b
 export const put = <T>(path: string, body: unknown = {}) => api<T>('PUT', path, body)
 export const del = <T>(path: string, body?: unknown) => api<T>('DELETE', path, body)
 
-/** Uploads raw bytes (POST /files takes the file as the body, its name in ?name=). */
-export async function upload<T>(path: string, file: Blob): Promise<T> {
+/**
+ * Sends a file as the raw request body (POST /files takes its name in ?name=; CSV imports); the
+ * answer is JSON like every other call.
+ */
+export async function upload<T>(path: string, file: Blob, contentType?: string): Promise<T> {
   const headers: Record<string, string> = {
     accept: 'application/json',
-    'content-type': file.type || 'application/octet-stream',
+    'content-type': contentType ?? (file.type || 'application/octet-stream'),
   }
   if (csrfToken) headers['x-csrf-token'] = csrfToken
   let res: Response
   try {
-    res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' })
+    res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: file })
   } catch {
     throw new ApiError(0, 'network', 'network')
   }
-  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } }
-  if (!res.ok)
-    throw new ApiError(res.status, data.error?.code ?? 'http_error', data.error?.message ?? res.statusText)
+  const data: unknown = await res.json().catch(() => null)
+  if (!res.ok) {
+    const e = (data as { error?: { code: string; message: string; fields?: FieldProblem[] } })?.error
+    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? res.statusText, e?.fields ?? [])
+  }
   return data as T
+}
+
+/** Fetches a text resource (CSV reports) with the session cookie. */
+export async function getText(path: string): Promise<string> {
+  const res = await fetch(path, { credentials: 'same-origin' })
+  if (!res.ok) throw new ApiError(res.status, 'http_error', res.statusText)
+  return res.text()
 }

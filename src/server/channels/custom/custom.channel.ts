@@ -88,20 +88,20 @@ export const customChannel = defineChannel({
   sends: ['text', 'image', 'video', 'audio', 'file', 'location'],
   setup: [
     {
-      key: 'destinationUrl',
-      in: 'config',
-      label: 'channels.custom.destinationUrl',
-      help: 'channels.custom.destinationUrlHelp',
-      input: 'url',
-      required: true,
-    },
-    {
       key: 'idType',
       in: 'config',
       label: 'channels.custom.idType',
       help: 'channels.custom.idTypeHelp',
       input: 'select',
       options: ['phone', 'custom'],
+      required: true,
+    },
+    {
+      key: 'destinationUrl',
+      in: 'config',
+      label: 'channels.custom.destinationUrl',
+      help: 'channels.custom.destinationUrlHelp',
+      input: 'url',
       required: true,
     },
     {

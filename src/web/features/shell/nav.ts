@@ -14,7 +14,7 @@ export const NAV: NavItem[] = [
   {
     key: 'contacts',
     capability: 'contacts.view',
-    available: false,
+    available: true,
     icon: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8a7 7 0 0 1 14 0',
   },
   {
@@ -39,14 +39,35 @@ export const NAV: NavItem[] = [
 ]
 
 export const SETTINGS_NAV: {
-  key: 'general' | 'users' | 'teams' | 'apiTokens' | 'sandbox'
+  key:
+    | 'general'
+    | 'users'
+    | 'teams'
+    | 'channels'
+    | 'contactFields'
+    | 'tags'
+    | 'lifecycle'
+    | 'conversations'
+    | 'snippets'
+    | 'apiTokens'
+    | 'webhooks'
+    | 'sandbox'
   path: string
   capability: Capability
 }[] = [
   { key: 'general', path: 'general', capability: 'settings.general' },
   { key: 'users', path: 'users', capability: 'settings.users' },
   { key: 'teams', path: 'teams', capability: 'settings.teams' },
+  { key: 'channels', path: 'channels', capability: 'settings.channels' },
+  // Rule 104 row 12: contact fields; tags and lifecycle stages are managed with the same access.
+  { key: 'contactFields', path: 'contact-fields', capability: 'settings.contactFields' },
+  { key: 'tags', path: 'tags', capability: 'settings.contactFields' },
+  { key: 'lifecycle', path: 'lifecycle', capability: 'settings.contactFields' },
+  // Rule 105: Closing Notes / Conversations (categories, mode, auto-close) and snippets.
+  { key: 'conversations', path: 'conversations', capability: 'settings.general' },
+  { key: 'snippets', path: 'snippets', capability: 'settings.general' },
   { key: 'apiTokens', path: 'api-tokens', capability: 'settings.integrations' },
+  { key: 'webhooks', path: 'webhooks', capability: 'settings.integrations' },
   // Issue 4 item 9: outside Settings (/w/:ws/sandbox), reachable from it.
   { key: 'sandbox', path: '../sandbox', capability: 'settings.channels' },
 ]

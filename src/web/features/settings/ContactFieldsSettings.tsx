@@ -1,0 +1,268 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { ApiError, del, patch, post, put } from '../../api/client'
+import type { ContactField, FieldType } from '../../api/types'
+import { ErrorAlert } from '../../ui/Alert'
+import { Button } from '../../ui/Button'
+import { Dialog } from '../../ui/Dialog'
+import { Field, SelectField, TextField } from '../../ui/Field'
+import { Badge, Loading, Page } from '../../ui/Page'
+import { qk, useFields, useView } from '../contacts/queries'
+import { keyFromName, moved } from './helpers'
+import { RequireCapability } from './SettingsLayout'
+
+const TYPES: FieldType[] = ['text', 'list', 'checkbox', 'email', 'number', 'url', 'date', 'time']
+
+export function ContactFieldsSettings() {
+  return (
+    <RequireCapability capability="settings.contactFields">
+      <Fields />
+    </RequireCapability>
+  )
+}
+
+function Fields() {
+  const { t } = useTranslation()
+  const ws = useView().workspace.id
+  const qc = useQueryClient()
+  const fields = useFields(ws)
+  const [editing, setEditing] = useState<ContactField | 'new' | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(null)
+    try {
+      await fn()
+      await qc.invalidateQueries({ queryKey: qk.fields(ws) })
+    } catch (err) {
+      setError(err)
+    }
+  }
+  if (fields.isLoading) return <Loading />
+  const list = fields.data ?? []
+  const ids = list.map((f) => f.id)
+  const base = `/api/v1/workspaces/${ws}/contact-fields`
+  return (
+    <Page
+      title={t('settings.nav.contactFields')}
+      description={t('contactFields.description')}
+      actions={
+        <Button variant="primary" onClick={() => setEditing('new')}>
+          {t('contactFields.add')}
+        </Button>
+      }
+    >
+      <ErrorAlert error={error ?? fields.error} />
+      <p className="muted">{t('contactFields.standard')}</p>
+      {list.length === 0 ? (
+        <p className="muted">{t('contactFields.empty')}</p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('contactFields.name')}</th>
+              <th scope="col">{t('contactFields.key')}</th>
+              <th scope="col">{t('contactFields.type')}</th>
+              <th scope="col">{t('contactFields.options')}</th>
+              <th scope="col">
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((f, i) => (
+              <tr key={f.id} data-field-key={f.key}>
+                <td>
+                  <strong dir="auto">{f.name}</strong>
+                  {f.description && (
+                    <p className="field-hint" dir="auto">
+                      {f.description}
+                    </p>
+                  )}
+                </td>
+                <td dir="ltr" className="cell-ltr">
+                  <code>{`$contact.${f.key}`}</code>
+                </td>
+                <td>
+                  <Badge>{t(`contactFields.types.${f.type}`)}</Badge>
+                </td>
+                <td dir="auto">{f.options.join(', ')}</td>
+                <td className="cell-actions">
+                  <Button
+                    variant="ghost"
+                    disabled={i === 0}
+                    aria-label={t('common.moveUp', { name: f.name })}
+                    onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, -1) }))}
+                  >
+                    ↑
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    disabled={i === list.length - 1}
+                    aria-label={t('common.moveDown', { name: f.name })}
+                    onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, 1) }))}
+                  >
+                    ↓
+                  </Button>
+                  <Button variant="ghost" onClick={() => setEditing(f)}>
+                    {t('common.edit')}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    className="text-danger"
+                    onClick={() => {
+                      if (window.confirm(t('contactFields.confirmDelete', { name: f.name })))
+                        void act(() => del(`${base}/${f.id}`))
+                    }}
+                  >
+                    {t('common.delete')}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editing && (
+        <FieldDialog
+          ws={ws}
+          field={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+          onDone={() => qc.invalidateQueries({ queryKey: qk.fields(ws) })}
+        />
+      )}
+    </Page>
+  )
+}
+
+function FieldDialog({
+  ws,
+  field,
+  onClose,
+  onDone,
+}: {
+  ws: number
+  field: ContactField | null
+  onClose: () => void
+  onDone: () => unknown
+}) {
+  const { t } = useTranslation()
+  const [name, setName] = useState(field?.name ?? '')
+  const [key, setKey] = useState(field?.key ?? '')
+  const [keyTouched, setKeyTouched] = useState(false)
+  const [type, setType] = useState<FieldType>(field?.type ?? 'text')
+  const [description, setDescription] = useState(field?.description ?? '')
+  const [options, setOptions] = useState((field?.options ?? []).join('\n'))
+  const [error, setError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    const optionList = options
+      .split('\n')
+      .map((o) => o.trim())
+      .filter(Boolean)
+    try {
+      const base = `/api/v1/workspaces/${ws}/contact-fields`
+      if (field)
+        await patch(`${base}/${field.id}`, {
+          name,
+          description,
+          ...(field.type === 'list' ? { options: optionList } : {}),
+        })
+      else
+        await post(base, {
+          key,
+          name,
+          description,
+          type,
+          ...(type === 'list' ? { options: optionList } : {}),
+        })
+      await onDone()
+      onClose()
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  const isList = (field?.type ?? type) === 'list'
+  return (
+    <Dialog
+      open
+      title={field ? t('contactFields.edit') : t('contactFields.add')}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button variant="primary" type="submit" form="field-form" busy={busy}>
+            {t('common.save')}
+          </Button>
+        </>
+      }
+    >
+      <form id="field-form" onSubmit={submit}>
+        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <TextField
+          label={t('contactFields.name')}
+          value={name}
+          onChange={(v) => {
+            setName(v)
+            if (!field && !keyTouched) setKey(keyFromName(v))
+          }}
+          error={fieldError('name')}
+          required
+          autoFocus
+          dir="auto"
+        />
+        <TextField
+          label={t('contactFields.key')}
+          hint={t('contactFields.keyHint')}
+          value={key}
+          onChange={(v) => {
+            setKeyTouched(true)
+            setKey(v)
+          }}
+          error={fieldError('key')}
+          readOnly={Boolean(field)}
+          required
+          dir="ltr"
+        />
+        <SelectField
+          label={t('contactFields.type')}
+          value={field?.type ?? type}
+          onChange={(v) => setType(v as FieldType)}
+          disabled={Boolean(field)}
+          options={TYPES.map((ty) => ({ value: ty, label: t(`contactFields.types.${ty}`) }))}
+        />
+        <TextField
+          label={t('contactFields.descriptionLabel')}
+          value={description}
+          onChange={setDescription}
+          error={fieldError('description')}
+          dir="auto"
+        />
+        {isList && (
+          <Field
+            label={t('contactFields.options')}
+            error={fieldError('options')}
+            hint={t('contactFields.optionsHint')}
+          >
+            {(id, describedBy) => (
+              <textarea
+                id={id}
+                rows={5}
+                value={options}
+                onChange={(e) => setOptions(e.target.value)}
+                aria-describedby={describedBy}
+                dir="auto"
+              />
+            )}
+          </Field>
+        )}
+      </form>
+    </Dialog>
+  )
+}

@@ -1,0 +1,150 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { ApiError, del, patch, post, put } from '../../api/client'
+import { ErrorAlert } from '../../ui/Alert'
+import { Button } from '../../ui/Button'
+import { Checkbox, TextField } from '../../ui/Field'
+import { Badge, Loading, Page } from '../../ui/Page'
+import { qk, useStages, useView } from '../contacts/queries'
+import { moved } from './helpers'
+import { RequireCapability } from './SettingsLayout'
+
+export function LifecycleSettings() {
+  return (
+    <RequireCapability capability="settings.contactFields">
+      <Stages />
+    </RequireCapability>
+  )
+}
+
+/** Rule 58: ordered stages, one default stage for new contacts, and "lost" stages. */
+function Stages() {
+  const { t } = useTranslation()
+  const ws = useView().workspace.id
+  const qc = useQueryClient()
+  const stages = useStages(ws)
+  const [name, setName] = useState('')
+  const [isLost, setIsLost] = useState(false)
+  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const base = `/api/v1/workspaces/${ws}/lifecycle-stages`
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(null)
+    try {
+      await fn()
+      await qc.invalidateQueries({ queryKey: qk.stages(ws) })
+      return true
+    } catch (err) {
+      setError(err)
+      return false
+    }
+  }
+  const add = async (e: FormEvent) => {
+    e.preventDefault()
+    if (await act(() => post(base, { name, isLost }))) {
+      setName('')
+      setIsLost(false)
+    }
+  }
+  if (stages.isLoading) return <Loading />
+  const list = stages.data ?? []
+  const ids = list.map((s) => s.id)
+  return (
+    <Page title={t('settings.nav.lifecycle')} description={t('lifecycle.description')}>
+      <ErrorAlert error={(error instanceof ApiError && error.fields.length ? null : error) ?? stages.error} />
+      <ol className="plain-list stage-list">
+        {list.map((s, i) => (
+          <li key={s.id} className="card stage-row" data-stage={s.name}>
+            <span className="stage-name">
+              {renaming?.id === s.id ? (
+                <form
+                  className="inline-edit"
+                  onSubmit={async (e) => {
+                    e.preventDefault()
+                    if (await act(() => patch(`${base}/${s.id}`, { name: renaming.name.trim() })))
+                      setRenaming(null)
+                  }}
+                >
+                  <input
+                    aria-label={t('lifecycle.renamePrompt')}
+                    value={renaming.name}
+                    onChange={(e) => setRenaming({ id: s.id, name: e.target.value })}
+                    dir="auto"
+                  />
+                  <Button type="submit" variant="primary">
+                    {t('common.save')}
+                  </Button>
+                  <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
+                </form>
+              ) : (
+                <span dir="auto">{s.name}</span>
+              )}
+              {s.isDefault && <Badge tone="green">{t('lifecycle.default')}</Badge>}
+              {s.isLost && <Badge tone="red">{t('lifecycle.lost')}</Badge>}
+            </span>
+            <span className="cell-actions">
+              <Button
+                variant="ghost"
+                disabled={i === 0}
+                aria-label={t('common.moveUp', { name: s.name })}
+                onClick={() => act(() => put(`${base}/order`, { stageIds: moved(ids, s.id, -1) }))}
+              >
+                ↑
+              </Button>
+              <Button
+                variant="ghost"
+                disabled={i === list.length - 1}
+                aria-label={t('common.moveDown', { name: s.name })}
+                onClick={() => act(() => put(`${base}/order`, { stageIds: moved(ids, s.id, 1) }))}
+              >
+                ↓
+              </Button>
+              {!s.isDefault && (
+                <Button variant="ghost" onClick={() => act(() => post(`${base}/${s.id}/default`))}>
+                  {t('lifecycle.makeDefault')}
+                </Button>
+              )}
+              <Button
+                variant="ghost"
+                onClick={() => act(() => patch(`${base}/${s.id}`, { isLost: !s.isLost }))}
+              >
+                {s.isLost ? t('lifecycle.unmarkLost') : t('lifecycle.markLost')}
+              </Button>
+              <Button variant="ghost" onClick={() => setRenaming({ id: s.id, name: s.name })}>
+                {t('lifecycle.rename')}
+              </Button>
+              {!s.isDefault && (
+                <Button
+                  variant="ghost"
+                  className="text-danger"
+                  onClick={() => {
+                    if (window.confirm(t('lifecycle.confirmDelete', { name: s.name })))
+                      void act(() => del(`${base}/${s.id}`))
+                  }}
+                >
+                  {t('common.delete')}
+                </Button>
+              )}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <form className="inline-form form-narrow" onSubmit={add}>
+        <TextField
+          label={t('lifecycle.newStage')}
+          value={name}
+          onChange={setName}
+          error={error instanceof ApiError ? error.field('name') : undefined}
+          required
+          maxLength={50}
+          dir="auto"
+        />
+        <Checkbox label={t('lifecycle.lost')} checked={isLost} onChange={setIsLost} />
+        <Button type="submit" variant="primary">
+          {t('lifecycle.add')}
+        </Button>
+      </form>
+    </Page>
+  )
+}

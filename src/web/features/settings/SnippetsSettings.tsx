@@ -1,0 +1,181 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { ApiError, del, get, patch, post } from '../../api/client'
+import type { Snippet } from '../../api/types'
+import { ErrorAlert } from '../../ui/Alert'
+import { Button } from '../../ui/Button'
+import { Dialog } from '../../ui/Dialog'
+import { Field, TextField } from '../../ui/Field'
+import { Loading, Page } from '../../ui/Page'
+import { useView } from '../contacts/queries'
+import { RequireCapability } from './SettingsLayout'
+
+export function SnippetsSettings() {
+  return (
+    <RequireCapability capability="settings.general">
+      <Snippets />
+    </RequireCapability>
+  )
+}
+
+/** Saved replies agents insert by typing "/" and the shortcut in the composer. */
+function Snippets() {
+  const { t } = useTranslation()
+  const ws = useView().workspace.id
+  const qc = useQueryClient()
+  const key = ['snippets', ws]
+  const snippets = useQuery({
+    queryKey: key,
+    queryFn: () => get<Snippet[]>(`/api/v1/workspaces/${ws}/snippets`),
+  })
+  const [editing, setEditing] = useState<Snippet | 'new' | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  if (snippets.isLoading) return <Loading />
+  return (
+    <Page
+      title={t('settings.nav.snippets')}
+      description={t('snippets.description')}
+      actions={
+        <Button variant="primary" onClick={() => setEditing('new')}>
+          {t('snippets.add')}
+        </Button>
+      }
+    >
+      <ErrorAlert error={error ?? snippets.error} />
+      {(snippets.data ?? []).length === 0 ? (
+        <p className="muted">{t('snippets.empty')}</p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('snippets.shortcut')}</th>
+              <th scope="col">{t('snippets.body')}</th>
+              <th scope="col">
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {snippets.data!.map((s) => (
+              <tr key={s.id} data-snippet={s.shortcut}>
+                <td dir="auto">
+                  <code>/{s.shortcut}</code>
+                </td>
+                <td dir="auto" className="snippet-body">
+                  {s.body}
+                </td>
+                <td className="cell-actions">
+                  <Button variant="ghost" onClick={() => setEditing(s)}>
+                    {t('common.edit')}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    className="text-danger"
+                    onClick={async () => {
+                      if (!window.confirm(t('snippets.confirmDelete', { shortcut: s.shortcut }))) return
+                      setError(null)
+                      try {
+                        await del(`/api/v1/workspaces/${ws}/snippets/${s.id}`)
+                        await qc.invalidateQueries({ queryKey: key })
+                      } catch (err) {
+                        setError(err)
+                      }
+                    }}
+                  >
+                    {t('common.delete')}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editing && (
+        <SnippetDialog
+          ws={ws}
+          snippet={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+          onDone={() => qc.invalidateQueries({ queryKey: key })}
+        />
+      )}
+    </Page>
+  )
+}
+
+function SnippetDialog({
+  ws,
+  snippet,
+  onClose,
+  onDone,
+}: {
+  ws: number
+  snippet: Snippet | null
+  onClose: () => void
+  onDone: () => unknown
+}) {
+  const { t } = useTranslation()
+  const [shortcut, setShortcut] = useState(snippet?.shortcut ?? '')
+  const [body, setBody] = useState(snippet?.body ?? '')
+  const [error, setError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      const base = `/api/v1/workspaces/${ws}/snippets`
+      if (snippet) await patch(`${base}/${snippet.id}`, { shortcut, body })
+      else await post(base, { shortcut, body })
+      await onDone()
+      onClose()
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  return (
+    <Dialog
+      open
+      title={snippet ? t('snippets.edit') : t('snippets.add')}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button variant="primary" type="submit" form="snippet-form" busy={busy}>
+            {t('common.save')}
+          </Button>
+        </>
+      }
+    >
+      <form id="snippet-form" onSubmit={submit}>
+        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <TextField
+          label={t('snippets.shortcut')}
+          hint={t('snippets.shortcutHint')}
+          value={shortcut}
+          onChange={setShortcut}
+          error={fieldError('shortcut')}
+          required
+          autoFocus
+          dir="auto"
+        />
+        <Field label={t('snippets.body')} error={fieldError('body')}>
+          {(id, describedBy) => (
+            <textarea
+              id={id}
+              rows={6}
+              value={body}
+              onChange={(e) => setBody(e.target.value)}
+              aria-describedby={describedBy}
+              required
+              dir="auto"
+            />
+          )}
+        </Field>
+      </form>
+    </Dialog>
+  )
+}

@@ -1,0 +1,146 @@
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { get, post } from '../../api/client'
+import type { WebhookDelivery, WebhookDeliveryDetail } from '../../api/types'
+import { ErrorAlert } from '../../ui/Alert'
+import { Button } from '../../ui/Button'
+import { Badge } from '../../ui/Page'
+import { formatDateTime } from '../contacts/queries'
+
+const TONE = {
+  waiting: 'neutral',
+  pending: 'blue',
+  sending: 'blue',
+  retrying: 'amber',
+  delivered: 'green',
+  dead: 'red',
+} as const
+
+/** A webhook's delivery log, newest first, with replay of one delivery. */
+export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: number }) {
+  const { t, i18n } = useTranslation()
+  const qc = useQueryClient()
+  const base = `/api/v1/workspaces/${ws}/webhooks/${webhookId}`
+  const key = ['webhook-deliveries', ws, webhookId]
+  const [error, setError] = useState<unknown>(null)
+  const log = useInfiniteQuery({
+    queryKey: key,
+    initialPageParam: '',
+    queryFn: ({ pageParam }) =>
+      get<{ items: WebhookDelivery[]; nextCursor: string | null }>(
+        `${base}/deliveries?limit=25${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: 2000,
+  })
+  const items = log.data?.pages.flatMap((p) => p.items) ?? []
+  const [open, setOpen] = useState<string | null>(null)
+  return (
+    <section className="delivery-log" aria-label={t('webhooks.deliveryLog')}>
+      <ErrorAlert error={error ?? log.error} />
+      {items.length === 0 && !log.isLoading && <p className="muted">{t('webhooks.noDeliveries')}</p>}
+      {items.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('webhooks.event')}</th>
+              <th scope="col">{t('webhooks.status')}</th>
+              <th scope="col">{t('webhooks.attempts')}</th>
+              <th scope="col">{t('webhooks.response')}</th>
+              <th scope="col">{t('webhooks.created')}</th>
+              <th scope="col">
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((d) => (
+              <tr key={d.id} data-delivery={d.event} data-status={d.status}>
+                <td dir="ltr" className="cell-ltr">
+                  <code>{d.event}</code>
+                </td>
+                <td>
+                  <Badge tone={TONE[d.status]}>{t(`webhooks.statuses.${d.status}`)}</Badge>
+                </td>
+                <td>{d.attempts}</td>
+                <td dir="ltr" className="cell-ltr">
+                  {d.lastStatusCode ?? d.lastError ?? ''}
+                </td>
+                <td>{formatDateTime(d.createdAt, i18n.language)}</td>
+                <td className="cell-actions">
+                  <Button
+                    variant="ghost"
+                    aria-expanded={open === d.id}
+                    onClick={() => setOpen(open === d.id ? null : d.id)}
+                  >
+                    {t('webhooks.details')}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    disabled={!['delivered', 'dead'].includes(d.status)}
+                    onClick={async () => {
+                      setError(null)
+                      try {
+                        await post(`${base}/deliveries/${d.id}/replay`)
+                        await qc.invalidateQueries({ queryKey: key })
+                      } catch (err) {
+                        setError(err)
+                      }
+                    }}
+                  >
+                    {t('webhooks.replay')}
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {open && <DeliveryDetail url={`${base}/deliveries/${open}`} />}
+      {log.hasNextPage && (
+        <Button busy={log.isFetchingNextPage} onClick={() => void log.fetchNextPage()}>
+          {t('contacts.loadMore')}
+        </Button>
+      )}
+    </section>
+  )
+}
+
+function DeliveryDetail({ url }: { url: string }) {
+  const { t, i18n } = useTranslation()
+  const detail = useQuery({
+    queryKey: ['webhook-delivery', url],
+    queryFn: () => get<WebhookDeliveryDetail>(url),
+  })
+  if (!detail.data) return <ErrorAlert error={detail.error} />
+  return (
+    <div className="delivery-detail" aria-label={t('webhooks.details')} role="region">
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">{t('webhooks.attempts')}</th>
+            <th scope="col">{t('webhooks.created')}</th>
+            <th scope="col">{t('webhooks.response')}</th>
+            <th scope="col">{t('webhooks.duration')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.data.history.map((a) => (
+            <tr key={a.number}>
+              <td>{a.number}</td>
+              <td>{formatDateTime(a.startedAt, i18n.language)}</td>
+              <td dir="ltr" className="cell-ltr">
+                {a.statusCode ?? a.error ?? ''}
+              </td>
+              <td>{t('webhooks.ms', { count: a.durationMs })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <pre className="payload" dir="ltr">
+        {JSON.stringify(detail.data.payload, null, 2)}
+      </pre>
+    </div>
+  )
+}

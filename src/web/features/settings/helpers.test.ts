@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { keyFromName, moved, splitMinutes } from './helpers'
+
+test('moving an item swaps it with its neighbour and never leaves the list', () => {
+  assert.deepEqual(moved([1, 2, 3], 2, -1), [2, 1, 3])
+  assert.deepEqual(moved([1, 2, 3], 2, 1), [1, 3, 2])
+  assert.deepEqual(moved([1, 2, 3], 1, -1), [1, 2, 3])
+  assert.deepEqual(moved([1, 2, 3], 3, 1), [1, 2, 3])
+  assert.deepEqual(moved([1, 2, 3], 9, 1), [1, 2, 3])
+})
+
+test('a field name suggests a valid key: lower-case, underscores, starting with a letter', () => {
+  assert.equal(keyFromName('Customer Tier'), 'customer_tier')
+  assert.equal(keyFromName('2nd Phone!'), 'nd_phone')
+  assert.equal(keyFromName('الخطة'), '')
+  assert.match(keyFromName('x'.repeat(80)), /^x{50}$/)
+})
+
+test('auto-close minutes show in the largest unit that divides them (rule 39)', () => {
+  assert.deepEqual(splitMinutes(1440), { amount: 1, unit: 'days' })
+  assert.deepEqual(splitMinutes(360), { amount: 6, unit: 'hours' })
+  assert.deepEqual(splitMinutes(90), { amount: 90, unit: 'minutes' })
+  assert.deepEqual(splitMinutes(14 * 1440), { amount: 14, unit: 'days' })
+})

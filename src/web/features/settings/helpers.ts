@@ -1,0 +1,29 @@
+/** The ids in a new order after moving one item a step up (-1) or down (+1). */
+export function moved(ids: number[], id: number, by: -1 | 1): number[] {
+  const i = ids.indexOf(id)
+  const j = i + by
+  if (i < 0 || j < 0 || j >= ids.length) return ids
+  const next = [...ids]
+  ;[next[i], next[j]] = [next[j]!, next[i]!]
+  return next
+}
+
+/** "Customer Tier" → "customer_tier": the variable name a new field suggests. */
+export function keyFromName(name: string): string {
+  const k = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+|_+$/g, '')
+  return k.slice(0, 50).replace(/_+$/, '')
+}
+
+export const UNITS = { minutes: 1, hours: 60, days: 1440 } as const
+export type Unit = keyof typeof UNITS
+
+/** Rule 39: the stored minutes shown in the largest unit that divides them. */
+export function splitMinutes(minutes: number): { amount: number; unit: Unit } {
+  if (minutes % UNITS.days === 0) return { amount: minutes / UNITS.days, unit: 'days' }
+  if (minutes % UNITS.hours === 0) return { amount: minutes / UNITS.hours, unit: 'hours' }
+  return { amount: minutes, unit: 'minutes' }
+}
