@@ -26,7 +26,8 @@ async function signIn(page: Page) {
   await page.getByLabel('Email').fill('owner@acme.test')
   await page.getByLabel('Password').fill(TEST_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL('**/w/*/contacts')
+  // Everyone lands in the Inbox (the first module).
+  await page.waitForURL('**/w/*/inbox')
 }
 
 const CSV = [

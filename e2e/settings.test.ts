@@ -46,7 +46,8 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   await page.getByLabel('Email').fill('owner@acme.test')
   await page.getByLabel('Password').fill(TEST_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL('**/w/*/contacts')
+  // Everyone lands in the Inbox (the first module).
+  await page.waitForURL('**/w/*/inbox')
   await page.goto(`${server.url}/w/${ws}/settings/general`)
   const nav = page.getByRole('navigation', { name: 'Settings' })
   for (const name of [

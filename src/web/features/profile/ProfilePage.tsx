@@ -79,6 +79,8 @@ function useSaveProfile() {
   const [error, setError] = useState<unknown>(null)
   const save = async (body: Record<string, unknown>, optimistic: (u: User) => User) => {
     setError(null)
+    // A session fetch already in flight (focus, reconnect) must not put the old value back.
+    void qc.cancelQueries({ queryKey: sessionKey })
     qc.setQueryData<Session | null>(sessionKey, (s) => (s ? { ...s, user: optimistic(s.user) } : s))
     try {
       const user = await patch<User>('/api/v1/me', body)
