@@ -45,6 +45,7 @@ import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
+import { apiV2Routes } from './v2/v2.routes'
 import { workspaceRoutes } from './workspaces/workspaces.routes'
 
 export type App = FastifyInstance<
@@ -82,6 +83,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   notificationRoutes,
   closingCategoryRoutes,
   snippetRoutes,
+  apiV2Routes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }
