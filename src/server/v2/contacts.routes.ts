@@ -229,7 +229,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
             .refine((n) => n !== 0 && Math.abs(n) <= Number.MAX_SAFE_INTEGER, 'cursorId is a contact id.')
             .optional(),
         }),
-        body: listContactsBody.optional().meta({
+        body: listContactsBody.nullish().meta({
           examples: [
             {
               search: '',
