@@ -1,8 +1,18 @@
+import { startLineSimulator } from './line/line.simulator'
 import { metaSimulatorFactory } from './meta/meta-simulator'
 import type { SimulatorFactory } from './simulator'
+import { startTelegramSimulator } from './telegram/telegram.simulator'
+import { startTwilioSimulator } from './twilio/twilio.simulator'
+import { startViberSimulator } from './viber/viber.simulator'
+import { startWechatSimulator } from './wechat/wechat.simulator'
 
 /** Every provider simulator, listed explicitly (channel folders add theirs). */
 export const SIMULATORS: Record<string, SimulatorFactory> = {
   /** Graph API: WhatsApp Cloud API, Messenger and Instagram messaging. */
   meta: metaSimulatorFactory,
+  twilio: (o) => startTwilioSimulator(o),
+  telegram: (o) => startTelegramSimulator(o),
+  line: (o) => startLineSimulator(o),
+  viber: (o) => startViberSimulator(o),
+  wechat: (o) => startWechatSimulator(o),
 }

@@ -26,6 +26,16 @@ export type InboundMessage = {
   replyToProviderId?: string | undefined
   /** Echo of a message the business sent from another client (e.g. the phone app). */
   echo?: boolean
+  /**
+   * A provider call to make once the message is stored (e.g. Telegram's answerCallbackQuery):
+   * opaque data handed to the adapter's `followUp` in a job.
+   */
+  followUp?: Record<string, unknown> | undefined
+  /**
+   * Short-lived values to keep for this channel (encrypted), e.g. LINE's single-use reply token,
+   * readable by `send` through `SendContext.state`. Written only for newly stored messages.
+   */
+  remember?: { key: string; value: string; ttlSeconds: number }[] | undefined
 }
 
 export type InboundStatus = {
@@ -82,8 +92,26 @@ export type ProviderTemplate = {
   components: unknown[]
 }
 
+/**
+ * Small per-channel key/value state kept by the core (encrypted, shared by every process, expiring
+ * on the server clock): cached provider access tokens, single-use reply tokens.
+ */
+export type ChannelState = {
+  get: (key: string) => Promise<string | undefined>
+  set: (key: string, value: string, ttlSeconds: number) => Promise<void>
+  /** Reads and deletes in one step: a value taken once is never handed out again. */
+  take: (key: string) => Promise<string | undefined>
+}
+
 /** Everything `send` may use; nothing else. The HTTP client is injected so tests and simulators can see it. */
-export type SendContext = { fetch: typeof fetch; log: Log }
+export type SendContext = {
+  fetch: typeof fetch
+  log: Log
+  /** Per-channel state (absent in bare unit tests: adapters must cope without it). */
+  state?: ChannelState | undefined
+  /** This channel's public inbound webhook URL (PUBLIC_URL + path): status callbacks, setWebhook. */
+  webhookUrl?: string | undefined
+}
 
 export type ChannelRef<Config, Secrets> = {
   workspaceId: number
@@ -107,6 +135,11 @@ export type OutboundMessage = {
 export type WebhookRequest = {
   method: string
   url: string
+  /**
+   * The URL as the provider called it: PUBLIC_URL + path and query. Providers that sign the URL
+   * (Twilio) check against this, so PUBLIC_URL must be exactly what is configured at the provider.
+   */
+  publicUrl?: string | undefined
   query: Record<string, string | string[] | undefined>
   headers: Record<string, string | string[] | undefined>
   rawBody: Buffer
@@ -141,6 +174,20 @@ export type ChannelAdapter<Config = Record<string, unknown>, Secrets = Record<st
     sc: SendContext,
     channel: ChannelRef<Config, Secrets>,
   ) => Promise<{ ok: true; details?: Record<string, unknown> }>
+  /**
+   * Tells the provider where to post (Telegram setWebhook, Viber set_webhook) using
+   * `sc.webhookUrl`. Runs in the channels.setup job: after connecting and on POST …/channels/:id/setup.
+   */
+  configureWebhook?: (
+    sc: SendContext,
+    channel: ChannelRef<Config, Secrets>,
+  ) => Promise<{ ok: true; details?: Record<string, unknown> }>
+  /** The provider call an inbound message asked for (`InboundMessage.followUp`); runs in a job. */
+  followUp?: (
+    sc: SendContext,
+    channel: ChannelRef<Config, Secrets>,
+    data: Record<string, unknown>,
+  ) => Promise<void>
   /** Non-secret settings, shown back to the user. */
   configSchema: z.ZodType<Config>
   /** Credentials, stored encrypted and never returned. */

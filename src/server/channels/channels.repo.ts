@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
-import { channelCounters, channels } from '../db/schema'
+import { channelCounters, channelState, channels } from '../db/schema'
 
 export type ChannelRow = typeof channels.$inferSelect
 
@@ -92,4 +92,55 @@ export async function readCounter(
       ),
     )
   return row?.count ?? 0
+}
+
+const stateKey = (workspaceId: number, channelId: number, key: string) =>
+  and(
+    eq(channelState.workspaceId, workspaceId),
+    eq(channelState.channelId, channelId),
+    eq(channelState.key, key),
+  )
+
+/** A live (unexpired) state value, still encrypted. */
+export async function readState(
+  db: DbOrTx,
+  workspaceId: number,
+  channelId: number,
+  key: string,
+  now: Date,
+): Promise<string | undefined> {
+  const [row] = await db
+    .select({ value: channelState.value })
+    .from(channelState)
+    .where(and(stateKey(workspaceId, channelId, key), gt(channelState.expiresAt, now)))
+  return row?.value
+}
+
+export async function writeState(
+  db: DbOrTx,
+  values: { workspaceId: number; channelId: number; key: string; value: string; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insert(channelState)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [channelState.workspaceId, channelState.channelId, channelState.key],
+      set: { value: values.value, expiresAt: values.expiresAt },
+    })
+}
+
+/** Deletes the value and returns it if it was still live: two callers never both get it. */
+export async function takeState(
+  db: DbOrTx,
+  workspaceId: number,
+  channelId: number,
+  key: string,
+  now: Date,
+): Promise<string | undefined> {
+  const rows = await db
+    .delete(channelState)
+    .where(stateKey(workspaceId, channelId, key))
+    .returning({ value: channelState.value, expiresAt: channelState.expiresAt })
+  const row = rows[0]
+  return row && row.expiresAt.getTime() > now.getTime() ? row.value : undefined
 }

@@ -10,6 +10,7 @@ import {
   editChannel,
   getChannel,
   listWorkspaceChannels,
+  setupChannel,
   webhookPath,
 } from './channels.service'
 import { CHANNELS } from './registry'
@@ -120,6 +121,25 @@ export function channelRoutes(app: App, ctx: Ctx) {
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
       return present(await editChannel(ctx, p, request.params.channelId, request.body))
+    },
+  )
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/channels/:channelId/setup',
+    {
+      schema: {
+        tags: ['channels'],
+        summary: 'Check the credentials and register the webhook at the provider again',
+        description:
+          'Runs in the background (nothing calls a provider inside a request). The result shows in the channel: status `active`, or `error` with `lastError`.',
+        params: one,
+        response: { 202: okBody, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      await setupChannel(ctx, p, request.params.channelId)
+      return reply.status(202).send({ ok: true as const })
     },
   )
 

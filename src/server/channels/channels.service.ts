@@ -5,8 +5,17 @@ import type { Ctx } from '../context'
 import type { DbOrTx } from '../db/database'
 import { NotFoundError, ValidationError } from '../errors'
 import { emit } from '../events'
-import type { ChannelAdapter, ChannelRef } from './channel'
-import { type ChannelRow, findChannel, insertChannel, listChannels, updateChannel } from './channels.repo'
+import type { ChannelAdapter, ChannelRef, ChannelState, SendContext } from './channel'
+import {
+  type ChannelRow,
+  findChannel,
+  insertChannel,
+  listChannels,
+  readState,
+  takeState,
+  updateChannel,
+  writeState,
+} from './channels.repo'
 import { adapterFor, CHANNELS } from './registry'
 
 function fieldErrors(prefix: string, error: z.ZodError) {
@@ -69,6 +78,9 @@ export async function createChannelUnchecked(
       type: 'channel.connected',
       payload: { channelId: row.id, type: row.type },
     })
+    // Providers that must be told where to post (Telegram, LINE, Viber) are set up right away, in a job.
+    if (adapter.configureWebhook)
+      await ctx.jobs.enqueue(tx, CHANNEL_SETUP_QUEUE, { workspaceId, channelId: row.id })
     return { channel: row, secrets: secrets.data as Record<string, unknown>, generated }
   })
 }
@@ -91,6 +103,23 @@ function generatedSecrets(adapter: ChannelAdapter, input: CreateChannelInput): R
 export function secretKeysOf(type: string): string[] {
   const schema = adapterOrFail(type).secretsSchema as unknown as { shape?: Record<string, unknown> }
   return Object.keys(schema.shape ?? {})
+}
+
+export const CHANNEL_SETUP_QUEUE = 'channels.setup'
+
+/**
+ * Checks the credentials (verifyCredentials) and registers the webhook (configureWebhook) again,
+ * in a job: nothing calls a provider inside a request. The outcome shows in the channel's status
+ * and lastError.
+ */
+export async function setupChannel(ctx: Ctx, p: Principal, channelId: number): Promise<void> {
+  authorize(p, 'settings.channels')
+  const row = await findChannel(ctx.db, p.workspaceId, channelId)
+  if (!row) throw new NotFoundError('Channel')
+  const adapter = adapterOrFail(row.type)
+  if (!adapter.verifyCredentials && !adapter.configureWebhook)
+    throw new ValidationError(`${adapter.label} has nothing to set up at the provider.`)
+  await ctx.jobs.enqueue(null, CHANNEL_SETUP_QUEUE, { workspaceId: p.workspaceId, channelId })
 }
 
 export async function listWorkspaceChannels(ctx: Ctx, p: Principal) {
@@ -139,7 +168,11 @@ export async function editChannel(
       values.lastError = null
     }
   }
-  return (await updateChannel(ctx.db, p.workspaceId, channelId, values))!
+  const updated = (await updateChannel(ctx.db, p.workspaceId, channelId, values))!
+  // New credentials must be registered again where the provider is told our URL (Telegram's setWebhook…).
+  if (input.secrets && adapter.configureWebhook)
+    await ctx.jobs.enqueue(null, CHANNEL_SETUP_QUEUE, { workspaceId: p.workspaceId, channelId })
+  return updated
 }
 
 export async function disconnectChannel(ctx: Ctx, p: Principal, channelId: number): Promise<void> {
@@ -179,4 +212,35 @@ export async function channelForWebhook(ctx: Ctx, workspaceId: number, channelId
   const row = await findChannel(ctx.db, workspaceId, channelId)
   if (!row || !safeEqual(row.webhookKey, key)) throw new NotFoundError('Webhook')
   return toRef(ctx, row)
+}
+
+/** ChannelState over the channel_state table: values encrypted, expiry on the server clock. */
+export function channelState(ctx: Ctx, workspaceId: number, channelId: number): ChannelState {
+  const open = (v: string | undefined) => (v === undefined ? undefined : decryptSecret(ctx.config.secret, v))
+  return {
+    get: async (key) => open(await readState(ctx.db, workspaceId, channelId, key, ctx.clock.now())),
+    set: async (key, value, ttlSeconds) => {
+      await writeState(ctx.db, {
+        workspaceId,
+        channelId,
+        key,
+        value: encryptSecret(ctx.config.secret, value),
+        expiresAt: new Date(ctx.clock.now().getTime() + ttlSeconds * 1000),
+      })
+    },
+    take: async (key) => open(await takeState(ctx.db, workspaceId, channelId, key, ctx.clock.now())),
+  }
+}
+
+/** What an adapter gets for provider calls made from jobs. */
+export function sendContextFor(
+  ctx: Ctx,
+  row: Pick<ChannelRow, 'workspaceId' | 'id' | 'webhookKey'>,
+): SendContext {
+  return {
+    fetch,
+    log: ctx.log,
+    state: channelState(ctx, row.workspaceId, row.id),
+    webhookUrl: `${ctx.config.publicUrl}${webhookPath(row)}`,
+  }
 }

@@ -13,7 +13,10 @@ test('every channel folder exports an adapter that is in the registry, with a un
   for (const folder of folders) {
     const module = (await import(path.join(dir, folder, `${folder}.channel.ts`))) as Record<string, unknown>
     const adapters = Object.values(module).filter((v) => CHANNELS.includes(v as never))
-    assert.equal(adapters.length, 1, `${folder}/${folder}.channel.ts exports one registered adapter`)
+    // One adapter per folder, except a provider serving several channel types (Twilio: SMS and WhatsApp).
+    assert.ok(adapters.length >= 1, `${folder}/${folder}.channel.ts exports its registered adapter`)
+    const exported = Object.values(module).filter((v) => v && typeof v === 'object' && 'send' in v)
+    assert.equal(adapters.length, exported.length, `every adapter in ${folder}/ is registered`)
   }
   const types = CHANNELS.map((c) => c.type)
   assert.equal(new Set(types).size, types.length)
@@ -32,6 +35,26 @@ test('setup fields name keys of the config or secrets schema, and labels follow 
             .reduce<unknown>((t, k) => (t as Record<string, unknown> | undefined)?.[k], tree)
           assert.equal(typeof value, 'string', `${lang}: ${key}`)
         }
+      }
+    }
+  }
+})
+
+test('every required config and secret has a setup field, so the settings page can connect each channel', () => {
+  for (const c of CHANNELS.filter((x) => x.setup)) {
+    for (const [where, schema] of [
+      ['config', c.configSchema],
+      ['secrets', c.secretsSchema],
+    ] as const) {
+      const shape = (
+        schema as unknown as { shape: Record<string, { safeParse: (v: unknown) => { success: boolean } }> }
+      ).shape
+      for (const [key, s] of Object.entries(shape)) {
+        const optional = s.safeParse(undefined).success
+        assert.ok(
+          optional || c.setup!.some((f) => f.key === key && f.in === where),
+          `${c.type}: required ${where}.${key} has no setup field`,
+        )
       }
     }
   }

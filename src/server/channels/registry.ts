@@ -1,7 +1,12 @@
 import type { ChannelAdapter } from './channel'
 import { customChannel } from './custom/custom.channel'
 import { instagramChannel } from './instagram/instagram.channel'
+import { lineChannel } from './line/line.channel'
 import { messengerChannel } from './messenger/messenger.channel'
+import { telegramChannel } from './telegram/telegram.channel'
+import { twilioSmsChannel, twilioWhatsappChannel } from './twilio/twilio.channel'
+import { viberChannel } from './viber/viber.channel'
+import { wechatChannel } from './wechat/wechat.channel'
 import { whatsappChannel } from './whatsapp/whatsapp.channel'
 
 /** Every channel type, listed explicitly. A test checks each folder under channels/ is here. */
@@ -11,6 +16,12 @@ export const CHANNELS: ChannelAdapter<any, any>[] = [
   whatsappChannel,
   messengerChannel,
   instagramChannel,
+  twilioSmsChannel,
+  twilioWhatsappChannel,
+  telegramChannel,
+  lineChannel,
+  viberChannel,
+  wechatChannel,
 ]
 
 // biome-ignore lint/suspicious/noExplicitAny: see CHANNELS.

@@ -9,7 +9,7 @@ import { adapterFor } from './registry'
 
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024
 
-function toWebhookRequest(request: FastifyRequest): WebhookRequest {
+function toWebhookRequest(request: FastifyRequest, publicUrl: string): WebhookRequest {
   const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
   const type = String(request.headers['content-type'] ?? '')
     .split(';')[0]!
@@ -28,6 +28,7 @@ function toWebhookRequest(request: FastifyRequest): WebhookRequest {
   return {
     method: request.method,
     url: request.url,
+    publicUrl: `${publicUrl}${request.url}`,
     query: request.query as WebhookRequest['query'],
     headers: request.headers,
     rawBody,
@@ -58,7 +59,7 @@ export function webhookRoutes(app: App, ctx: Ctx) {
           return reply.status(404).send({ error: { code: 'not_found', message: 'Webhook was not found.' } })
         const { row, ref } = await channelForWebhook(ctx, ws, id, request.params.key)
         const adapter = adapterFor(row.type)!
-        const req = toWebhookRequest(request)
+        const req = toWebhookRequest(request, ctx.config.publicUrl)
         if (request.method === 'GET') {
           const answer = adapter.handshake?.(req, ref)
           if (!answer)

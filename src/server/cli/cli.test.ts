@@ -10,6 +10,7 @@ import { startServer } from '../main'
 import { TestClient } from '../test/client'
 import { TEST_DB } from '../test/harness'
 import { createTestDatabase } from '../test/prepare'
+import { runCli } from './main'
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/tawasul.mjs')
 
@@ -50,9 +51,10 @@ describe('command line', () => {
       'channel list',
     ]) {
       assert.ok(top.stdout.includes(name), name)
-      const sub = await cli([...name.split(' '), '--help'], env)
-      assert.equal(sub.code, 0, name)
-      assert.match(sub.stdout, new RegExp(`^Usage: tawasul ${name}`))
+      // In-process: the same code path as the binary, without a process start per command.
+      const lines: string[] = []
+      assert.equal(await runCli([...name.split(' '), '--help'], (l) => lines.push(l)), 0, name)
+      assert.match(lines.join('\n'), new RegExp(`^Usage: tawasul ${name}`))
     }
     const none = await cli([], env)
     assert.equal(none.code, 1)

@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import { encryptSecret } from '../auth/crypto'
 import type { InboundEvent, InboundMessage, InboundStatus, InboundWatermark } from '../channels/channel'
-import type { ChannelRow } from '../channels/channels.repo'
+import { type ChannelRow, writeState } from '../channels/channels.repo'
 import { adapterFor } from '../channels/registry'
 import {
   type ContactRow,
@@ -29,6 +30,7 @@ import { preview } from '../messages/messages.service'
 
 export const STATUS_RETRY_QUEUE = 'messages.status-retry'
 export const MEDIA_DOWNLOAD_QUEUE = 'messages.media-download'
+export const FOLLOW_UP_QUEUE = 'channels.follow-up'
 const STATUS_RETRIES = 4
 
 export type IngestResult = { received: number; duplicates: number; statuses: number; unknownStatuses: number }
@@ -156,6 +158,7 @@ async function ingestMessage(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMe
     sentAt,
   })
   await enqueueMediaDownload(ctx, tx, channel, message)
+  await afterStored(ctx, tx, channel, m)
   // The window counts from the contact's last message (rule 22); a reply resets WeChat's counter (rule 19).
   await updateIdentity(tx, ws, identityId, {
     lastIncomingAt: sentAt,
@@ -189,6 +192,23 @@ async function ingestMessage(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMe
     },
   })
   return true
+}
+
+/** What the adapter asked for once a new message is stored: a follow-up provider call, state to keep. */
+async function afterStored(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMessage) {
+  const ws = channel.workspaceId
+  if (m.followUp) {
+    await ctx.jobs.enqueue(tx, FOLLOW_UP_QUEUE, { workspaceId: ws, channelId: channel.id, data: m.followUp })
+  }
+  for (const r of m.remember ?? []) {
+    await writeState(tx, {
+      workspaceId: ws,
+      channelId: channel.id,
+      key: r.key,
+      value: encryptSecret(ctx.config.secret, r.value),
+      expiresAt: new Date(ctx.clock.now().getTime() + r.ttlSeconds * 1000),
+    })
+  }
 }
 
 async function storeEcho(

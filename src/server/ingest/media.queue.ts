@@ -1,6 +1,6 @@
 import { ChannelAuthError, PermanentSendError } from '../channels/channel'
 import { markChannelError } from '../channels/channel-health'
-import { loadChannelRef } from '../channels/channels.service'
+import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
 import type { Ctx } from '../context'
 import { emit, SYSTEM } from '../events'
@@ -64,7 +64,7 @@ export function mediaDownloadQueue(ctx: Ctx) {
       const adapter = loaded && adapterFor(loaded.row.type)
       if (!loaded || !adapter?.fetchMedia) return
       try {
-        const got = await adapter.fetchMedia({ fetch, log: ctx.log }, loaded.ref, {
+        const got = await adapter.fetchMedia(sendContextFor(ctx, loaded.row), loaded.ref, {
           providerRef: media.providerRef,
           ...(media.mimeType ? { mimeType: media.mimeType } : {}),
           ...(media.fileName ? { fileName: media.fileName } : {}),

@@ -363,6 +363,8 @@ async function materialize(
             language: t.language,
             category: t.category,
             components: filled.components,
+            // The provider's own id (e.g. Twilio's Content SID, HX…), for providers that send by id.
+            ...(t.providerTemplateId ? { providerTemplateId: t.providerTemplateId } : {}),
           },
         },
       }

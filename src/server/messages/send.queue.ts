@@ -1,6 +1,6 @@
 import { type ChannelAdapter, ChannelAuthError, PermanentSendError } from '../channels/channel'
 import { markChannelError } from '../channels/channel-health'
-import { loadChannelRef } from '../channels/channels.service'
+import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
 import { findIdentityOfContact } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
@@ -59,7 +59,7 @@ export function sendQueue(ctx: Ctx) {
         : message.content
       try {
         const { providerMessageId } = await adapter.send(
-          { fetch, log: ctx.log },
+          sendContextFor(ctx, loaded.row),
           loaded.ref,
           { identifier: identity.identifier },
           {

@@ -104,3 +104,26 @@ export const channelCounters = pgTable(
     }).onDelete('cascade'),
   ],
 )
+
+/**
+ * Short-lived per-channel values the adapters keep (see ChannelState in channels/channel.ts):
+ * cached provider access tokens (WeChat) and single-use reply tokens (LINE). Values are
+ * encrypted like channel secrets; expiry is decided on the server clock.
+ */
+export const channelState = pgTable(
+  'channel_state',
+  {
+    workspaceId: workspaceId(),
+    channelId: ref('channel_id').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.channelId, t.key] }),
+    foreignKey({
+      columns: [t.workspaceId, t.channelId],
+      foreignColumns: [channels.workspaceId, channels.id],
+    }).onDelete('cascade'),
+  ],
+)
