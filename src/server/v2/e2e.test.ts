@@ -174,6 +174,7 @@ describe('workspace isolation', () => {
       404,
     )
     isError(await call('POST', `/v2/contact/id:${contact.id}/tag`, { ...asB, body: ['x'] }), 404)
+    isError(await call('GET', `/v2/contact/id:${contact.id}/message/list`, asB), 404, /^Contact not found$/)
     isError(
       await call('POST', `/v2/contact/id:${contact.id}/conversation/status`, {
         ...asB,

@@ -3,13 +3,14 @@ import type { App } from '../app'
 import { findContactByRef } from '../contacts/contacts.service'
 import type { Ctx } from '../context'
 import { NotFoundError } from '../errors'
-import { getMessage, sendMessage } from '../messages/messages.service'
+import { getMessage, listMessagesByIdCursor, sendMessage } from '../messages/messages.service'
 import { apiPrincipal } from './auth'
 import { identifierParam } from './identifier'
 import { messageIn, toMessage } from './message-input'
 import { messageOut, presentMessage } from './messages.presenter'
+import { links } from './pagination'
 import { rateLimited } from './rate-limit'
-import { numericId, V2_TAG, v2Errors } from './schemas'
+import { numericId, pageQuery, paginationOut, V2_TAG, v2Errors } from './schemas'
 
 const SEND = `https://developers.respond.io (operation sendmessage); message types from respond.io's SDK.
 Without channelId (or with null) the message goes out on the contact's last interacted channel; a contact with none is a 400 (respond.io: "if any").
@@ -18,7 +19,7 @@ Mapping: attachment → image/video/audio/file by URL; quick_reply → interacti
 Not supported (400, nothing sent): custom_payload, email cc/bcc/attachments/replyToMessageId. Text is sent as written: respond.io's {{$contact.…}} variables are not filled in.
 Our extension (respond.io is silent on retries): an Idempotency-Key header (8–100 characters) makes a retried request return the first message instead of sending twice.`
 
-/** Messages: send and get (developers.respond.io sendmessage, getmessage). */
+/** Messages: send, list and get (developers.respond.io sendmessage, listmessages, getmessage). */
 export function messageRoutes(app: App, ctx: Ctx) {
   const config = rateLimited(ctx)
 
@@ -74,6 +75,46 @@ export function messageRoutes(app: App, ctx: Ctx) {
         clientKey: key ? `v2:${key}` : undefined,
       })
       return { messageId: sent.id }
+    },
+  )
+
+  app.get(
+    '/contact/:identifier/message/list',
+    {
+      config,
+      schema: {
+        tags: [V2_TAG],
+        summary: 'List messages',
+        description:
+          'https://developers.respond.io (operation listmessages): all messages of a contact, incoming and outgoing, newest first, each in the shape of getmessage. limit is 1–50 (default 10), as respond.io documents; cursorId is a message id (pagination.next continues after it, a negative cursorId from pagination.previous returns the page before it).',
+        params: z.strictObject({ identifier: identifierParam }),
+        querystring: pageQuery.extend({
+          limit: z.coerce.number().int().min(1).max(50).default(10).describe('Page size, 1–50 (default 10).'),
+        }),
+        response: {
+          200: z.object({ items: z.array(messageOut), pagination: paginationOut }),
+          ...v2Errors(400, 404),
+        },
+      },
+    },
+    async (request) => {
+      const p = await apiPrincipal(ctx, request)
+      const { limit, cursorId } = request.query
+      const contact = await findContactByRef(ctx, p, request.params.identifier.ref)
+      const cursor =
+        cursorId === undefined ? null : cursorId > 0 ? { after: cursorId } : { before: -cursorId }
+      const page = await listMessagesByIdCursor(ctx, p, contact.id, { cursor, limit })
+      const first = page.rows[0]?.id
+      const last = page.rows.at(-1)?.id
+      const backwards = cursor !== null && 'before' in cursor
+      const path = `/contact/id:${contact.id}/message/list`
+      return {
+        items: page.rows.map((m) => presentMessage(ctx, m)),
+        pagination: links(ctx, path, limit, {
+          next: last !== undefined && (backwards || page.more) ? last : null,
+          previous: first !== undefined && (backwards ? page.more : cursor !== null) ? -first : null,
+        }),
+      }
     },
   )
 

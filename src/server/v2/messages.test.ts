@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../test/harness'
 import { connectMetaChannel, startMetaFor } from '../test/meta'
 import * as docs from './fixtures/respondio-v2-docs'
 
-/** Contract tests: sending and reading messages (developers.respond.io sendmessage, getmessage). */
+/** Contract tests: sending and reading messages (developers.respond.io sendmessage, listmessages, getmessage). */
 let server: TestServer
 let owner: Awaited<ReturnType<typeof setupOwner>>
 let api: TestClient
@@ -135,6 +135,90 @@ describe('send (developers.respond.io sendmessage)', () => {
     assertError(await api.get(`/v2/contact/id:${other.id}/message/${messageId}`), 404, /^Message not found$/)
     assertError(await api.get(`/v2/contact/id:${c.id}/message/999999999`), 404, /^Message not found$/)
     assertError(await api.get(`/v2/contact/id:${c.id}/message/abc`), 400, /messageId/)
+  })
+
+  test('list a contact’s messages, newest first, paging by cursorId both ways (listmessages)', async () => {
+    const c = await customContact()
+    const sent: number[] = []
+    for (const text of ['One', 'Two', 'Three']) {
+      sent.push(
+        assertShape(
+          docs.messageSent,
+          await api.post(`/v2/contact/id:${c.id}/message`, { message: { type: 'text', text } }),
+        ).messageId,
+      )
+    }
+    const { rows } = await server.ctx.database.query<{ id: number }>(
+      "SELECT id FROM messages WHERE workspace_id = $1 AND contact_id = $2 AND direction = 'in'",
+      [owner.workspaceId, c.id],
+    )
+    const incomingId = rows[0]!.id
+    const pathOf = (url: string) => {
+      const u = new URL(url)
+      return u.pathname + u.search
+    }
+
+    const first = assertShape(
+      docs.messageList,
+      await api.get(`/v2/contact/${ident(`phone:${c.phone}`)}/message/list?limit=3`),
+    )
+    assert.deepEqual(
+      first.items.map((m) => m.messageId),
+      [...sent].reverse(),
+    )
+    assert.deepEqual(
+      first.items.map((m) => [m.traffic, m.contactId, m.channelId, m.message]),
+      ['Three', 'Two', 'One'].map((text) => ['outgoing', c.id, custom.id, { type: 'text', text }]),
+    )
+    assert.equal(first.pagination.previous, '')
+    assert.equal(
+      pathOf(first.pagination.next),
+      `/v2/contact/id:${c.id}/message/list?limit=3&cursorId=${sent[0]}`,
+    )
+
+    const second = assertShape(docs.messageList, await api.get(pathOf(first.pagination.next)))
+    assert.deepEqual(
+      second.items.map((m) => [m.messageId, m.traffic, m.message]),
+      [[incomingId, 'incoming', { type: 'text', text: 'Hello' }]],
+    )
+    assert.equal(second.pagination.next, '')
+    assert.equal(
+      pathOf(second.pagination.previous),
+      `/v2/contact/id:${c.id}/message/list?limit=3&cursorId=-${incomingId}`,
+    )
+
+    const back = assertShape(docs.messageList, await api.get(pathOf(second.pagination.previous)))
+    assert.deepEqual(
+      back.items.map((m) => m.messageId),
+      [...sent].reverse(),
+    )
+    assert.equal(back.pagination.previous, '')
+    assert.equal(pathOf(back.pagination.next), pathOf(first.pagination.next))
+
+    // Default page size 10 (all four); respond.io's maximum is 50.
+    assert.equal(
+      assertShape(docs.messageList, await api.get(`/v2/contact/id:${c.id}/message/list`)).items.length,
+      4,
+    )
+    assert.equal(
+      (await api.get(`/v2/contact/id:${c.id}/message/list?limit=${docs.MESSAGE_LIST_MAX_LIMIT}`)).status,
+      200,
+    )
+    assertError(
+      await api.get(`/v2/contact/id:${c.id}/message/list?limit=${docs.MESSAGE_LIST_MAX_LIMIT + 1}`),
+      400,
+      /limit/,
+    )
+    assertError(await api.get(`/v2/contact/id:${c.id}/message/list?cursorId=abc`), 400, /cursorId/)
+    assertError(await api.get('/v2/contact/id:999999999/message/list'), 404, /^Contact not found$/)
+    // Another contact's messages are not in this list.
+    const other = await customContact()
+    assert.deepEqual(
+      assertShape(docs.messageList, await api.get(`/v2/contact/id:${other.id}/message/list`)).items.map(
+        (m) => m.contactId,
+      ),
+      [other.id],
+    )
   })
 
   test('attachment by URL', async () => {
