@@ -110,6 +110,9 @@ export async function buildApp({ ctx, realtime, isReady = () => true }: AppOptio
     bodyLimit: 1024 * 1024,
     // Keep-alive sockets are closed on shutdown only once idle, so in-flight requests finish.
     forceCloseConnections: 'idle',
+    // avvio's 10 s default per plugin was hit by @fastify/swagger-ui on a 2-core machine under
+    // heavy load (AVV_ERR_PLUGIN_EXEC_TIMEOUT at boot); a plugin that truly hangs still fails.
+    pluginTimeout: 60_000,
     ajv: { customOptions: { removeAdditional: false } },
   })
   fastify.setValidatorCompiler(validatorCompiler)

@@ -5,12 +5,15 @@ import type { TemplateRow } from '../messages/templates.repo'
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000)
 
-/** respond.io's channel "source" names (its SDK's ChannelSource) for our channel types. */
+/**
+ * respond.io's channel "source" names (its SDK's ChannelSource) for our channel types whose name
+ * differs; whatsapp_cloud, instagram, line, telegram, viber, wechat and twilio_whatsapp are
+ * already its names, and a type it has no name for would keep ours.
+ */
 const SOURCES: Record<string, string> = {
   custom: 'custom_channel',
-  whatsapp_cloud: 'whatsapp_cloud',
   messenger: 'facebook',
-  instagram: 'instagram',
+  twilio_sms: 'twilio',
 }
 export const sourceOf = (type: string) => SOURCES[type] ?? type
 

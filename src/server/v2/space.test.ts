@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { CHANNELS } from '../channels/registry'
 import { upsertTemplate } from '../messages/templates.repo'
 import { apiV2Client, assertError, assertShape } from '../test/api-v2'
 import type { TestClient } from '../test/client'
 import { connectCustomChannel } from '../test/custom-channel'
 import { buildUser, setupOwner } from '../test/factories'
 import { startTestServer, type TestServer } from '../test/harness'
+import { sourceOf } from './channels.presenter'
 import * as docs from './fixtures/respondio-v2-docs'
 
 /** Contract tests: workspace ("space") endpoints — users, custom fields, closing notes, channels, templates. */
@@ -160,6 +162,13 @@ describe('closing notes, channels and templates', () => {
       { category: 'Order Issue', description: 'Order Issue conversations' },
       { category: 'Spam', description: 'Spam conversations' },
     ])
+  })
+
+  test('every channel type we have is reported under one of respond.io’s source names', () => {
+    const sources = new Set<string>(docs.CHANNEL_SOURCES)
+    for (const { type } of CHANNELS) assert.ok(sources.has(sourceOf(type)), `${type} → ${sourceOf(type)}`)
+    assert.equal(sourceOf('twilio_sms'), 'twilio')
+    assert.equal(sourceOf('messenger'), 'facebook')
   })
 
   test('channels, a channel’s templates and one template', async () => {
