@@ -78,7 +78,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
         tags: [V2_TAG],
         summary: 'Assign or unassign a conversation',
         description:
-          'https://developers.respond.io (operation updateassignee): assignee is a user id (number or numeric string) or a user email; null or "" unassigns. The assignee stays on the contact after the conversation closes (rule 32). A user who is not a member of the workspace is a 400. AI agents are not users on this server.',
+          'https://developers.respond.io (operation updateassignee): assignee is a user id (number or numeric string) or a user email; null, "" or "null" (as the respond.io MCP server sends it) unassigns. The assignee stays on the contact after the conversation closes (rule 32). A user who is not a member of the workspace is a 400. AI agents are not users on this server.',
         params,
         body: z
           .strictObject({ assignee: z.union([z.number().int().positive(), z.string().max(254), z.null()]) })
@@ -90,7 +90,8 @@ export function conversationRoutes(app: App, ctx: Ctx) {
       const p = await apiPrincipal(ctx, request)
       const contact = await findContactByRef(ctx, p, request.params.identifier.ref)
       const a = request.body.assignee
-      const text = typeof a === 'string' ? a.trim() : null
+      // respond.io's own MCP server unassigns by sending the string "null".
+      const text = typeof a === 'string' && a.trim() !== 'null' ? a.trim() : null
       let userId: number | null = null
       if (typeof a === 'number') userId = a
       else if (text && /^\d{1,15}$/.test(text)) userId = Number(text)

@@ -137,7 +137,7 @@ describe('open and close (updateconversationstatus)', () => {
 })
 
 describe('assign and unassign (updateassignee)', () => {
-  test('by user id, numeric string and email; null and "" unassign; the contact shows the assignee', async () => {
+  test('by user id, numeric string and email; null, "" and "null" unassign; the contact shows the assignee', async () => {
     const agent = await buildUser(server, owner.workspaceId, 'agent', {
       name: 'Omar Al Saleh',
       email: 'omar@acme.test',
@@ -171,6 +171,9 @@ describe('assign and unassign (updateassignee)', () => {
     assertError(await assign(999999), 400, /not a member of this workspace/)
     assertError(await assign(true), 400, /Validation error/)
     assert.equal((await assignee()).id, owner.userId)
+    // respond.io's MCP server (API_REFERENCE.md) unassigns with the string "null".
+    assert.deepEqual(assertShape(docs.contactAction, await assign('null')), { contactId: c.id })
+    assert.equal(await assignee(), null)
   })
 })
 
