@@ -22,6 +22,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { authRoutes } from './auth/auth.routes'
 import { channelRoutes } from './channels/channels.routes'
+import { webchatRoutes } from './channels/webchat/webchat.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
 import { closingCategoryRoutes } from './closing-notes/categories.routes'
 import { commentRoutes } from './comments/comments.routes'
@@ -51,6 +52,7 @@ import { sandboxRoutes } from './sandbox/sandbox.routes'
 import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
+import { profileRoutes } from './users/profile.routes'
 import { userRoutes } from './users/users.routes'
 import { apiV2Routes } from './v2/v2.routes'
 import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
@@ -71,11 +73,13 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   authRoutes,
   workspaceRoutes,
   userRoutes,
+  profileRoutes,
   invitationRoutes,
   teamRoutes,
   tokenRoutes,
   channelRoutes,
   webhookRoutes,
+  webchatRoutes,
   conversationRoutes,
   messageRoutes,
   templateRoutes,
@@ -110,10 +114,10 @@ export async function buildApp({ ctx, realtime, isReady = () => true }: AppOptio
     bodyLimit: 1024 * 1024,
     // Keep-alive sockets are closed on shutdown only once idle, so in-flight requests finish.
     forceCloseConnections: 'idle',
-    // avvio's 10 s default per plugin was hit by @fastify/swagger-ui on a 2-core machine under
-    // heavy load (AVV_ERR_PLUGIN_EXEC_TIMEOUT at boot); a plugin that truly hangs still fails.
-    pluginTimeout: 60_000,
     ajv: { customOptions: { removeAdditional: false } },
+    // Fastify's default (10 s) fails boots on a saturated machine (static files and the docs UI
+    // read from disk while registering); a genuinely stuck plugin still fails, later.
+    pluginTimeout: 120_000,
   })
   fastify.setValidatorCompiler(validatorCompiler)
   fastify.setSerializerCompiler(serializerCompiler)

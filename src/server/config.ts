@@ -32,6 +32,14 @@ const envSchema = z.object({
   RATE_LIMIT_API_V2_WINDOW_MS: z.coerce.number().int().min(100).default(1000),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /** Built-in SMTP listener for email channels (inbound mail); off unless a port is given. */
+  SMTP_LISTEN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SMTP_LISTEN_HOST: z.string().min(1).optional(),
+  SMTP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(30 * 1024 * 1024),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** `deny`: no workspace may send webhooks to loopback/private addresses (hosted installs). */
@@ -87,6 +95,10 @@ export type Config = {
   jobPollSeconds: number
   shutdownTimeoutMs: number
   webDistDir: string
+  /** Where the built website-chat widget lives (dist/widget/widget.js). */
+  widgetDistDir: string
+  /** The inbound SMTP listener for email channels; undefined = off. */
+  smtpListen: { port: number; host: string; maxBytes: number } | undefined
   webhooks: WebhookConfig
 }
 
@@ -121,6 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobPollSeconds: e.JOB_POLL_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webDistDir: path.resolve(import.meta.dirname, '../../dist/web'),
+    widgetDistDir: path.resolve(import.meta.dirname, '../../dist/widget'),
+    smtpListen:
+      e.SMTP_LISTEN_PORT === undefined
+        ? undefined
+        : { port: e.SMTP_LISTEN_PORT, host: e.SMTP_LISTEN_HOST ?? e.HOST, maxBytes: e.SMTP_MAX_BYTES },
     webhooks: {
       ...WEBHOOK_DEFAULTS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

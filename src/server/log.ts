@@ -21,6 +21,8 @@ export const REDACT_PATHS = [
   '*.appSecret',
   '*.botToken',
   '*.identitySecret',
+  '*.smtpPassword',
+  '*.imapPassword',
   '*.passwordHash',
   '*.smtpUrl',
   '*.databaseUrl',

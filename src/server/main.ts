@@ -1,6 +1,8 @@
 import path from 'node:path'
 import { type App, buildApp } from './app'
 import { deleteExpiredSessions } from './auth/sessions.repo'
+import { IMAP_TICK_QUEUE, imapQueues } from './channels/email/imap.poll'
+import { type SmtpListener, startSmtpListener } from './channels/email/smtp.listener'
 import { followUpQueue } from './channels/follow-up.queue'
 import { channelSetupQueue } from './channels/setup.queue'
 import type { Config } from './config'
@@ -30,6 +32,8 @@ export type Server = {
   app: App
   ctx: Ctx
   url: string
+  /** The inbound SMTP listener for email channels, when SMTP_LISTEN_PORT is set. */
+  smtp: SmtpListener | undefined
   /** Stops accepting work, lets in-flight requests and jobs finish, then closes the database. */
   shutdown: (reason?: string) => Promise<void>
   /** The event-log consumers of this process (kick() runs them now). */
@@ -70,6 +74,7 @@ function queues(ctx: Ctx) {
     channelSetupQueue(ctx),
     ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
+    ...imapQueues(ctx),
     contactImportQueue(ctx),
     webhookCleanupQueue(ctx),
     defineQueue<Record<string, never>>({
@@ -132,6 +137,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
     // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
     await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
+    await jobs.boss.schedule(IMAP_TICK_QUEUE, '* * * * *', {})
     await jobs.boss.schedule(WEBHOOK_CLEANUP_QUEUE, '43 3 * * *', {})
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
@@ -144,6 +150,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const app = await buildApp({ ctx, realtime: hub, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
+    const smtp = config.smtpListen ? await startSmtpListener(ctx, config.smtpListen) : undefined
     ready = true
     log.info({ url, database: database.kind, ms: Date.now() - started }, 'Tawasul is ready')
 
@@ -152,6 +159,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
+        await smtp?.close()
         // Sockets first (clients reconnect to another process and catch up), then HTTP.
         await hub.stop()
         await closeHttp(app, config.shutdownTimeoutMs)
@@ -164,7 +172,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown, consumers: consumerRunner, webhooks: webhookWorker }
+    return { app, ctx, url, smtp, shutdown, consumers: consumerRunner, webhooks: webhookWorker }
   } catch (err) {
     await realtime?.stop().catch(() => {})
     await database.close().catch(() => {})

@@ -1,3 +1,5 @@
+import { startCustomSimulator } from './custom/custom.simulator'
+import { startEmailSimulator } from './email/email.simulator'
 import { startLineSimulator } from './line/line.simulator'
 import { metaSimulatorFactory } from './meta/meta-simulator'
 import type { SimulatorFactory } from './simulator'
@@ -10,6 +12,10 @@ import { startWechatSimulator } from './wechat/wechat.simulator'
 export const SIMULATORS: Record<string, SimulatorFactory> = {
   /** Graph API: WhatsApp Cloud API, Messenger and Instagram messaging. */
   meta: metaSimulatorFactory,
+  /** respond.io Custom Channel integration server: destination URL = <url>/message. */
+  custom: (opts) => startCustomSimulator({ ...opts, receipts: true }),
+  /** SMTP peer for outbound mail and an IMAP mailbox to poll (inbound SMTP goes to our own listener). */
+  email: (opts) => startEmailSimulator(opts),
   twilio: (o) => startTwilioSimulator(o),
   telegram: (o) => startTelegramSimulator(o),
   line: (o) => startLineSimulator(o),

@@ -4,7 +4,7 @@ import type { Ctx } from '../context'
 import { ConflictError } from '../errors'
 import { clearSessionCookie, requireSession, setSessionCookie } from '../http/auth'
 import { emailSchema, errors, labelSchema, localeSchema, okBody, personNameSchema } from '../http/schemas'
-import { presentUser, userOut } from '../users/users.presenter'
+import { channelPrefsSchema, presentUser, userOut } from '../users/users.presenter'
 import { changePassword, getProfile, updateProfile } from '../users/users.service'
 import { listWorkspacesOfUser } from '../workspaces/workspaces.repo'
 import { createSession, login, logout, needsSetup, setup } from './auth.service'
@@ -145,11 +145,19 @@ export function authRoutes(app: App, ctx: Ctx) {
     {
       schema: {
         tags: ['profile'],
-        summary: 'Update your own profile (name, language, availability)',
+        summary: 'Update your own profile (name, language, availability, notification preferences)',
+        description:
+          'A status change is pushed as a `presence` frame to the members of your workspaces. `notificationPrefs` may name only the switches that change.',
         body: z.strictObject({
           name: personNameSchema.optional(),
           locale: localeSchema.optional(),
           status: z.enum(['online', 'away']).optional(),
+          notificationPrefs: z
+            .strictObject({
+              mention: channelPrefsSchema.partial().optional(),
+              assignment: channelPrefsSchema.partial().optional(),
+            })
+            .optional(),
         }),
         response: { 200: userOut, ...errors(400, 401, 403) },
       },

@@ -408,6 +408,39 @@ describe('permission matrix through the HTTP API (rules 100–106)', () => {
     }
   })
 
+  test('profile routes (rule 104 row 17) are open to every member, with a session only', async () => {
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    )
+    for (const persona of PERSONAS) {
+      const client = clients.get(persona.label)!
+      const up = await server.app.inject({
+        method: 'PUT',
+        url: '/api/v1/me/avatar',
+        headers: {
+          cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          'x-csrf-token': client.csrf ?? '',
+          'content-type': 'image/png',
+        },
+        payload: png,
+      })
+      assert.equal(up.statusCode, 200, `${persona.label} × PUT /me/avatar`)
+      const avatarUrl = up.json().avatarUrl as string
+      for (const other of PERSONAS) {
+        const res = await clients.get(other.label)!.get(avatarUrl)
+        assert.equal(res.status, 200, `${other.label} sees ${persona.label}'s avatar`)
+      }
+      const prefs = await client.patch('/api/v1/me', { notificationPrefs: { mention: { browser: true } } })
+      assert.equal(prefs.status, 200, `${persona.label} × PATCH /me notificationPrefs`)
+      assert.equal(
+        (await client.delete('/api/v1/me/avatar')).status,
+        200,
+        `${persona.label} × DELETE /me/avatar`,
+      )
+    }
+  })
+
   test('denials name the missing access', async () => {
     const res = await clients.get('agent')!.get(`/api/v1/workspaces/${workspaceId}/users`)
     assert.equal(res.body.error.message, 'The Agent role has no access to Workspace Settings: Users.')

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { Ctx } from '../context'
 import type { MessageType } from '../db/schema'
 import type { Log } from '../log'
 
@@ -107,6 +108,13 @@ export type ChannelState = {
 export type SendContext = {
   fetch: typeof fetch
   log: Log
+  /** The bytes of a workspace file (email attachments travel inside the message, not by URL). */
+  readFile: (fileId: number) => Promise<{ fileName: string; mimeType: string; data: Buffer }>
+  /**
+   * Sends a NOTIFY to every server process (web chat delivers to the visitor's open stream through
+   * it, so it works whichever process holds the visitor's connection).
+   */
+  publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
   /** Per-channel state (absent in bare unit tests: adapters must cope without it). */
   state?: ChannelState | undefined
   /** This channel's public inbound webhook URL (PUBLIC_URL + path): status callbacks, setWebhook. */
@@ -123,6 +131,9 @@ export type ChannelRef<Config, Secrets> = {
 
 export type OutboundMessage = {
   id: number
+  contactId: number
+  authorKind: string
+  authorId: number | null
   type: MessageType
   text: string | null
   content: Record<string, unknown>
@@ -216,6 +227,15 @@ export type ChannelAdapter<Config = Record<string, unknown>, Secrets = Record<st
   listTemplates?: (sc: SendContext, channel: ChannelRef<Config, Secrets>) => Promise<ProviderTemplate[]>
   /** The acknowledgement the provider expects (defaults to 200 "OK"). */
   ack?: (req: WebhookRequest) => WebhookReply
+  /**
+   * Runs in the send job before `send`, with our own records at hand: what the adapter needs from
+   * them (email threading headers). The result is merged into `message.content`.
+   */
+  prepare?: (
+    ctx: Ctx,
+    channel: ChannelRef<Config, Secrets>,
+    message: OutboundMessage,
+  ) => Promise<Record<string, unknown>>
   /** Sends one message; returns the provider's message id. Throws PermanentSendError or any error to retry. */
   send: (
     sc: SendContext,

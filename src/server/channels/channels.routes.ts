@@ -14,6 +14,7 @@ import {
   webhookPath,
 } from './channels.service'
 import { CHANNELS } from './registry'
+import { widgetKey } from './webchat/webchat.service'
 
 const channelOut = z.object({
   id: z.number(),
@@ -25,6 +26,8 @@ const channelOut = z.object({
   webhookUrl: z.string(),
   lastError: z.string().nullable(),
   createdAt: z.string(),
+  /** Website chat only: the script tag to paste into the site (docs/widget.md). */
+  embedCode: z.string().optional(),
 })
 
 export function channelRoutes(app: App, ctx: Ctx) {
@@ -37,6 +40,11 @@ export function channelRoutes(app: App, ctx: Ctx) {
     webhookUrl: `${ctx.config.publicUrl}${webhookPath(c)}`,
     lastError: c.lastError,
     createdAt: c.createdAt.toISOString(),
+    ...(c.type === 'webchat'
+      ? {
+          embedCode: `<script src="${ctx.config.publicUrl}/widget.js" data-channel="${widgetKey(c)}" charset="utf-8" async></script>`,
+        }
+      : {}),
   })
   const ws = z.strictObject({ workspaceId: idSchema })
   const one = z.strictObject({ workspaceId: idSchema, channelId: idSchema })
@@ -63,7 +71,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
       schema: {
         tags: ['channels'],
         summary: 'Connect a channel',
-        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token) are returned here once, in credentials.`,
+        description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token, a web chat's identity secret) are returned here once, in credentials.`,
         params: ws,
         body: z.strictObject({
           type: z.string().min(1).max(40),

@@ -17,6 +17,7 @@ import {
   writeState,
 } from './channels.repo'
 import { adapterFor, CHANNELS } from './registry'
+import { sendContext } from './send-context'
 
 function fieldErrors(prefix: string, error: z.ZodError) {
   const fields = error.issues.map((i) => ({ path: [prefix, ...i.path].join('.'), message: i.message }))
@@ -238,8 +239,7 @@ export function sendContextFor(
   row: Pick<ChannelRow, 'workspaceId' | 'id' | 'webhookKey'>,
 ): SendContext {
   return {
-    fetch,
-    log: ctx.log,
+    ...sendContext(ctx, row.workspaceId),
     state: channelState(ctx, row.workspaceId, row.id),
     webhookUrl: `${ctx.config.publicUrl}${webhookPath(row)}`,
   }

@@ -25,9 +25,24 @@ test('every channel folder exports an adapter that is in the registry, with a un
 test('setup fields name keys of the config or secrets schema, and labels follow channels.<type>.<key>', () => {
   for (const c of CHANNELS) {
     for (const f of c.setup ?? []) {
-      const schema = (f.in === 'config' ? c.configSchema : c.secretsSchema) as unknown as { shape: object }
-      assert.ok(f.key in schema.shape, `${c.type}.${f.key} is in its ${f.in} schema`)
-      assert.equal(f.label, `channels.${c.type}.${f.key}`)
+      // Nested settings are named by path (email's "smtp.host"); their label key is camel-cased (smtpHost).
+      const shapeOf = (s: unknown): Record<string, unknown> | undefined => {
+        let inner = s as { unwrap?: () => unknown; shape?: Record<string, unknown> } | undefined
+        while (inner && !inner.shape && typeof inner.unwrap === 'function')
+          inner = inner.unwrap() as typeof inner
+        return inner?.shape
+      }
+      const found = f.key
+        .split('.')
+        .reduce<unknown>(
+          (schema, k) => shapeOf(schema)?.[k],
+          f.in === 'config' ? c.configSchema : c.secretsSchema,
+        )
+      assert.ok(found, `${c.type}.${f.key} is in its ${f.in} schema`)
+      assert.equal(
+        f.label,
+        `channels.${c.type}.${f.key.replace(/\.(\w)/g, (_m, ch: string) => ch.toUpperCase())}`,
+      )
       for (const [lang, tree] of Object.entries({ en, ar })) {
         for (const key of [f.label, f.help].filter(Boolean) as string[]) {
           const value = key

@@ -1,11 +1,13 @@
 import type { ChannelAdapter } from './channel'
 import { customChannel } from './custom/custom.channel'
+import { emailChannel } from './email/email.channel'
 import { instagramChannel } from './instagram/instagram.channel'
 import { lineChannel } from './line/line.channel'
 import { messengerChannel } from './messenger/messenger.channel'
 import { telegramChannel } from './telegram/telegram.channel'
 import { twilioSmsChannel, twilioWhatsappChannel } from './twilio/twilio.channel'
 import { viberChannel } from './viber/viber.channel'
+import { webchatChannel } from './webchat/webchat.channel'
 import { wechatChannel } from './wechat/wechat.channel'
 import { whatsappChannel } from './whatsapp/whatsapp.channel'
 
@@ -16,6 +18,8 @@ export const CHANNELS: ChannelAdapter<any, any>[] = [
   whatsappChannel,
   messengerChannel,
   instagramChannel,
+  emailChannel,
+  webchatChannel,
   twilioSmsChannel,
   twilioWhatsappChannel,
   telegramChannel,

@@ -4,7 +4,8 @@ import path from 'node:path'
 const ROOT = path.resolve(import.meta.dirname, '../../..')
 const OUT = path.join(ROOT, 'dist/web')
 const STAMP = path.join(OUT, '.build-stamp')
-const INPUTS = ['src/web', 'src/shared', 'vite.config.ts', 'package-lock.json']
+const INPUTS = ['src/web', 'src/shared', 'vite.config.ts', 'vite.widget.config.ts', 'package-lock.json']
+const WIDGET = path.join(ROOT, 'dist/widget/widget.js')
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0
@@ -15,14 +16,16 @@ function newestMtime(p: string): number {
   return newest
 }
 
-/** Builds the web app with Vite; with ifStale, only when a source is newer than the last build. */
+/** Builds the web app and the chat widget with Vite; with ifStale, only when a source is newer than the last build. */
 export async function buildWeb({ ifStale }: { ifStale: boolean }): Promise<boolean> {
-  if (ifStale && existsSync(STAMP)) {
+  if (ifStale && existsSync(STAMP) && existsSync(WIDGET)) {
     const built = statSync(STAMP).mtimeMs
     if (INPUTS.every((i) => newestMtime(path.join(ROOT, i)) <= built)) return false
   }
   const { build } = await import('vite')
   await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' })
+  // The website chat widget (its own IIFE bundle, served at /widget.js).
+  await build({ configFile: path.join(ROOT, 'vite.widget.config.ts'), logLevel: 'warn' })
   writeFileSync(STAMP, new Date().toISOString())
   return true
 }

@@ -16,7 +16,7 @@ async function startChild(env: Record<string, string>, port: number): Promise<Ch
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  const until = Date.now() + 60_000
+  const until = Date.now() + 180_000 // a cold tsx start on a saturated CI box
   for (;;) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.ok,

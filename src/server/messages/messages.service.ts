@@ -1,5 +1,6 @@
 import { authorize, type Principal } from '../auth/principal'
 import { bumpCounter, type ChannelRow, findChannel, readCounter } from '../channels/channels.repo'
+import { sanitizeOutboundHtml } from '../channels/email/sanitize'
 import { adapterFor } from '../channels/registry'
 import { setAssignee } from '../contacts/assignment'
 import {
@@ -378,7 +379,14 @@ async function materialize(
         throw new UnprocessableError('An email needs text or html.', 'email_body_required')
       return {
         text: m.text ?? null,
-        content: { email: { subject: m.subject ?? '', html: m.html, fileIds: m.fileIds ?? [] } },
+        // Agents' and integrations' HTML is stored sanitized too: other agents' browsers render it.
+        content: {
+          email: {
+            subject: m.subject ?? '',
+            html: m.html ? sanitizeOutboundHtml(m.html) : undefined,
+            fileIds: m.fileIds ?? [],
+          },
+        },
       }
     }
   }

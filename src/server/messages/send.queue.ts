@@ -1,4 +1,9 @@
-import { type ChannelAdapter, ChannelAuthError, PermanentSendError } from '../channels/channel'
+import {
+  type ChannelAdapter,
+  ChannelAuthError,
+  type OutboundMessage,
+  PermanentSendError,
+} from '../channels/channel'
 import { markChannelError } from '../channels/channel-health'
 import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
@@ -58,18 +63,25 @@ export function sendQueue(ctx: Ctx) {
         ? { ...message.content, media: { ...media, url: signedFileUrl(ctx, workspaceId, media.fileId) } }
         : message.content
       try {
+        const outbound: OutboundMessage = {
+          id: message.id,
+          contactId: message.contactId,
+          authorKind: message.authorKind,
+          authorId: message.authorId,
+          type: message.type,
+          text: message.text,
+          content,
+          sendMode: String(message.content.sendMode ?? 'free'),
+          messageTag: message.content.messageTag as string | undefined,
+        }
+        if (adapter.prepare) {
+          outbound.content = { ...content, ...(await adapter.prepare(ctx, loaded.ref, outbound)) }
+        }
         const { providerMessageId } = await adapter.send(
           sendContextFor(ctx, loaded.row),
           loaded.ref,
           { identifier: identity.identifier },
-          {
-            id: message.id,
-            type: message.type,
-            text: message.text,
-            content,
-            sendMode: String(message.content.sendMode ?? 'free'),
-            messageTag: message.content.messageTag as string | undefined,
-          },
+          outbound,
         )
         await ctx.db.transaction(async (tx) => {
           // A status webhook may have raced ahead; never move a status backwards.

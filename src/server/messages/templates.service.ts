@@ -4,6 +4,7 @@ import { markChannelError } from '../channels/channel-health'
 import { findChannel } from '../channels/channels.repo'
 import { loadChannelRef } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
+import { sendContext } from '../channels/send-context'
 import type { Ctx } from '../context'
 import { NotFoundError, UnprocessableError } from '../errors'
 import { disableTemplatesNotIn, findTemplateById, listTemplates, upsertTemplate } from './templates.repo'
@@ -46,7 +47,7 @@ export async function syncTemplates(ctx: Ctx, workspaceId: number, channelId: nu
   if (!loaded || !adapter?.listTemplates || loaded.row.status === 'disconnected') return 0
   let templates: Awaited<ReturnType<NonNullable<typeof adapter.listTemplates>>>
   try {
-    templates = await adapter.listTemplates({ fetch, log: ctx.log }, loaded.ref)
+    templates = await adapter.listTemplates(sendContext(ctx, workspaceId), loaded.ref)
   } catch (err) {
     if (err instanceof ChannelAuthError) {
       await markChannelError(ctx, loaded.row, err.title)

@@ -6,7 +6,7 @@ import { principalFor } from '../http/auth'
 import { errors, idSchema, workspaceParams } from '../http/schemas'
 import { markMyNotificationsRead, myNotifications, myUnreadCount } from './notifications.service'
 
-const notificationOut = z.object({
+export const notificationOut = z.object({
   id: z.number(),
   kind: z.enum(['mention', 'assignment']),
   contact: z.object({ id: z.number(), displayName: z.string() }).nullable(),

@@ -10,6 +10,8 @@ export const assignableUserOut = z.object({
   name: z.string(),
   /** Two letters for the avatar circle. */
   initials: z.string(),
+  /** The profile picture (GET it with the session), or null: show the initials. */
+  avatarUrl: z.string().nullable(),
   role: z.enum(['owner', 'manager', 'agent']),
   team: z.object({ id: z.number(), name: z.string() }).nullable(),
   /** online: the app is open and the user is available; away: open but set to away; offline: not connected. */

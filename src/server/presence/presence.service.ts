@@ -1,6 +1,7 @@
 import { authorize, type Principal } from '../auth/principal'
 import type { Ctx } from '../context'
 import { DEFAULT_REALTIME } from '../realtime/options'
+import { avatarUrlOf } from '../users/users.presenter'
 import { listMembers } from '../users/users.repo'
 import { connectedMembers, openContactCounts, type PresenceState } from './presence.repo'
 
@@ -34,6 +35,7 @@ export async function assignableUsers(ctx: Ctx, p: Principal) {
     userId: m.userId,
     name: m.name,
     initials: initialsOf(m.name),
+    avatarUrl: avatarUrlOf({ id: m.userId, avatarKey: m.avatarKey }),
     role: m.role,
     team: m.teamId !== null ? { id: m.teamId, name: m.teamName ?? '' } : null,
     presence: presence.get(m.userId) ?? ('offline' as const),

@@ -58,6 +58,10 @@ function presentConversationBrief(c: ConversationRow) {
   }
 }
 
+function contactBrief(c: InboxRow | undefined) {
+  return c ? { id: c.id, displayName: presentInboxRow(c).displayName } : null
+}
+
 function audienceOf(e: EventRow, contacts: Map<number, InboxRow>, teams: Map<number, number>): Audience {
   const p = e.payload as Record<string, unknown>
   if (e.type === 'notification.created') return { kind: 'user', userId: Number(p.userId) }
@@ -111,6 +115,13 @@ export async function buildFrames(db: DbOrTx, workspaceId: number, rows: EventRo
     ),
   ])
   const contacts = new Map(contactRows.map((r) => [r.id, r]))
+  // A notification names its contact, so a system notification can say who it is about.
+  const missing = [
+    ...new Set(
+      notificationRows.flatMap((n) => (n.contactId && !contacts.has(n.contactId) ? [n.contactId] : [])),
+    ),
+  ]
+  if (missing.length) for (const r of await findInboxRows(db, workspaceId, missing)) contacts.set(r.id, r)
   const messagesById = new Map(messageRows.map((m) => [m.id, m]))
   const conversationsById = new Map(conversationRows.map((c) => [c.id, c]))
   const notificationsById = new Map(notificationRows.map((n) => [n.id, n]))
@@ -145,6 +156,7 @@ export async function buildFrames(db: DbOrTx, workspaceId: number, rows: EventRo
             contactId: n.contactId,
             conversationId: n.conversationId,
             commentId: n.commentId,
+            contact: contactBrief(n.contactId ? contacts.get(n.contactId) : undefined),
             actor: { kind: n.actorKind, id: n.actorId },
             createdAt: n.createdAt.toISOString(),
           }

@@ -145,6 +145,9 @@ describe('delivery and visibility (rule 102)', () => {
     const note = await own.next((f) => f.type === 'notification.created')
     assert.equal(note.notification.kind, 'assignment')
     assert.equal(note.notification.contactId, contactId)
+    // The contact's name travels with it, for the browser notification the client may show.
+    assert.equal(note.notification.contact.id, contactId)
+    assert.equal(note.notification.contact.displayName, assigned.contact.displayName)
     await team.next((f) => f.type === 'contact.assignee_updated' && f.contactId === contactId)
     await inbound(server, channel, { from: phone, text: 'second' })
     for (const s of [o, own, team])
@@ -325,6 +328,7 @@ describe('presence and assignable users', () => {
         userId: agent.userId,
         name: 'Layla Hassan',
         initials: 'LH',
+        avatarUrl: null,
         role: 'agent',
         team: { id: teamA, name: 'Sales' },
         presence: 'online',
@@ -334,6 +338,12 @@ describe('presence and assignable users', () => {
     )
     await agent.client.patch('/api/v1/me', { status: 'away' })
     assert.equal((await list()).presence, 'away')
+    // The change is pushed too (PATCH /me announces it).
+    assert.equal(
+      (await watcher.next((f) => f.type === 'presence' && f.userId === agent.userId && f.state !== 'online'))
+        .state,
+      'away',
+    )
     // Agents may read it too (rule 30: they assign).
     assert.equal((await agent.client.get(`${base}/assignable-users`)).status, 200)
     rt.close()

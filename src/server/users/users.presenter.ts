@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import { resolveNotificationPrefs } from '../../shared/notification-prefs'
 import { normalizeRestrictions } from '../../shared/permissions'
 import { restrictionsOut, roleSchema } from '../http/schemas'
 import type { InvitationRow } from '../invitations/invitations.repo'
@@ -60,14 +62,38 @@ export function presentInvitation(
   }
 }
 
+export const channelPrefsSchema = z.strictObject({ inApp: z.boolean(), browser: z.boolean() })
+export const notificationPrefsSchema = z.strictObject({
+  mention: channelPrefsSchema,
+  assignment: channelPrefsSchema,
+})
+
 export const userOut = z.object({
   id: z.number(),
   email: z.string(),
   name: z.string(),
   locale: z.enum(['en', 'ar']),
   status: z.enum(['online', 'away']),
+  /** Same-origin URL of the profile picture (changes when a new one is uploaded), or null. */
+  avatarUrl: z.string().nullable(),
+  notificationPrefs: notificationPrefsSchema,
 })
 
+/** The version query makes a new picture a new URL, so browsers may cache each one for long. */
+export function avatarUrlOf(u: Pick<UserRow, 'id' | 'avatarKey'>): string | null {
+  if (!u.avatarKey) return null
+  const version = createHash('sha256').update(u.avatarKey).digest('hex').slice(0, 12)
+  return `/api/v1/users/${u.id}/avatar?v=${version}`
+}
+
 export function presentUser(u: UserRow): z.infer<typeof userOut> {
-  return { id: u.id, email: u.email, name: u.name, locale: u.locale, status: u.status }
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    locale: u.locale,
+    status: u.status,
+    avatarUrl: avatarUrlOf(u),
+    notificationPrefs: resolveNotificationPrefs(u.notificationPrefs),
+  }
 }

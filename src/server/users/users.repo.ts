@@ -31,7 +31,19 @@ export async function insertUser(
 export async function updateUser(
   db: DbOrTx,
   userId: number,
-  values: Partial<Pick<UserRow, 'name' | 'locale' | 'status' | 'passwordHash' | 'lastActiveAt'>>,
+  values: Partial<
+    Pick<
+      UserRow,
+      | 'name'
+      | 'locale'
+      | 'status'
+      | 'passwordHash'
+      | 'lastActiveAt'
+      | 'avatarKey'
+      | 'avatarMimeType'
+      | 'notificationPrefs'
+    >
+  >,
 ): Promise<UserRow> {
   const [row] = await db
     .update(users)
@@ -56,6 +68,7 @@ export type MemberRow = {
   name: string
   status: 'online' | 'away'
   lastActiveAt: Date | null
+  avatarKey: string | null
   role: Role
   restrictions: Restrictions
   teamId: number | null
@@ -69,6 +82,7 @@ const memberColumns = {
   name: users.name,
   status: users.status,
   lastActiveAt: users.lastActiveAt,
+  avatarKey: users.avatarKey,
   role: workspaceMembers.role,
   restrictSettings: workspaceMembers.restrictSettings,
   restrictContactDelete: workspaceMembers.restrictContactDelete,
@@ -105,6 +119,7 @@ function toMember(r: RawMember): MemberRow {
     name: r.name,
     status: r.status,
     lastActiveAt: r.lastActiveAt,
+    avatarKey: r.avatarKey,
     role: r.role,
     restrictions: {
       restrictSettings: r.restrictSettings,
@@ -185,4 +200,12 @@ export async function reassignContactsOf(
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.assigneeUserId, fromUserId)))
     .returning({ id: contacts.id })
   return rows.map((r) => r.id)
+}
+
+/** Whether two users are members of at least one common workspace (who may see whose avatar). */
+export async function shareAWorkspace(db: DbOrTx, userId: number, otherUserId: number): Promise<boolean> {
+  const result = await db.execute<{ one: number }>(
+    sql`SELECT 1 AS one FROM workspace_members a JOIN workspace_members b ON b.workspace_id = a.workspace_id WHERE a.user_id = ${userId} AND b.user_id = ${otherUserId} LIMIT 1`,
+  )
+  return (result as unknown as { rows: unknown[] }).rows.length > 0
 }

@@ -1,4 +1,9 @@
 import {
+  type ChannelPrefs,
+  type NotificationKind,
+  resolveNotificationPrefs,
+} from '../../shared/notification-prefs'
+import {
   canGrantRole,
   canManageMember,
   normalizeRestrictions,
@@ -13,6 +18,9 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError, UnprocessableError
 import { emit } from '../events'
 import { listPendingInvitations } from '../invitations/invitations.repo'
 import { toCsv } from '../lib/csv'
+import { announcePresence } from '../presence/presence.repo'
+import { PRESENCE_CHANNEL } from '../realtime/presence-tracker'
+import { listWorkspacesOfUser } from '../workspaces/workspaces.repo'
 import {
   deleteMember,
   findMember,
@@ -20,6 +28,7 @@ import {
   listMembers,
   type MemberRow,
   reassignContactsOf,
+  shareAWorkspace,
   updateMember,
   updateUser,
 } from './users.repo'
@@ -175,16 +184,85 @@ export async function getProfile(ctx: Ctx, userId: number) {
   return user
 }
 
-export async function updateProfile(
-  ctx: Ctx,
-  userId: number,
-  input: {
-    name?: string | undefined
-    locale?: 'en' | 'ar' | undefined
-    status?: 'online' | 'away' | undefined
-  },
-) {
-  return updateUser(ctx.db, userId, input)
+export type ProfileChanges = {
+  name?: string | undefined
+  locale?: 'en' | 'ar' | undefined
+  status?: 'online' | 'away' | undefined
+  notificationPrefs?: Partial<Record<NotificationKind, Partial<ChannelPrefs>>> | undefined
+}
+
+/**
+ * The user's own profile. A status change (online/away) is announced on the presence channel in
+ * every workspace of the user, so other members see it at once (docs/realtime.md, Presence) and
+ * "only assign to online users" (rule 26) stops picking someone who just went away.
+ */
+export async function updateProfile(ctx: Ctx, userId: number, input: ProfileChanges) {
+  const before = await getProfile(ctx, userId)
+  const { notificationPrefs, ...rest } = input
+  const prefs = notificationPrefs
+    ? resolveNotificationPrefs({
+        mention: { ...before.notificationPrefs.mention, ...notificationPrefs.mention },
+        assignment: { ...before.notificationPrefs.assignment, ...notificationPrefs.assignment },
+      })
+    : undefined
+  return ctx.db.transaction(async (tx) => {
+    const user = await updateUser(tx, userId, { ...rest, ...(prefs ? { notificationPrefs: prefs } : {}) })
+    if (input.status && input.status !== before.status) {
+      for (const w of await listWorkspacesOfUser(tx, userId)) {
+        await announcePresence(tx, PRESENCE_CHANNEL, w.id, userId)
+      }
+    }
+    return user
+  })
+}
+
+const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const
+export const MAX_AVATAR_BYTES = 2 * 1024 * 1024
+
+/** Magic numbers, so the stored type is what the bytes are and not only what the client claimed. */
+function sniffImage(data: Buffer): (typeof AVATAR_TYPES)[number] | null {
+  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png'
+  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg'
+  if (data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'image/webp'
+  if (data.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif'
+  return null
+}
+
+/** Stores a new profile picture (PNG, JPEG, WebP or GIF up to 2 MB) and drops the old one. */
+export async function setAvatar(ctx: Ctx, userId: number, data: Buffer) {
+  if (data.length === 0) throw new UnprocessableError('The file is empty.', 'empty_file')
+  if (data.length > MAX_AVATAR_BYTES)
+    throw new UnprocessableError('A profile picture may be at most 2 MB.', 'file_too_large')
+  const mimeType = sniffImage(data)
+  if (!mimeType)
+    throw new UnprocessableError(
+      'A profile picture must be a PNG, JPEG, WebP or GIF image.',
+      'unsupported_type',
+    )
+  const before = await getProfile(ctx, userId)
+  // Storage keys start with a workspace id; 0 is no workspace: files that belong to a user.
+  const stored = await ctx.storage.put(0, `avatar-${userId}`, data)
+  const user = await updateUser(ctx.db, userId, { avatarKey: stored.key, avatarMimeType: mimeType })
+  if (before.avatarKey) await ctx.storage.remove(before.avatarKey)
+  return user
+}
+
+export async function removeAvatar(ctx: Ctx, userId: number) {
+  const before = await getProfile(ctx, userId)
+  const user = await updateUser(ctx.db, userId, { avatarKey: null, avatarMimeType: null })
+  if (before.avatarKey) await ctx.storage.remove(before.avatarKey)
+  return user
+}
+
+/** Anyone signed in who shares a workspace with the user may see their picture (assignment lists, mentions). */
+export async function avatarOf(ctx: Ctx, viewerUserId: number, userId: number) {
+  const user = await findUserById(ctx.db, userId)
+  const visible =
+    user?.avatarKey && (viewerUserId === userId || (await shareAWorkspace(ctx.db, viewerUserId, userId)))
+  if (!user || !visible || !user.avatarKey) throw new NotFoundError('Profile picture')
+  return { key: user.avatarKey, mimeType: user.avatarMimeType ?? 'application/octet-stream' }
 }
 
 /** Changing the password signs out every other session of the user. */

@@ -22,6 +22,34 @@ export function setCsrfToken(token: string | undefined) {
   csrfToken = token
 }
 
+async function parse<T>(res: Response): Promise<T> {
+  const type = res.headers.get('content-type') ?? ''
+  const data: unknown = type.includes('application/json') ? await res.json() : await res.text()
+  if (!res.ok) {
+    const e = (data as { error?: { code: string; message: string; fields?: FieldProblem[] } })?.error
+    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? res.statusText, e?.fields ?? [])
+  }
+  if (data && typeof data === 'object' && 'csrfToken' in data)
+    setCsrfToken((data as { csrfToken: string }).csrfToken)
+  return data as T
+}
+
+/** Sends a file as the raw request body with its own Content-Type (uploads: avatar, files API). */
+export async function putBytes<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': file.type || 'application/octet-stream',
+  }
+  if (csrfToken) headers['x-csrf-token'] = csrfToken
+  let res: Response
+  try {
+    res = await fetch(path, { method: 'PUT', headers, credentials: 'same-origin', body: file })
+  } catch {
+    throw new ApiError(0, 'network', 'network')
+  }
+  return parse<T>(res)
+}
+
 export async function api<T>(
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
@@ -41,15 +69,7 @@ export async function api<T>(
   } catch {
     throw new ApiError(0, 'network', 'network')
   }
-  const type = res.headers.get('content-type') ?? ''
-  const data: unknown = type.includes('application/json') ? await res.json() : await res.text()
-  if (!res.ok) {
-    const e = (data as { error?: { code: string; message: string; fields?: FieldProblem[] } })?.error
-    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? res.statusText, e?.fields ?? [])
-  }
-  if (data && typeof data === 'object' && 'csrfToken' in data)
-    setCsrfToken((data as { csrfToken: string }).csrfToken)
-  return data as T
+  return parse<T>(res)
 }
 
 export const get = <T>(path: string) => api<T>('GET', path)

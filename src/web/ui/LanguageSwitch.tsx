@@ -5,7 +5,7 @@ import { sessionKey } from '../api/session'
 import { applyLanguage, type Language } from '../i18n'
 
 /** Switches between English and Arabic; signed-in users keep the choice in their profile. */
-export function LanguageSwitch({ signedIn }: { signedIn: boolean }) {
+export function LanguageSwitch({ signedIn, onSwitch }: { signedIn: boolean; onSwitch?: () => void }) {
   const { i18n } = useTranslation()
   const qc = useQueryClient()
   const next: Language = i18n.language === 'ar' ? 'en' : 'ar'
@@ -16,6 +16,7 @@ export function LanguageSwitch({ signedIn }: { signedIn: boolean }) {
       lang={next}
       onClick={() => {
         applyLanguage(next)
+        onSwitch?.()
         if (signedIn)
           void patch('/api/v1/me', { locale: next }).then(() =>
             qc.invalidateQueries({ queryKey: sessionKey }),

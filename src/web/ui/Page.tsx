@@ -43,7 +43,8 @@ export function Badge({
   return <span className={`badge badge-${tone}`}>{children}</span>
 }
 
-export function Avatar({ name }: { name: string }) {
+export function Avatar({ name, src, size }: { name: string; src?: string | null; size?: 'large' }) {
+  if (src) return <img className={`avatar${size ? ` avatar-${size}` : ''}`} src={src} alt="" />
   const initials = name
     .split(/\s+/)
     .filter(Boolean)
@@ -51,7 +52,7 @@ export function Avatar({ name }: { name: string }) {
     .map((w) => w[0])
     .join('')
   return (
-    <span className="avatar" aria-hidden="true">
+    <span className={`avatar${size ? ` avatar-${size}` : ''}`} aria-hidden="true">
       {initials || '?'}
     </span>
   )

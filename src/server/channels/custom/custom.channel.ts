@@ -7,7 +7,12 @@ import { defineChannel, type InboundEvent, PermanentSendError } from '../channel
  * respond.io's Custom Channel protocol (PRODUCT.md rule 122, help.respond.io "Custom Channel Quick
  * Start", github.com/respond-io/custom-channel-integration-example): the integration server POSTs
  * `{ channelId, contactId, events[], contact? }` with `Authorization: Bearer <API token>`; outbound
- * messages are POSTed to the destination URL with the same token and answered `{ mId }`.
+ * messages are POSTed to the destination URL with the same token and answered `{ mId }` (200), or
+ * a 4xx with `{ error: { message } }` that fails the message with that reason; other answers retry.
+ * Events: `message`, `message_echo` (sent by the business elsewhere), `message_status` (`status.value`
+ * sent/delivered/read/failed, `status.message` the reason). Message types in: text, attachment
+ * (image/video/audio/file with url, mimeType, fileName, description), quick_reply (the chosen
+ * reply's text); location is accepted as an extension. Fixtures: ./fixtures (README there).
  */
 const PHONE = /^\+[1-9]\d{6,14}$/
 const CUSTOM_ID = /^[A-Za-z0-9_=+/@]{1,50}$/
@@ -32,7 +37,10 @@ const messageSchema = z.object({
     .object({
       type: z.enum(['image', 'video', 'audio', 'file']),
       url: z.url(),
+      mimeType: z.string().max(255).optional(),
       fileName: z.string().max(255).optional(),
+      /** The caption. */
+      description: z.string().max(4096).optional(),
     })
     .optional(),
   latitude: z.number().min(-90).max(90).optional(),
@@ -78,6 +86,40 @@ export const customChannel = defineChannel({
   configSchema,
   secretsSchema,
   sends: ['text', 'image', 'video', 'audio', 'file', 'location'],
+  setup: [
+    {
+      key: 'destinationUrl',
+      in: 'config',
+      label: 'channels.custom.destinationUrl',
+      help: 'channels.custom.destinationUrlHelp',
+      input: 'url',
+      required: true,
+    },
+    {
+      key: 'idType',
+      in: 'config',
+      label: 'channels.custom.idType',
+      help: 'channels.custom.idTypeHelp',
+      input: 'select',
+      options: ['phone', 'custom'],
+      required: true,
+    },
+    {
+      key: 'windowHours',
+      in: 'config',
+      label: 'channels.custom.windowHours',
+      help: 'channels.custom.windowHoursHelp',
+      input: 'number',
+    },
+    {
+      key: 'apiToken',
+      in: 'secrets',
+      label: 'channels.custom.apiToken',
+      help: 'channels.custom.apiTokenHelp',
+      input: 'password',
+      generated: true,
+    },
+  ],
   verify(req, channel) {
     const header = req.headers.authorization
     const token = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header)?.[1] : undefined
@@ -112,7 +154,22 @@ export const customChannel = defineChannel({
     return body.events.map((e): InboundEvent => {
       const timestamp = new Date(e.timestamp)
       if (e.type === 'message_status') {
-        return { kind: 'status', providerMessageId: e.mId, status: e.status?.value ?? 'delivered', timestamp }
+        const value = e.status?.value ?? 'delivered'
+        return {
+          kind: 'status',
+          providerMessageId: e.mId,
+          status: value,
+          timestamp,
+          // The integration's reason for a failure is what the agent sees on the message.
+          ...(value === 'failed'
+            ? {
+                error: {
+                  code: 'custom_channel_failed',
+                  title: e.status?.message || 'The integration reported a failure.',
+                },
+              }
+            : {}),
+        }
       }
       const m = e.message ?? { type: 'text' as const, text: '' }
       const media = m.type === 'attachment' && m.attachment
@@ -131,9 +188,9 @@ export const customChannel = defineChannel({
         },
         timestamp,
         type: media ? media.type : m.type === 'location' ? 'location' : 'text',
-        text: m.text,
+        text: media ? (m.text ?? media.description) : m.text,
         content: media
-          ? { media: { url: media.url, fileName: media.fileName } }
+          ? { media: { url: media.url, fileName: media.fileName, mimeType: media.mimeType } }
           : m.type === 'location'
             ? { location: { latitude: m.latitude, longitude: m.longitude } }
             : {},
@@ -141,7 +198,7 @@ export const customChannel = defineChannel({
     })
   },
   async send(sc, channel, to, message) {
-    const media = message.content.media as { url?: string; fileName?: string } | undefined
+    const media = message.content.media as { url?: string; fileName?: string; mimeType?: string } | undefined
     const location = message.content.location as { latitude: number; longitude: number } | undefined
     const body =
       message.type === 'text'
@@ -150,8 +207,13 @@ export const customChannel = defineChannel({
           ? { type: 'location', latitude: location.latitude, longitude: location.longitude }
           : {
               type: 'attachment',
-              text: message.text ?? undefined,
-              attachment: { type: message.type, url: media?.url, fileName: media?.fileName },
+              attachment: {
+                type: message.type,
+                url: media?.url,
+                ...(media?.mimeType ? { mimeType: media.mimeType } : {}),
+                ...(media?.fileName ? { fileName: media.fileName } : {}),
+                ...(message.text ? { description: message.text } : {}),
+              },
             }
     const res = await sc.fetch(channel.config.destinationUrl, {
       method: 'POST',

@@ -14,6 +14,7 @@ import {
 import { waitFor } from '../../test/custom-channel'
 import { setupOwner } from '../../test/factories'
 import type { TestServer } from '../../test/harness'
+import { sendContext } from '../send-context'
 import vector from './fixtures/signature-vector.json'
 import { lineChannel } from './line.channel'
 
@@ -291,8 +292,17 @@ describe('outbound: reply token when fresh, else push', () => {
         channelSecret: sim.account.channelSecret,
       },
     }
-    const sc = { fetch, log: server.ctx.log }
-    const msg = { id: 987654, type: 'text' as const, text: 'exactly once', content: {}, sendMode: 'free' }
+    const sc = sendContext(server.ctx, owner.workspaceId)
+    const msg = {
+      id: 987654,
+      type: 'text' as const,
+      text: 'exactly once',
+      content: {},
+      sendMode: 'free',
+      contactId: 1,
+      authorKind: 'user',
+      authorId: null,
+    }
     const before = sim.received.length
     const a = await lineChannel.send(sc, ref, { identifier: user }, msg)
     const b = await lineChannel.send(sc, ref, { identifier: user }, msg)

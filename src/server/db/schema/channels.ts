@@ -1,4 +1,15 @@
-import { foreignKey, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
 import { createdAt, ref, tenantId, ts, updatedAt, workspaceId } from './columns'
 import { contacts } from './contacts'
 import { workspaces } from './tenancy'
@@ -22,7 +33,12 @@ export const channels = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), uniqueIndex().on(t.workspaceId, t.webhookKey)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex().on(t.workspaceId, t.webhookKey),
+    // The SMTP listener finds the email channels of a recipient address across workspaces.
+    index('channels_email_address').on(sql`lower(${t.config}->>'address')`).where(sql`type = 'email'`),
+  ],
 )
 
 /**
@@ -98,6 +114,31 @@ export const channelCounters = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.channelId, t.month, t.kind] }),
+    foreignKey({
+      columns: [t.workspaceId, t.channelId],
+      foreignColumns: [channels.workspaceId, channels.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+/**
+ * IMAP polling state of an email channel: the mailbox's UIDVALIDITY and the highest UID already
+ * taken in, so each poll fetches only newer messages (ingest is idempotent by Message-ID anyway).
+ */
+export const emailMailboxes = pgTable(
+  'email_mailboxes',
+  {
+    workspaceId: workspaceId(),
+    channelId: ref('channel_id').notNull(),
+    mailbox: text('mailbox').notNull(),
+    uidValidity: bigint('uid_validity', { mode: 'number' }),
+    lastUid: bigint('last_uid', { mode: 'number' }).notNull().default(0),
+    lastPolledAt: ts('last_polled_at'),
+    lastError: text('last_error'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.channelId] }),
     foreignKey({
       columns: [t.workspaceId, t.channelId],
       foreignColumns: [channels.workspaceId, channels.id],

@@ -10,6 +10,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import { DEFAULT_NOTIFICATION_PREFS, type NotificationPrefs } from '../../../shared/notification-prefs'
 import type { ContactVisibility, Role } from '../../../shared/permissions'
 import { citext, createdAt, id, ref, tenantId, ts, updatedAt, workspaceId } from './columns'
 
@@ -26,6 +27,14 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   locale: text('locale').$type<'en' | 'ar'>().notNull().default('en'),
   status: text('status').$type<'online' | 'away'>().notNull().default('online'),
+  /** Storage key of the profile picture (src/server/storage), null when the user has none. */
+  avatarKey: text('avatar_key'),
+  avatarMimeType: text('avatar_mime_type'),
+  /** Per notification kind, where it is shown (src/server/users/notification-prefs.ts). */
+  notificationPrefs: jsonb('notification_prefs')
+    .$type<NotificationPrefs>()
+    .notNull()
+    .default(DEFAULT_NOTIFICATION_PREFS),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   lastActiveAt: ts('last_active_at'),

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import { after, before, test } from 'node:test'
+import type { Browser, Page } from 'playwright-core'
+import { waitFor } from '../src/server/test/custom-channel'
+import { setupOwner } from '../src/server/test/factories'
+import { startTestServer, type TestServer } from '../src/server/test/harness'
+import { launchBrowser, shot } from './browser'
+
+let server: TestServer
+let browser: Browser
+let site: Server
+let sitePort: number
+let owner: Awaited<ReturnType<typeof setupOwner>>
+let ws: string
+let embed: string
+
+/** A customer's website on another origin (localhost:<port>, the server is 127.0.0.1:<port>). */
+function page(lang: 'en' | 'ar') {
+  // The English page declares no charset at all: the widget must still render Arabic (gotcha 21).
+  return lang === 'ar'
+    ? `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>متجر</title></head><body><h1>متجر الورد</h1>${embed}</body></html>`
+    : `<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Flower shop</h1>${embed}</body></html>`
+}
+
+before(async () => {
+  server = await startTestServer({ listen: true })
+  browser = await launchBrowser()
+  site = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' })
+    res.end(page(req.url?.startsWith('/ar') ? 'ar' : 'en'))
+  })
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r))
+  sitePort = (site.address() as { port: number }).port
+  owner = await setupOwner(server)
+  ws = `/api/v1/workspaces/${owner.workspaceId}`
+  const res = await owner.client.post(`${ws}/channels`, {
+    type: 'webchat',
+    name: 'Flower shop website',
+    config: {
+      allowedOrigins: [`http://localhost:${sitePort}`],
+      title: 'Flower shop help',
+      greeting: 'Hi! How can we help?',
+      preChat: { enabled: true, requireName: true, requireEmail: true },
+    },
+  })
+  assert.equal(res.status, 201, res.text)
+  assert.match(
+    res.body.embedCode,
+    /^<script src="http:\/\/localhost:\d+\/widget\.js" data-channel="[^"]+" charset="utf-8" async><\/script>$/,
+  )
+  // PUBLIC_URL is not the test server's port: point the snippet at the running server.
+  embed = res.body.embedCode.replace(/^<script src="http:\/\/localhost:\d+/, `<script src="${server.url}`)
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:/)
+})
+after(async () => {
+  await browser?.close()
+  await server?.close()
+  await new Promise<void>((r) => site?.close(() => r()))
+})
+
+const widget = (p: Page) => p.locator('#tawasul-chat')
+const bubbles = (p: Page) =>
+  p.locator('#tawasul-chat .msg:not(.greeting)').evaluateAll((els) => els.map((e) => e.textContent))
+async function statusOf(messageId: number) {
+  return (await owner.client.get(`${ws}/messages/${messageId}`)).body.status as string
+}
+async function agentReply(contactId: number, text: string) {
+  const res = await owner.client.post(`${ws}/contacts/${contactId}/messages`, {
+    message: { type: 'text', text },
+  })
+  assert.equal(res.status, 201, res.text)
+  return res.body.id as number
+}
+
+test('widget.js is served as UTF-8 JavaScript', async () => {
+  const res = await fetch(`${server.url}/widget.js`)
+  assert.equal(res.status, 200)
+  assert.equal(res.headers.get('content-type'), 'application/javascript; charset=utf-8')
+  assert.match(await res.text(), /تحدّث معنا/)
+})
+
+test('a visitor on another site chats with an agent: pre-chat form, Arabic, realtime replies, unread badge, history after reload', async () => {
+  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+  const p = await ctx.newPage()
+  await p.goto(`http://localhost:${sitePort}/`)
+  const open = p.getByRole('button', { name: 'Open chat' })
+  await open.click()
+  await p.getByText('Hi! How can we help?').waitFor()
+  await p.getByRole('button', { name: 'Start chatting' }).click()
+  await p.getByText('This field is required.').waitFor()
+  await p.getByLabel('Name').fill('Sara')
+  await p.getByLabel('Email').fill('sara@mail.example')
+  await p.getByRole('button', { name: 'Start chatting' }).click()
+  const composer = p.getByRole('textbox', { name: 'Type a message…' })
+  await composer.fill('مرحبا، أريد تتبع طلبي')
+  await composer.press('Enter')
+  await composer.fill('Order 5512')
+  await p.getByRole('button', { name: 'Send', exact: true }).click()
+
+  const contactId = await waitFor(async () => {
+    const { rows } = await server.ctx.database.query<{ id: number }>(
+      'SELECT id FROM contacts WHERE workspace_id = $1 AND email = $2',
+      [owner.workspaceId, 'sara@mail.example'],
+    )
+    return rows[0]?.id
+  })
+  const inbox = await waitFor(async () => {
+    const r = await owner.client.get(`${ws}/contacts/${contactId}/messages`)
+    return r.body.messages.length === 2 && r.body.messages
+  })
+  assert.deepEqual(
+    inbox.map((m: any) => m.text),
+    ['Order 5512', 'مرحبا، أريد تتبع طلبي'],
+  )
+  const conv = await owner.client.get(`${ws}/contacts/${contactId}/conversation`)
+  assert.equal(conv.body.contact.displayName, 'Sara')
+  assert.equal(conv.body.conversation.openedSource, 'contact')
+
+  // The agent replies through the API; it appears in the open widget without a reload, and is read.
+  const first = await agentReply(contactId, 'أهلًا سارة! طلبك في الطريق.')
+  await p.getByText('أهلًا سارة! طلبك في الطريق.').waitFor({ timeout: 10_000 })
+  await waitFor(async () => (await statusOf(first)) === 'read', 10_000, 'read receipt')
+  await shot(p, 'webchat-open-en')
+
+  // Closed widget: the next reply shows an unread badge and is only delivered.
+  await p.getByRole('button', { name: 'Close chat' }).click()
+  const second = await agentReply(contactId, 'Anything else?')
+  const badge = widget(p).locator('.badge')
+  await waitFor(async () => (await badge.isVisible()) && (await badge.textContent()) === '1', 10_000, 'badge')
+  await waitFor(async () => (await statusOf(second)) === 'delivered', 10_000, 'delivered receipt')
+  await shot(p, 'webchat-unread-badge')
+  await open.click()
+  await waitFor(async () => !(await badge.isVisible()), 5000, 'badge cleared')
+  await waitFor(async () => (await statusOf(second)) === 'read', 10_000, 'read after opening')
+
+  // Reload: the history is still there and the pre-chat form is not asked again.
+  await p.reload()
+  await p.getByRole('button', { name: 'Open chat' }).click()
+  await p.getByText('Anything else?').waitFor()
+  assert.deepEqual(await bubbles(p), [
+    'مرحبا، أريد تتبع طلبي',
+    'Order 5512',
+    'أهلًا سارة! طلبك في الطريق.',
+    'Anything else?',
+  ])
+  assert.equal(await p.getByRole('button', { name: 'Start chatting' }).isVisible(), false)
+  // The customer's text carries dir="auto" (gotcha 20).
+  assert.equal(await widget(p).locator('.msg.visitor').first().getAttribute('dir'), 'auto')
+  await ctx.close()
+})
+
+test('on an Arabic page the widget speaks Arabic and is laid out right-to-left', async () => {
+  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+  const p = await ctx.newPage()
+  await p.goto(`http://localhost:${sitePort}/ar`)
+  const open = p.getByRole('button', { name: 'افتح المحادثة' })
+  await open.click()
+  const root = widget(p).locator('.root')
+  assert.equal(await root.getAttribute('dir'), 'rtl')
+  assert.equal(await root.evaluate((e) => getComputedStyle(e).direction), 'rtl')
+  // position "end" is the left corner in Arabic.
+  const box = (await open.boundingBox())!
+  assert.ok(box.x + box.width / 2 < 640, `launcher at x=${box.x} should be on the left`)
+  await p.getByLabel('الاسم').fill('نورة')
+  await p.getByLabel('البريد الإلكتروني').fill('noura@mail.example')
+  await p.getByRole('button', { name: 'ابدأ المحادثة' }).click()
+  const composer = p.getByRole('textbox', { name: 'اكتب رسالة…' })
+  await composer.fill('السلام عليكم')
+  await p.getByRole('button', { name: 'إرسال', exact: true }).click()
+  await waitFor(async () => (await bubbles(p)).includes('السلام عليكم'))
+  const panel = (await widget(p).locator('.panel').boundingBox())!
+  assert.ok(panel.x < 640, 'the panel opens on the left')
+  await shot(p, 'webchat-open-ar')
+  await ctx.close()
+})
+
+test('a site that is not an allowed origin gets no widget', async () => {
+  const ctx = await browser.newContext()
+  const p = await ctx.newPage()
+  const configRequests: string[] = []
+  const warnings: string[] = []
+  // Refused with 403 and no CORS header: the browser reports the request as failed.
+  p.on('requestfailed', (r) => {
+    if (r.url().includes('/widget/v1/')) configRequests.push(`failed ${r.url()}`)
+  })
+  p.on('response', (r) => {
+    if (r.url().includes('/widget/v1/')) configRequests.push(`${r.status()} ${r.url()}`)
+  })
+  p.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text())
+  })
+  // Same page, other origin: 127.0.0.1 instead of localhost.
+  await p.goto(`http://127.0.0.1:${sitePort}/`)
+  await waitFor(async () => warnings.some((w) => w.includes('not available on this site')), 5000, 'warning')
+  assert.equal(configRequests.length, 1, configRequests.join('\n'))
+  assert.match(configRequests[0]!, /\/config$/)
+  assert.equal(await widget(p).count(), 0)
+  const log = server
+    .logs()
+    .split('\n')
+    .filter((l) => l.includes('"statusCode":403'))
+  assert.ok(log.length > 0, 'the server refused it with 403')
+  await ctx.close()
+})
