@@ -8,12 +8,14 @@ const seconds = (d: Date) => Math.floor(d.getTime() / 1000)
 /**
  * respond.io's channel "source" names (its SDK's ChannelSource) for our channel types whose name
  * differs; whatsapp_cloud, instagram, line, telegram, viber, wechat and twilio_whatsapp are
- * already its names, and a type it has no name for would keep ours.
+ * already its names. Our email channel is any SMTP/IMAP mailbox, respond.io's "other_email". The
+ * SDK's list has no name for website chat, so webchat keeps ours.
  */
 const SOURCES: Record<string, string> = {
   custom: 'custom_channel',
   messenger: 'facebook',
   twilio_sms: 'twilio',
+  email: 'other_email',
 }
 export const sourceOf = (type: string) => SOURCES[type] ?? type
 
