@@ -41,7 +41,8 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await owner.getByText('Password must be at least 10 characters.').waitFor()
   await owner.getByLabel('Password').fill(OWNER.password)
   await owner.getByRole('button', { name: 'Create workspace' }).click()
-  await owner.waitForURL('**/w/*/settings/general')
+  // The Inbox is the first module, so everyone lands there.
+  await owner.waitForURL('**/w/*/inbox')
   const workspaceId = Number(/\/w\/(\d+)\//.exec(owner.url())![1])
   assert.deepEqual(await navLabels(owner), [
     'inbox',
@@ -61,7 +62,8 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await owner.getByRole('alert').getByText('Email or password is incorrect.').waitFor()
   await owner.getByLabel('Password').fill(OWNER.password)
   await owner.getByRole('button', { name: 'Sign in' }).click()
-  await owner.waitForURL(`**/w/${workspaceId}/settings/general`)
+  await owner.waitForURL(`**/w/${workspaceId}/inbox`)
+  await owner.getByRole('link', { name: 'Settings' }).click()
 
   // Invite an agent who may only see their own contacts.
   await owner.getByRole('link', { name: 'Users' }).click()
@@ -86,8 +88,8 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await agent.getByLabel('الاسم').fill('سارة العتيبي')
   await agent.getByLabel('اختر كلمة مرور').fill('Blue-Horizon-Pass-7')
   await agent.getByRole('button', { name: 'قبول الدعوة' }).click()
-  await agent.waitForURL(`**/w/${workspaceId}/profile`)
-  await agent.getByRole('heading', { name: 'ملفك الشخصي' }).waitFor()
+  await agent.waitForURL(`**/w/${workspaceId}/inbox`)
+  await agent.getByRole('region', { name: 'المحادثات' }).waitFor()
   assert.deepEqual(await navLabels(agent), ['inbox'], 'an agent sees the Inbox only')
   assert.equal(await agent.getByRole('link', { name: 'الإعدادات' }).count(), 0)
   assert.equal(await sidebarSide(agent), 'right', 'the layout is mirrored in Arabic')
@@ -112,7 +114,7 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await agent.getByLabel('Email').fill('sara@acme.test')
   await agent.getByLabel('Password').fill('Blue-Horizon-Pass-7')
   await agent.getByRole('button', { name: 'Sign in' }).click()
-  await agent.waitForURL(`**/w/${workspaceId}/profile`)
+  await agent.waitForURL(`**/w/${workspaceId}/inbox`)
   assert.deepEqual(await direction(agent), { dir: 'ltr', lang: 'en' })
   assert.deepEqual(await navLabels(agent), ['inbox'])
 

@@ -108,7 +108,7 @@ test('a mention and an assignment appear live in the bell and the title; marking
     )
     assert.equal(
       await items.nth(0).getByRole('link').getAttribute('href'),
-      `/w/${owner.workspaceId}/inbox/c/${contact.id}`,
+      `/w/${owner.workspaceId}/inbox/${contact.id}`,
     )
     await docShot(page, 'notifications-en')
     lap('panel shown')
@@ -138,14 +138,14 @@ test('a mention and an assignment appear live in the bell and the title; marking
     await page.getByTestId('notification-count').filter({ hasText: '1' }).waitFor({ timeout: 10_000 })
     lap('third notification live')
     await bell.click()
-    // (The inbox lives on another branch; here its route may redirect, so record where the click went.)
-    const visited: string[] = []
-    page.on('framenavigated', (f) => {
-      if (f === page.mainFrame()) visited.push(new URL(f.url()).pathname)
-    })
     await panel.locator('li.bell-unread').getByRole('link').click()
+    await page.waitForURL((u) => u.pathname === `/w/${owner.workspaceId}/inbox/${contact.id}`)
+    // The inbox opens that contact's conversation: the comment that mentioned the agent is in it.
+    await page
+      .getByText(/again @Sara Agent/)
+      .first()
+      .waitFor({ timeout: 15_000 })
     await page.waitForFunction(() => document.title === 'Tawasul')
-    assert.ok(visited.includes(`/w/${owner.workspaceId}/inbox/c/${contact.id}`), JSON.stringify(visited))
     lap('followed the link')
   } finally {
     await context.close()

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react'
 import { createBrowserRouter, Navigate } from 'react-router'
 import { AcceptInvitePage } from './features/auth/AcceptInvitePage'
 import { LoginPage } from './features/auth/LoginPage'
@@ -11,6 +12,15 @@ import { TeamsSettings } from './features/settings/TeamsSettings'
 import { UsersSettings } from './features/settings/UsersSettings'
 import { RootRedirect, WorkspaceHome } from './features/shell/HomeRedirect'
 import { Shell } from './features/shell/Shell'
+import { Loading } from './ui/Page'
+
+// Route-level code splitting: the inbox (the heaviest module) loads only when opened.
+const InboxPage = lazy(() => import('./features/inbox/InboxPage').then((m) => ({ default: m.InboxPage })))
+const inbox = (
+  <Suspense fallback={<Loading />}>
+    <InboxPage />
+  </Suspense>
+)
 
 export const router = createBrowserRouter([
   { path: '/', element: <RootRedirect /> },
@@ -22,6 +32,8 @@ export const router = createBrowserRouter([
     element: <Shell />,
     children: [
       { index: true, element: <WorkspaceHome /> },
+      { path: 'inbox', element: inbox },
+      { path: 'inbox/:contactId', element: inbox },
       { path: 'profile', element: <ProfilePage /> },
       { path: 'sandbox', element: <SandboxPage /> },
       {

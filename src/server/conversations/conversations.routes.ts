@@ -45,6 +45,8 @@ export function conversationRoutes(app: App, ctx: Ctx) {
             contact: contactOut,
             conversation: conversationOut.nullable(),
             window: windowOut,
+            /** The window of each of the contact's channels (rule 22), for the reply-channel picker. */
+            windows: z.array(windowOut),
             channels: z.array(identityOut),
           }),
           ...errors(401, 403, 404),
@@ -59,6 +61,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
         contact: presentContact(v.contact),
         conversation: v.conversation ? presentConversation(v.conversation, window) : null,
         window,
+        windows: v.windows.map((w) => presentWindow(w.channelId, w.state)),
         channels: v.identities.map(presentIdentity),
       }
     },

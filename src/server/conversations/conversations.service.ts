@@ -1,5 +1,5 @@
 import { actorOf, authorize, type Principal } from '../auth/principal'
-import { type ChannelRow, findChannel } from '../channels/channels.repo'
+import { type ChannelRow, findChannel, listChannels } from '../channels/channels.repo'
 import { setAssignee } from '../contacts/assignment'
 import {
   type ContactRow,
@@ -339,8 +339,17 @@ export async function conversationView(ctx: Ctx, p: Principal, contactId: number
     ? await findConversation(ctx.db, p.workspaceId, contact.conversationId)
     : undefined
   const identities = await listIdentities(ctx.db, p.workspaceId, contactId)
-  const window = await contactWindow(ctx.db, contact, ctx.clock.now(), identities)
-  return { contact, conversation, identities, window }
+  const now = ctx.clock.now()
+  const window = await contactWindow(ctx.db, contact, now, identities)
+  // Every channel's window (rule 22: per contact and channel), for the composer's channel picker.
+  const channels = new Map((await listChannels(ctx.db, p.workspaceId)).map((c) => [c.id, c]))
+  const windows = identities.flatMap((i) => {
+    const channel = channels.get(i.channelId)
+    return channel
+      ? [{ channelId: channel.id, state: windowState(policyFor(channel.type, channel.config), i, now) }]
+      : []
+  })
+  return { contact, conversation, identities, window, windows }
 }
 
 /** The messaging window on the contact's last interacted channel at `now` (rules 15–22); webhooks share it. */

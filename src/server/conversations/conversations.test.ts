@@ -132,6 +132,51 @@ describe('inbound messages and conversations (rules 2–4, 52, 58)', () => {
   })
 })
 
+describe('messaging windows in the conversation view (rules 15–22)', () => {
+  test("every channel's window is listed, each evaluated for that channel (rule 22)", async () => {
+    const phone = nextPhone()
+    const windowed = await connectCustomChannel(owner.client, owner.workspaceId, dest.url, {
+      windowHours: 24,
+    })
+    await inbound(server, channel, { from: phone, text: 'on the first channel' })
+    await inbound(server, windowed, { from: phone, text: 'on the 24-hour channel' })
+    // One contact per channel identity until merged (rule 53): merge them into one with two channels.
+    const { rows } = await server.ctx.database.query<{ id: number }>(
+      'SELECT id FROM contacts WHERE workspace_id = $1 AND phone = $2 ORDER BY id',
+      [owner.workspaceId, phone],
+    )
+    const [contactId, secondary] = rows.map((r) => r.id) as [number, number]
+    const merged = await owner.client.post(`${ws}/contacts/merge`, {
+      primaryContactId: contactId,
+      secondaryContactId: secondary,
+    })
+    assert.equal(merged.status, 200)
+    const byChannel = async () => {
+      const v = await view(owner.client, contactId)
+      assert.equal(v.status, 200)
+      return new Map(v.body.windows.map((w: any) => [w.channelId, w]))
+    }
+    const now = await byChannel()
+    assert.equal(now.size, 2)
+    assert.equal(
+      (now.get(channel.id) as any).status,
+      'none',
+      'custom channels default to no window (rule 21)',
+    )
+    assert.equal((now.get(windowed.id) as any).status, 'open')
+    assert.ok((now.get(windowed.id) as any).closesAt)
+
+    server.clock.advance(25 * 3600_000)
+    try {
+      const later = await byChannel()
+      assert.equal((later.get(channel.id) as any).status, 'none')
+      assert.equal((later.get(windowed.id) as any).status, 'expired')
+    } finally {
+      server.clock.advance(-25 * 3600_000)
+    }
+  })
+})
+
 describe('replies, assignment and opening (rules 8, 10, 11, 32)', () => {
   test('the first human reply to an unassigned contact assigns them; assignment survives closing', async () => {
     const phone = nextPhone()

@@ -55,7 +55,7 @@ export async function connectCustomChannel(
 let mid = 0
 /** Posts an inbound message the way a custom-channel integration does. */
 export async function inbound(
-  server: TestServer,
+  server: Pick<TestServer, 'app'>,
   channel: { id: number; apiToken: string; webhookPath: string },
   o: {
     from: string

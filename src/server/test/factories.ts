@@ -6,7 +6,8 @@ import {
 } from '../../shared/permissions'
 import { hashPassword } from '../auth/passwords'
 import { insertDefaultStages } from '../contacts/lifecycle.repo'
-import { contacts } from '../db/schema'
+import type { Db } from '../db/database'
+import { contacts, messages } from '../db/schema'
 import { insertTeamMember } from '../teams/teams.repo'
 import { addOrganizationMember, insertMember, insertUser } from '../users/users.repo'
 import { insertOrganization, insertWorkspace } from '../workspaces/workspaces.repo'
@@ -81,4 +82,34 @@ export async function buildContact(
     .values({ workspaceId, firstName: `Contact ${unique()}`, ...values })
     .returning()
   return row!
+}
+
+/**
+ * A long history for one contact (alternating in/out text messages, one minute apart, ending now),
+ * inserted directly: for UI tests and benchmarks of long threads, not for message rules.
+ */
+export async function buildMessages(
+  db: Db,
+  workspaceId: number,
+  o: { contactId: number; channelId: number; count: number; now?: Date },
+) {
+  const end = (o.now ?? new Date()).getTime()
+  for (let start = 0; start < o.count; start += 500) {
+    const rows = []
+    for (let i = start; i < Math.min(o.count, start + 500); i++) {
+      const inbound = i % 2 === 0
+      rows.push({
+        workspaceId,
+        contactId: o.contactId,
+        channelId: o.channelId,
+        direction: inbound ? ('in' as const) : ('out' as const),
+        authorKind: inbound ? ('contact' as const) : ('api' as const),
+        type: 'text' as const,
+        text: `Message ${i + 1}${i % 7 === 0 ? ' — a longer line so rows have different heights, as real threads do.' : ''}`,
+        status: inbound ? ('received' as const) : ('delivered' as const),
+        createdAt: new Date(end - (o.count - i) * 60_000),
+      })
+    }
+    await db.insert(messages).values(rows)
+  }
 }

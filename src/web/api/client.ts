@@ -77,3 +77,22 @@ export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body)
 export const put = <T>(path: string, body: unknown = {}) => api<T>('PUT', path, body)
 export const del = <T>(path: string, body?: unknown) => api<T>('DELETE', path, body)
+
+/** Uploads raw bytes (POST /files takes the file as the body, its name in ?name=). */
+export async function upload<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': file.type || 'application/octet-stream',
+  }
+  if (csrfToken) headers['x-csrf-token'] = csrfToken
+  let res: Response
+  try {
+    res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' })
+  } catch {
+    throw new ApiError(0, 'network', 'network')
+  }
+  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } }
+  if (!res.ok)
+    throw new ApiError(res.status, data.error?.code ?? 'http_error', data.error?.message ?? res.statusText)
+  return data as T
+}

@@ -23,6 +23,9 @@ export type WorkspaceView = {
     name: string
     timezone: string
     language: 'en' | 'ar'
+    /** Rule 36: whether closing a conversation asks for a closing note. */
+    closingNotesMode: 'optional' | 'category_required' | 'category_and_summary_required' | 'disabled'
+    autoCloseMinutes: number | null
     createdAt: string
   }
   membership: { role: Role; restrictions: Restrictions; teamId: number | null }

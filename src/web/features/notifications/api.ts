@@ -46,5 +46,5 @@ export function useMarkRead(workspaceId: number) {
 
 /** Where a notification leads: the contact's conversation in the inbox (coordinated by URL only). */
 export function notificationHref(workspaceId: number, n: AppNotification): string | null {
-  return n.contact ? `/w/${workspaceId}/inbox/c/${n.contact.id}` : null
+  return n.contact ? `/w/${workspaceId}/inbox/${n.contact.id}` : null
 }

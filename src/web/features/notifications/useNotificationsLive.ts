@@ -42,7 +42,7 @@ export function useNotificationsLive(workspaceId: number, user: User, names: Map
       n.contact?.displayName ?? t('app.name'),
       `notification-${n.id}`,
       () => {
-        if (n.contactId) navigate(`/w/${workspaceId}/inbox/c/${n.contactId}`)
+        if (n.contactId) navigate(`/w/${workspaceId}/inbox/${n.contactId}`)
       },
     )
   })

@@ -10,7 +10,7 @@ export type NavItem = {
 
 /** The main navigation; each item is shown only to members whose capabilities allow it (rule 104). */
 export const NAV: NavItem[] = [
-  { key: 'inbox', capability: 'inbox.view', available: false, icon: 'M4 4h16v12H8l-4 4z' },
+  { key: 'inbox', capability: 'inbox.view', available: true, icon: 'M4 4h16v12H8l-4 4z' },
   {
     key: 'contacts',
     capability: 'contacts.view',

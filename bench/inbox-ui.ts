@@ -1,0 +1,241 @@
+/**
+ * The agent inbox in Chromium (playwright-core) against a server on a durable PostgreSQL.
+ *
+ *   npm run bench -- inbox-ui     BENCH_CONTACTS=2000 (seeded inbox rows) BENCH_MESSAGES=5000 (one long thread)
+ *
+ * Seed: BENCH_CONTACTS contacts written straight to the inbox columns (so the list has pages to
+ * scroll), 20 contacts that wrote through a custom channel's real webhook path (each with a
+ * thread), and one contact with BENCH_MESSAGES messages.
+ *
+ * Measured:
+ *   first_load_ms     navigation to /inbox (signed in, cold cache) → first row rendered and clickable
+ *   js_initial_gz_kb  gzipped JS the browser fetched for that first load (entry + inbox chunk)
+ *   inbox_chunk_gz_kb gzipped size of the lazily loaded inbox chunk alone
+ *   switch_p50_ms     click on a row → its latest message rendered (10 switches; also max)
+ *   inbound_p50_ms    webhook answered 200 → the message visible in the open list (10 messages; also max)
+ *   scroll_p95_frame_ms  frame time while sweeping the whole 5,000-message thread (also the DOM row count)
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { launchBrowser } from '../e2e/browser'
+import { buildWeb } from '../src/server/cli/build-web'
+import { loadConfig } from '../src/server/config'
+import { contacts } from '../src/server/db/schema'
+import { createLogger } from '../src/server/log'
+import { startServer } from '../src/server/main'
+import { TestClient } from '../src/server/test/client'
+import { connectCustomChannel, inbound, startDestination } from '../src/server/test/custom-channel'
+import { buildMessages } from '../src/server/test/factories'
+import { startPgServer } from '../src/server/test/pg-server'
+
+const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN
+}
+const PASSWORD = 'Correct-Horse-42-Battery'
+
+export default async function bench() {
+  const seeded = num(process.env.BENCH_CONTACTS, 2000)
+  const long = num(process.env.BENCH_MESSAGES, 5000)
+  await buildWeb({ ifStale: true })
+  const pg = await startPgServer({ durable: true })
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-bench-'))
+  const destination = await startDestination()
+  const config = {
+    ...loadConfig({
+      DATA_DIR: dataDir,
+      DATABASE_URL: pg.url(),
+      LOG_LEVEL: 'warn',
+      TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
+    }),
+    port: 0,
+    host: '127.0.0.1',
+  }
+  const server = await startServer(config, { log: createLogger('warn') })
+  const browser = await launchBrowser()
+  try {
+    const owner = new TestClient(server.app)
+    const setup = await owner.post('/api/v1/setup', {
+      organizationName: 'Bench',
+      workspaceName: 'Bench',
+      name: 'Bench Owner',
+      email: 'owner@bench.test',
+      password: PASSWORD,
+    })
+    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
+    const ws = setup.body.workspaceId as number
+    const channel = await connectCustomChannel(owner, ws, destination.url)
+
+    // Seed: old rows for scrolling, then 20 real conversations on top, then one long thread.
+    const t0 = Date.now()
+    for (let i = 0; i < seeded; i += 1000) {
+      await server.ctx.db.insert(contacts).values(
+        Array.from({ length: Math.min(1000, seeded - i) }, (_, k) => ({
+          workspaceId: ws,
+          firstName: `Seeded ${i + k}`,
+          inboxStatus: 'open' as const,
+          lastMessageAt: new Date(t0 - 86_400_000 - (i + k) * 1000),
+          lastMessagePreview: 'Earlier question',
+          lastMessageDirection: 'in' as const,
+        })),
+      )
+    }
+    for (let i = 0; i < 20; i++)
+      await inbound(server, channel, {
+        from: `+9665000000${String(i).padStart(2, '0')}`,
+        text: `Question ${i}`,
+      })
+    const heavy = await server.ctx.database.query<{ id: number }>(
+      `SELECT id FROM contacts WHERE workspace_id = $1 AND phone IS NOT NULL ORDER BY id LIMIT 1`,
+      [ws],
+    )
+    const heavyId = heavy.rows[0]!.id
+    await buildMessages(server.ctx.db, ws, {
+      contactId: heavyId,
+      channelId: channel.id,
+      count: long,
+      now: new Date(t0 - 3600_000),
+    })
+    console.log(
+      `seeded ${seeded} inbox rows, 20 webhook conversations, ${long} messages in one thread in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    )
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const page = await ctx.newPage()
+    await page.goto(`${server.url}/login`)
+    await page.locator('input[type=email]').fill('owner@bench.test')
+    await page.locator('input[type=password]').fill(PASSWORD)
+    await page.locator('form button[type=submit]').click()
+    await page.waitForURL('**/inbox**')
+
+    // 1. First load, cold HTTP cache, in a fresh page of the signed-in context.
+    const cold = await ctx.newPage()
+    await cold.route('**/*', (route) => route.continue())
+    const js: { url: string; gz: number }[] = []
+    cold.on('response', async (res) => {
+      if (!res.url().endsWith('.js')) return
+      const body = await res.body().catch(() => Buffer.alloc(0))
+      js.push({ url: res.url(), gz: gzipSync(body, { level: 9 }).length })
+    })
+    // Timed in the page (Playwright's own waits poll, which would add up to hundreds of ms):
+    // navigation start → the first row is in the DOM.
+    await cold.addInitScript(`new MutationObserver((_, o) => {
+      if (document.querySelector('.inbox-row')) { window.__firstRow = performance.now(); o.disconnect() }
+    }).observe(document, { childList: true, subtree: true })`)
+    await cold.goto(`${server.url}/w/${ws}/inbox`)
+    await cold.locator('.inbox-row').first().waitFor()
+    const firstLoad = Math.round((await cold.evaluate('window.__firstRow')) as number)
+    await cold.waitForLoadState('networkidle')
+    const gzTotal = js.reduce((s, j) => s + j.gz, 0)
+    const inboxChunk = js.find((j) => /InboxPage/.test(j.url))?.gz ?? 0
+    await cold.close()
+
+    // 2. Switching conversations.
+    const rows = page.locator('.inbox-row')
+    await rows.nth(19).waitFor()
+    const switches: number[] = []
+    const api = new Map<string, number[]>()
+    const onFinished = (req: import('playwright-core').Request) => {
+      const u = new URL(req.url())
+      if (!u.pathname.startsWith('/api/')) return
+      const key = u.pathname.replace(/\d+/g, ':id')
+      const t = req.timing()
+      api.set(key, [...(api.get(key) ?? []), t.responseEnd])
+    }
+    page.on('requestfinished', onFinished)
+    for (let i = 1; i <= 10; i++) {
+      const row = rows.nth(i)
+      const text = ((await row.locator('.inbox-row-preview').textContent()) ?? '').trim()
+      // pointerdown → the row's message rendered in the thread, timed in the page.
+      const done = page.evaluate(`new Promise((resolve) => {
+        let t0 = 0
+        document.addEventListener('pointerdown', () => { t0 = performance.now() }, { capture: true, once: true })
+        const seen = () => [...document.querySelectorAll('.msg-text')].some((m) => m.textContent === ${JSON.stringify(text)})
+        const o = new MutationObserver(() => {
+          if (t0 && seen()) { o.disconnect(); resolve(performance.now() - t0) }
+        })
+        o.observe(document.body, { childList: true, subtree: true, characterData: true })
+      })`)
+      await row.click()
+      switches.push(Math.round((await done) as number))
+    }
+
+    page.off('requestfinished', onFinished)
+    console.log(
+      'API during switches (p50 ms): ' +
+        [...api]
+          .map(([k, v]) => `${k.replace('/api/v1/workspaces/:id', '')} ${Math.round(pct(v, 50))}`)
+          .join(', '),
+    )
+
+    // 3. New inbound: webhook accepted → visible in the list.
+    const inboundMs: number[] = []
+    for (let i = 0; i < 10; i++) {
+      const text = `Live ${i} ${Date.now()}`
+      // The page records (wall clock, same machine) when the row with the text appears.
+      const shown = page.evaluate(`new Promise((resolve) => {
+        const o = new MutationObserver(() => {
+          const hit = [...document.querySelectorAll('.inbox-row-preview')].some((m) => m.textContent.includes(${JSON.stringify(text)}))
+          if (hit) { o.disconnect(); resolve(Date.now()) }
+        })
+        o.observe(document.body, { childList: true, subtree: true, characterData: true })
+      })`)
+      const res = await inbound(server, channel, { from: '+966500000099', text })
+      const accepted = Date.now()
+      if (res.status !== 200) throw new Error(`inbound ${res.status}`)
+      inboundMs.push(((await shown) as number) - accepted)
+    }
+
+    // 4. The long thread: load every page, then sweep it and time the frames.
+    await page.goto(`${server.url}/w/${ws}/inbox/${heavyId}`)
+    const thread = page.getByRole('log', { name: 'Messages' })
+    await thread.locator('.msg').first().waitFor()
+    const loadAll = Date.now()
+    for (
+      let i = 0;
+      i < long / 50 && !(await thread.locator('.msg', { hasText: 'Message 1 —' }).count());
+      i++
+    ) {
+      await thread.evaluate((el) => {
+        el.scrollTop = 0
+      })
+      await page.waitForTimeout(60)
+    }
+    const allLoaded = Date.now() - loadAll
+    // A string, not a function: tsx would wrap named inner functions with a helper the page lacks.
+    const frames = (await page.evaluate(`new Promise((resolve) => {
+      const el = document.querySelector('.thread-items')
+      const deltas = []
+      let last = performance.now()
+      const start = last
+      const step = (now) => {
+        deltas.push(now - last)
+        last = now
+        const f = Math.min(1, (now - start) / 3000)
+        el.scrollTop = f * (el.scrollHeight - el.clientHeight)
+        if (f < 1) requestAnimationFrame(step)
+        else resolve(deltas.slice(1))
+      }
+      requestAnimationFrame(step)
+    })`)) as number[]
+    const domRows = await thread.locator('.vlist-row').count()
+    console.log(
+      `first load ${firstLoad} ms (JS ${js.length} files, ${(gzTotal / 1024).toFixed(1)} kB gz, inbox chunk ${(inboxChunk / 1024).toFixed(1)} kB gz); ` +
+        `switch p50 ${pct(switches, 50)} ms max ${Math.max(...switches)} ms; inbound→visible p50 ${pct(inboundMs, 50)} ms max ${Math.max(...inboundMs)} ms; ` +
+        `${long} messages loaded in ${allLoaded} ms, sweep ${frames.length} frames p50 ${pct(frames, 50).toFixed(1)} ms p95 ${pct(frames, 95).toFixed(1)} ms max ${Math.max(...frames).toFixed(1)} ms, ${domRows} rows in the DOM`,
+    )
+    console.log(
+      `RESULT inbox-ui first_load_ms=${firstLoad} js_initial_gz_kb=${(gzTotal / 1024).toFixed(1)} inbox_chunk_gz_kb=${(inboxChunk / 1024).toFixed(1)} switch_p50_ms=${pct(switches, 50)} inbound_p50_ms=${pct(inboundMs, 50)} scroll_p95_frame_ms=${pct(frames, 95).toFixed(1)} dom_rows=${domRows}`,
+    )
+    await ctx.close()
+  } finally {
+    await browser.close()
+    await server.shutdown('bench finished')
+    await destination.close()
+    pg.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,145 @@
+import './inbox.css'
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useNavigate, useOutletContext, useParams, useSearchParams } from 'react-router'
+import { get } from '../../api/client'
+import { useSession } from '../../api/session'
+import type { WorkspaceView } from '../../api/types'
+import { Alert } from '../../ui/Alert'
+import { fetchInboxPage, type InboxSort, type InboxStatus, type InboxViews, keys } from './api'
+import { ContactPanel } from './ContactPanel'
+import { ConversationList } from './ConversationList'
+import { Thread } from './Thread'
+import { useInboxShortcuts } from './useInboxShortcuts'
+import { type Connection, useRealtime } from './useRealtime'
+import { usePrefetchConversation } from './useThread'
+
+export type InboxDialog = 'assign' | 'assignMe' | 'close' | 'snooze' | null
+
+/** Issue 6: the agent inbox — list, conversation and contact as three panes (stacked on phones). */
+export function InboxPage() {
+  const { t } = useTranslation()
+  const view = useOutletContext<WorkspaceView>()
+  const session = useSession()
+  const me = session.data?.user.id ?? 0
+  if (!view.capabilities['inbox.view']) return <Alert kind="error">{t('errors.forbidden')}</Alert>
+  return <Inbox ws={view.workspace.id} me={me} />
+}
+
+function Inbox({ ws, me }: { ws: number; me: number }) {
+  const { t } = useTranslation()
+  const navigate = useNavigate()
+  const params = useParams()
+  const contactId = params.contactId ? Number(params.contactId) : null
+  const [search, setSearch] = useSearchParams()
+  const [showContact, setShowContact] = useState(false)
+  const [dialog, setDialog] = useState<InboxDialog>(null)
+  const connection = useRealtime(ws, me)
+
+  const views = useQuery({
+    queryKey: keys.views(ws),
+    queryFn: () => get<InboxViews>(`/api/v1/workspaces/${ws}/inbox/views`),
+  })
+  // Rule 44: restricted agents get only Mine, so the first view the server offers is the default.
+  const defaultView = views.data?.standard[0]?.view ?? 'mine'
+  const current = search.get('view') ?? defaultView
+  const status = (search.get('status') ?? 'open') as InboxStatus
+  const sort = (search.get('sort') ?? 'newest') as InboxSort
+  const setFilter = (name: 'view' | 'status' | 'sort', value: string) =>
+    setSearch(
+      (prev) => {
+        const next = new URLSearchParams(prev)
+        next.set(name, value)
+        return next
+      },
+      { replace: true },
+    )
+
+  const list = useInfiniteQuery({
+    queryKey: keys.inbox(ws, current, status, sort),
+    queryFn: ({ pageParam }) => fetchInboxPage(ws, { view: current, status, sort, cursor: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    enabled: views.isSuccess,
+    // While the socket is down, poll the open list (docs/realtime.md).
+    refetchInterval: connection === 'lost' ? 10_000 : false,
+  })
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.rows) ?? [], [list.data])
+
+  const open = useCallback(
+    (id: number) => {
+      setShowContact(false)
+      navigate({ pathname: `/w/${ws}/inbox/${id}`, search: search.toString() })
+    },
+    [navigate, ws, search],
+  )
+  const back = () => navigate({ pathname: `/w/${ws}/inbox`, search: search.toString() })
+  useInboxShortcuts({ rows, contactId, open, setDialog })
+  // j / k land on a neighbour: have it loading already.
+  const prefetch = usePrefetchConversation(ws)
+  useEffect(() => {
+    const i = rows.findIndex((r) => r.contactId === contactId)
+    if (i === -1) return
+    for (const n of [rows[i + 1], rows[i - 1]]) if (n) prefetch(n.contactId)
+  }, [rows, contactId, prefetch])
+
+  useEffect(() => {
+    document.title = `${t('nav.inbox')} · ${t('app.name')}`
+  }, [t])
+
+  const pane = contactId === null ? 'list' : showContact ? 'contact' : 'thread'
+  return (
+    <div className="inbox" data-pane={pane}>
+      <ConnectionBanner state={connection} />
+      <ConversationList
+        ws={ws}
+        views={views.data}
+        viewsError={views.error}
+        current={current}
+        status={status}
+        sort={sort}
+        setFilter={setFilter}
+        list={list}
+        rows={rows}
+        selected={contactId}
+        onOpen={open}
+      />
+      {contactId === null ? (
+        <section className="inbox-thread inbox-empty" aria-label={t('inbox.conversation')}>
+          <p className="muted">{t('inbox.pickConversation')}</p>
+        </section>
+      ) : (
+        <>
+          <Thread
+            key={contactId}
+            ws={ws}
+            me={me}
+            contactId={contactId}
+            dialog={dialog}
+            setDialog={setDialog}
+            onBack={back}
+            onShowContact={() => setShowContact(true)}
+          />
+          <ContactPanel
+            key={`c${contactId}`}
+            ws={ws}
+            contactId={contactId}
+            onBack={() => setShowContact(false)}
+          />
+        </>
+      )}
+    </div>
+  )
+}
+
+function ConnectionBanner({ state }: { state: Connection }) {
+  const { t } = useTranslation()
+  if (state !== 'lost') return null
+  return (
+    <div className="inbox-banner" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      {t('inbox.connectionLost')}
+    </div>
+  )
+}
