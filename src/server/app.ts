@@ -54,6 +54,7 @@ import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { profileRoutes } from './users/profile.routes'
 import { userRoutes } from './users/users.routes'
+import { apiV2Routes } from './v2/v2.routes'
 import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
 import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
 import { workspaceRoutes } from './workspaces/workspaces.routes'
@@ -101,6 +102,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   snippetRoutes,
   outgoingWebhookRoutes,
   webhookDeliveryRoutes,
+  apiV2Routes,
 ]
 
 export type AppOptions = { ctx: Ctx; realtime: RealtimeHub; isReady?: () => boolean }

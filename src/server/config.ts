@@ -27,6 +27,9 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_AUTH_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Developer API v2: requests per token and endpoint per window (respond.io: 5 per second per method). */
+  RATE_LIMIT_API_V2_MAX: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_API_V2_WINDOW_MS: z.coerce.number().int().min(100).default(1000),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
   /** Built-in SMTP listener for email channels (inbound mail); off unless a port is given. */
@@ -88,6 +91,7 @@ export type Config = {
   sessionTtlMs: number
   trustProxy: boolean
   rateLimitAuth: { max: number; windowMs: number }
+  rateLimitApiV2: { max: number; windowMs: number }
   jobPollSeconds: number
   shutdownTimeoutMs: number
   webDistDir: string
@@ -125,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     trustProxy: e.TRUST_PROXY,
     rateLimitAuth: { max: e.RATE_LIMIT_AUTH_MAX, windowMs: e.RATE_LIMIT_AUTH_WINDOW_MS },
+    rateLimitApiV2: { max: e.RATE_LIMIT_API_V2_MAX, windowMs: e.RATE_LIMIT_API_V2_WINDOW_MS },
     jobPollSeconds: e.JOB_POLL_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webDistDir: path.resolve(import.meta.dirname, '../../dist/web'),

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { CAPABILITY_NAMES, type Capability, type Restrictions, type Role } from '../../shared/permissions'
 import { chartAllows } from '../../shared/rule104.chart'
+import { upsertTemplate } from '../messages/templates.repo'
+import { apiV2Client } from '../test/api-v2'
 import type { TestClient } from '../test/client'
-import { buildContact, buildUser, setupOwner } from '../test/factories'
+import { connectCustomChannel, inbound } from '../test/custom-channel'
+import { buildContact, buildUser, buildWorkspace, setupOwner } from '../test/factories'
 import { startTestServer, type TestServer } from '../test/harness'
+import { allowed } from './principal'
 
 /**
  * Rule 104, every role × capability cell, through the HTTP API. Each kind of member signs in;
@@ -86,17 +90,234 @@ const NOT_YET_ROUTED: Capability[] = [
   'mobile.use',
 ]
 
+/** What the developer API probes act on, made once per run. */
+type V2Fixture = {
+  ws: number
+  ownerId: number
+  channelId: number
+  /** A contact who wrote in on the custom channel, and a message of theirs. */
+  contactId: number
+  messageId: number
+  fieldId: number
+  templateId: number
+  /** A fresh contact for the probes that delete or merge one. */
+  freshContact: () => Promise<number>
+  /** A fresh workspace tag (its name) for the probes that rename or delete one. */
+  freshTag: () => Promise<string>
+}
+type V2Probe = {
+  /** The strongest capability the route's services check (API tokens act as an Owner, minus API_DENIED). */
+  capability: Capability
+  /** The request names this workspace's data: another workspace's token must get a 404. */
+  foreign404?: true
+  request: (f: V2Fixture) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown }
+}
+
+/**
+ * The developer API (/v2, respond.io compatible): every operation, keyed as the OpenAPI document
+ * names it, with the capability it needs and a request that exercises it with a workspace API
+ * token. Adding a /v2 route means adding it here (the first v2 test fails otherwise).
+ */
+const V2_PROBES: Record<string, V2Probe> = {
+  'GET /contact/{identifier}': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}` }),
+  },
+  'POST /contact/{identifier}': {
+    capability: 'contacts.view',
+    request: () => ({ path: `/contact/email:probe-${++probeSeq}@example.com`, body: { firstName: 'Probe' } }),
+  },
+  'PUT /contact/{identifier}': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}`, body: { lastName: 'Probed' } }),
+  },
+  'DELETE /contact/{identifier}': {
+    foreign404: true,
+    capability: 'contacts.delete',
+    request: async (f) => ({ path: `/contact/id:${await f.freshContact()}` }),
+  },
+  'POST /contact/create_or_update/{identifier}': {
+    capability: 'contacts.view',
+    request: () => ({
+      path: `/contact/create_or_update/email:probe-${++probeSeq}@example.com`,
+      body: { firstName: 'Probe' },
+    }),
+  },
+  'POST /contact/merge': {
+    foreign404: true,
+    capability: 'contacts.view',
+    request: async (f) => ({
+      path: '/contact/merge',
+      body: { contactIds: [await f.freshContact(), await f.freshContact()] },
+    }),
+  },
+  'POST /contact/list': { capability: 'contacts.view', request: () => ({ path: '/contact/list' }) },
+  'GET /contact/{identifier}/channels': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}/channels` }),
+  },
+  'POST /contact/{identifier}/tag': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}/tag`, body: ['probe'] }),
+  },
+  'DELETE /contact/{identifier}/tag': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}/tag`, body: ['probe'] }),
+  },
+  'POST /contact/{identifier}/lifecycle/update': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}/lifecycle/update`, body: { name: null } }),
+  },
+  'POST /contact/{identifier}/message': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({
+      path: `/contact/id:${f.contactId}/message`,
+      body: { channelId: f.channelId, message: { type: 'text', text: 'Probe' } },
+    }),
+  },
+  'GET /contact/{identifier}/message/list': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}/message/list` }),
+  },
+  'GET /contact/{identifier}/message/{messageId}': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}/message/${f.messageId}` }),
+  },
+  'POST /contact/{identifier}/conversation/status': {
+    foreign404: true,
+    capability: 'inbox.view',
+    // A contact with no open conversation (the fixture's contact has one since it wrote in).
+    request: async (f) => ({
+      path: `/contact/id:${await f.freshContact()}/conversation/status`,
+      body: { status: 'open' },
+    }),
+  },
+  'POST /contact/{identifier}/conversation/assignee': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({
+      path: `/contact/id:${f.contactId}/conversation/assignee`,
+      body: { assignee: f.ownerId },
+    }),
+  },
+  'POST /contact/{identifier}/comment': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/contact/id:${f.contactId}/comment`, body: { text: 'Probe' } }),
+  },
+  'GET /space/user': { capability: 'inbox.view', request: () => ({ path: '/space/user' }) },
+  'GET /space/user/{id}': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/space/user/${f.ownerId}` }),
+  },
+  'GET /space/custom_field': { capability: 'inbox.view', request: () => ({ path: '/space/custom_field' }) },
+  'GET /space/custom_field/{id}': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/space/custom_field/${f.fieldId}` }),
+  },
+  'POST /space/custom_field': {
+    capability: 'settings.contactFields',
+    request: () => ({ path: '/space/custom_field', body: { name: `Probe ${++probeSeq}`, dataType: 'text' } }),
+  },
+  'GET /space/closing_notes': { capability: 'inbox.view', request: () => ({ path: '/space/closing_notes' }) },
+  'GET /space/channel': { capability: 'inbox.view', request: () => ({ path: '/space/channel' }) },
+  'GET /space/channel/{id}/template': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/space/channel/${f.channelId}/template` }),
+  },
+  'GET /space/mtm/{templateId}': {
+    foreign404: true,
+    capability: 'inbox.view',
+    request: (f) => ({ path: `/space/mtm/${f.templateId}` }),
+  },
+  'POST /space/tag': {
+    capability: 'settings.contactFields',
+    request: () => ({ path: '/space/tag', body: { name: `probe-tag-${++probeSeq}` } }),
+  },
+  'PUT /space/tag': {
+    foreign404: true,
+    capability: 'settings.contactFields',
+    request: async (f) => {
+      const currentName = await f.freshTag()
+      return { path: '/space/tag', body: { currentName, name: `${currentName}-renamed` } }
+    },
+  },
+  'DELETE /space/tag': {
+    foreign404: true,
+    capability: 'settings.contactFields',
+    request: async (f) => ({ path: '/space/tag', body: { name: await f.freshTag() } }),
+  },
+}
+
 let server: TestServer
+/** The owner's workspace API token, as a client. */
+let v2Owner: TestClient
+
+async function v2Fixture(owner: TestClient, ws: number, ownerId: number): Promise<V2Fixture> {
+  // Nothing listens on port 9: sends are queued and fail in the job, which these probes do not wait for.
+  const channel = await connectCustomChannel(owner, ws, 'http://127.0.0.1:9/message')
+  const phone = '+966501112233'
+  assert.equal((await inbound(server, channel, { from: phone, text: 'Probe me' })).status, 200)
+  const contact = await v2Owner.get(`/v2/contact/${encodeURIComponent(`phone:${phone}`)}`)
+  assert.equal(contact.status, 200, contact.text)
+  const { rows } = await server.ctx.database.query<{ id: number }>(
+    'SELECT id FROM messages WHERE workspace_id = $1 AND contact_id = $2',
+    [ws, contact.body.id],
+  )
+  const field = await v2Owner.post('/v2/space/custom_field', { name: 'Probe field', dataType: 'text' })
+  assert.equal(field.status, 200, field.text)
+  const template = await upsertTemplate(server.ctx.db, {
+    workspaceId: ws,
+    channelId: channel.id,
+    name: 'probe_template',
+    language: 'en',
+    category: 'UTILITY',
+    status: 'APPROVED',
+    providerTemplateId: 'probe-1',
+    components: [{ type: 'BODY', text: 'Hi {{1}}' }],
+  })
+  return {
+    ws,
+    ownerId,
+    channelId: channel.id,
+    contactId: contact.body.id,
+    messageId: rows[0]!.id,
+    fieldId: field.body.id,
+    templateId: template.id,
+    freshContact: async () => (await buildContact(server, ws)).id,
+    freshTag: async () => {
+      const name = `probe-tag-${++probeSeq}`
+      const res = await v2Owner.post('/v2/space/tag', { name })
+      assert.equal(res.status, 200, res.text)
+      return name
+    },
+  }
+}
 
 describe('permission matrix through the HTTP API (rules 100–106)', () => {
   let workspaceId: number
+  let ownerId: number
   const clients = new Map<string, TestClient>()
 
   before(async () => {
     server = await startTestServer()
     const owner = await setupOwner(server)
     workspaceId = owner.workspaceId
+    ownerId = owner.userId
     clients.set('owner', owner.client)
+    v2Owner = (await apiV2Client(server, owner.client, workspaceId)).client
     for (const p of PERSONAS.slice(1)) {
       clients.set(
         p.label,
@@ -146,6 +367,44 @@ describe('permission matrix through the HTTP API (rules 100–106)', () => {
       )
       assert.equal((await clients.get('manager (export restricted)')!.get(url)).status, 403)
       assert.equal((await clients.get('agent')!.get(url)).status, 403)
+    }
+  })
+
+  test('developer API v2: the probe table lists every /v2 operation of the OpenAPI document', async () => {
+    const doc = (await clients.get('owner')!.get('/api/docs/json')).body
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/v2/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.slice(3)}`))
+    assert.deepEqual(operations.sort(), Object.keys(V2_PROBES).sort())
+  })
+
+  test('developer API v2: every route serves a workspace API token as far as tokens are allowed; another workspace’s token gets 404; a session alone is a 401', async () => {
+    const owner = clients.get('owner')!
+    const f = await v2Fixture(owner, workspaceId, ownerId)
+    const other = await buildWorkspace(server)
+    const foreign = (await apiV2Client(server, other.owner.client, other.workspaceId)).client
+    const token = { kind: 'api', tokenId: 0, workspaceId, organizationId: 0 } as const
+    for (const [key, probe] of Object.entries(V2_PROBES)) {
+      const method = key.split(' ')[0] as Probe['method']
+      const first = await probe.request(f)
+      const res = await v2Owner.request(method, `/v2${first.path}`, first.body)
+      if (allowed(token, probe.capability)) {
+        assert.ok(res.status < 400, `API token × ${key} should be allowed, got ${res.status} ${res.text}`)
+      } else {
+        assert.equal(res.status, 403, `API token × ${key} should be 403, got ${res.status}`)
+        assert.match(res.body.message, /API tokens cannot use/)
+      }
+      if (probe.foreign404) {
+        const theirs = await probe.request(f)
+        const res = await foreign.request(method, `/v2${theirs.path}`, theirs.body)
+        assert.equal(res.status, 404, `other workspace × ${key} should be 404, got ${res.status} ${res.text}`)
+        assert.deepEqual(Object.keys(res.body).sort(), ['code', 'message'])
+      }
+      // The owner's session cookie is not a credential for /v2 (respond.io: Bearer token only).
+      const again = await probe.request(f)
+      const session = await owner.request(method, `/v2${again.path}`, again.body)
+      assert.equal(session.status, 401, `session × ${key} should be 401, got ${session.status}`)
+      assert.deepEqual(Object.keys(session.body).sort(), ['code', 'message'])
     }
   })
 

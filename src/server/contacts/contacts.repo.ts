@@ -31,6 +31,26 @@ export async function lockContact(
   return row
 }
 
+/** The first (oldest) contact with this email or phone: duplicates are allowed (rule 53). */
+export async function findFirstContactBy(
+  db: DbOrTx,
+  workspaceId: number,
+  by: { email: string } | { phone: string },
+): Promise<ContactRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.workspaceId, workspaceId),
+        'email' in by ? eq(contacts.email, by.email) : eq(contacts.phone, by.phone),
+      ),
+    )
+    .orderBy(asc(contacts.id))
+    .limit(1)
+  return row
+}
+
 export async function insertContact(db: DbOrTx, values: typeof contacts.$inferInsert): Promise<ContactRow> {
   const [row] = await db.insert(contacts).values(values).returning()
   return row!

@@ -9,6 +9,7 @@ import {
   defaultLifecycleStageId,
   deleteContact,
   findContact,
+  findFirstContactBy,
   insertContact,
   listIdentities,
   lockContact,
@@ -75,6 +76,19 @@ export async function createContact(ctx: Ctx, p: Principal, input: CreateContact
     await applyTagChanges(tx, p.workspaceId, actorOf(p), [contact.id], [...tags.keys()], [], tags)
     return contact
   })
+}
+
+/** How an integration names a contact: by id, or by email or phone (the oldest match wins). */
+export type ContactRef = { id: number } | { email: string } | { phone: string }
+
+/** Finds a contact the principal may see by id, email or phone (developer API identifiers). */
+export async function findContactByRef(ctx: Ctx, p: Principal, ref: ContactRef): Promise<ContactRow> {
+  authorize(p, 'inbox.view')
+  const row =
+    'id' in ref
+      ? await findContact(ctx.db, p.workspaceId, ref.id)
+      : await findFirstContactBy(ctx.db, p.workspaceId, ref)
+  return assertCanSee(p, row)
 }
 
 export type ContactDetail = Awaited<ReturnType<typeof getContactDetail>>

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { contacts, SEARCH_FOLD } from '../db/schema'
 import type { ContactRow } from './contacts.repo'
@@ -144,4 +144,38 @@ export async function listContactsPage(
     rows: page.map((r) => r.contact),
     next: rows.length > limit && last ? { at: last.cursorAt, id: last.contact.id } : null,
   }
+}
+
+export type IdCursor = { after: number } | { before: number } | null
+
+/**
+ * One page ordered by id, newest first, for integrations whose cursor is a contact id (the
+ * developer API): `after` continues below that id, `before` returns the page just above it.
+ * `more` says whether rows remain beyond the page in the direction of travel.
+ */
+export async function listContactsByIdPage(
+  db: DbOrTx,
+  workspaceId: number,
+  q: ContactQuery,
+  cursor: IdCursor,
+  limit: number,
+): Promise<{ rows: ContactRow[]; more: boolean }> {
+  const backwards = cursor !== null && 'before' in cursor
+  const rows = await db
+    .select()
+    .from(contacts)
+    .where(
+      and(
+        contactConditions(workspaceId, q),
+        cursor === null
+          ? undefined
+          : 'after' in cursor
+            ? sql`${contacts.id} < ${cursor.after}`
+            : sql`${contacts.id} > ${cursor.before}`,
+      ),
+    )
+    .orderBy(backwards ? asc(contacts.id) : desc(contacts.id))
+    .limit(limit + 1)
+  const page = rows.slice(0, limit)
+  return { rows: backwards ? page.reverse() : page, more: rows.length > limit }
 }

@@ -5,7 +5,14 @@ import { ValidationError } from '../errors'
 import type { ContactRow } from './contacts.repo'
 import { type CustomFieldRow, listFields } from './fields.repo'
 import { type CustomValue, checkCustomValue, SEARCHABLE_TYPES } from './fields.values'
-import { type ContactQuery, type Cursor, type CustomCondition, listContactsPage } from './search.repo'
+import {
+  type ContactQuery,
+  type Cursor,
+  type CustomCondition,
+  type IdCursor,
+  listContactsByIdPage,
+  listContactsPage,
+} from './search.repo'
 import type { ContactFiltersInput } from './search.schema'
 import { groupTags, type TagRow, tagsOfContacts } from './tags.repo'
 
@@ -156,5 +163,30 @@ export async function listContacts(
   return {
     rows: page.rows.map((contact) => ({ contact, tags: tags.get(contact.id) ?? [] })),
     nextCursor: page.next ? encodeCursor(page.next) : null,
+  }
+}
+
+/**
+ * The same list and filters, paged by contact id (newest first) for the developer API, whose
+ * cursor is "the contact id from where the next batch should start".
+ */
+export async function listContactsByIdCursor(
+  ctx: Ctx,
+  p: Principal,
+  input: ContactFiltersInput & { cursor: IdCursor; limit: number },
+): Promise<{ rows: { contact: ContactRow; tags: TagRow[] }[]; more: boolean }> {
+  authorize(p, 'contacts.view')
+  const query = await resolveFilters(ctx.db, p.workspaceId, input)
+  const page = await listContactsByIdPage(ctx.db, p.workspaceId, query, input.cursor, input.limit)
+  const tags = groupTags(
+    await tagsOfContacts(
+      ctx.db,
+      p.workspaceId,
+      page.rows.map((c) => c.id),
+    ),
+  )
+  return {
+    rows: page.rows.map((contact) => ({ contact, tags: tags.get(contact.id) ?? [] })),
+    more: page.more,
   }
 }

@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, lt, lte } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lt, lte } from 'drizzle-orm'
+import type { IdCursor } from '../contacts/search.repo'
 import type { DbOrTx } from '../db/database'
 import { messages } from '../db/schema'
 
@@ -85,6 +86,39 @@ export async function listContactMessages(
     )
     .orderBy(desc(messages.id))
     .limit(opts.limit)
+}
+
+/**
+ * One page of a contact's messages by message id, newest first, for the developer API whose
+ * cursor is a message id: `after` continues below that id, `before` returns the page just above
+ * it. `more` says whether rows remain beyond the page in the direction of travel.
+ */
+export async function listContactMessagesByIdPage(
+  db: DbOrTx,
+  workspaceId: number,
+  contactId: number,
+  cursor: IdCursor,
+  limit: number,
+): Promise<{ rows: MessageRow[]; more: boolean }> {
+  const backwards = cursor !== null && 'before' in cursor
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, workspaceId),
+        eq(messages.contactId, contactId),
+        cursor === null
+          ? undefined
+          : 'after' in cursor
+            ? lt(messages.id, cursor.after)
+            : gt(messages.id, cursor.before),
+      ),
+    )
+    .orderBy(backwards ? asc(messages.id) : desc(messages.id))
+    .limit(limit + 1)
+  const page = rows.slice(0, limit)
+  return { rows: backwards ? page.reverse() : page, more: rows.length > limit }
 }
 
 /** When a user last wrote in a conversation (rule 39: the timer restarts from it on reassignment). */

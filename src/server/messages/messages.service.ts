@@ -11,6 +11,7 @@ import {
   updateContact,
   updateIdentity,
 } from '../contacts/contacts.repo'
+import type { IdCursor } from '../contacts/search.repo'
 import { assertCanSee } from '../contacts/visibility'
 import type { Ctx } from '../context'
 import { armAutoClose, autoCloseDeadline } from '../conversations/autoclose'
@@ -31,6 +32,7 @@ import {
   findMessage,
   insertMessage,
   listContactMessages,
+  listContactMessagesByIdPage,
   type MessageRow,
 } from './messages.repo'
 import type { MessageContent } from './messages.schema'
@@ -408,6 +410,18 @@ export async function listMessages(
     limit: opts.limit,
   })
   return { rows, nextBefore: rows.length === opts.limit ? rows.at(-1)!.id : null }
+}
+
+/** A contact's messages paged by message id, newest first (the developer API's list). */
+export async function listMessagesByIdCursor(
+  ctx: Ctx,
+  p: Principal,
+  contactId: number,
+  opts: { cursor: IdCursor; limit: number },
+): Promise<{ rows: MessageRow[]; more: boolean }> {
+  authorize(p, 'inbox.view')
+  assertCanSee(p, await findContact(ctx.db, p.workspaceId, contactId))
+  return listContactMessagesByIdPage(ctx.db, p.workspaceId, contactId, opts.cursor, opts.limit)
 }
 
 export async function getMessage(ctx: Ctx, p: Principal, messageId: number): Promise<MessageRow> {

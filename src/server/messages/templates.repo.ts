@@ -25,6 +25,14 @@ export async function findTemplate(
   return row
 }
 
+export async function findTemplateById(db: DbOrTx, workspaceId: number, id: number) {
+  const [row] = await db
+    .select()
+    .from(messageTemplates)
+    .where(and(eq(messageTemplates.workspaceId, workspaceId), eq(messageTemplates.id, id)))
+  return row
+}
+
 export async function listTemplates(db: DbOrTx, workspaceId: number, channelId?: number) {
   return db
     .select()

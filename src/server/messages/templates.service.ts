@@ -7,7 +7,7 @@ import { adapterFor } from '../channels/registry'
 import { sendContext } from '../channels/send-context'
 import type { Ctx } from '../context'
 import { NotFoundError, UnprocessableError } from '../errors'
-import { disableTemplatesNotIn, listTemplates, upsertTemplate } from './templates.repo'
+import { disableTemplatesNotIn, findTemplateById, listTemplates, upsertTemplate } from './templates.repo'
 
 export const TEMPLATE_SYNC_QUEUE = 'templates.sync'
 export const TEMPLATE_SYNC_ALL_QUEUE = 'templates.sync-all'
@@ -31,6 +31,13 @@ export async function channelTemplates(ctx: Ctx, p: Principal, channelId: number
   authorize(p, 'inbox.view')
   if (!(await findChannel(ctx.db, p.workspaceId, channelId))) throw new NotFoundError('Channel')
   return listTemplates(ctx.db, p.workspaceId, channelId)
+}
+
+export async function getTemplate(ctx: Ctx, p: Principal, templateId: number) {
+  authorize(p, 'inbox.view')
+  const t = await findTemplateById(ctx.db, p.workspaceId, templateId)
+  if (!t) throw new NotFoundError('Template')
+  return t
 }
 
 /** Runs in a job: the provider's list replaces ours (templates it no longer lists are disabled). */

@@ -74,6 +74,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     port: 0,
     databaseUrl,
     rateLimitAuth: { max: 1000, windowMs: 60_000 },
+    rateLimitApiV2: { max: 1000, windowMs: 1000 },
     jobPollSeconds: 0.5,
     shutdownTimeoutMs: 5000,
     ...opts.config,

@@ -42,6 +42,22 @@ export async function listWorkspaceUsers(ctx: Ctx, p: Principal) {
   return { members, invitations }
 }
 
+/**
+ * Who can be assigned or mentioned (rules 30, 50): anyone with the inbox sees the workspace's
+ * members, as the assignment dropdown does. Managing them stays behind settings.users.
+ */
+export async function listWorkspaceMembers(ctx: Ctx, p: Principal): Promise<MemberRow[]> {
+  authorize(p, 'inbox.view')
+  return listMembers(ctx.db, p.workspaceId)
+}
+
+export async function getWorkspaceMember(ctx: Ctx, p: Principal, userId: number): Promise<MemberRow> {
+  authorize(p, 'inbox.view')
+  const member = await findMember(ctx.db, p.workspaceId, userId)
+  if (!member) throw new NotFoundError('User')
+  return member
+}
+
 async function loadManageable(ctx: Ctx, p: Principal, userId: number): Promise<MemberRow> {
   authorize(p, 'settings.users')
   const actor = requireUser(p)
