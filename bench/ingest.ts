@@ -32,6 +32,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { loadConfig } from '../src/server/config'
 import type { Database } from '../src/server/db/database'
+import { groupCommitOf } from '../src/server/ingest/ingest'
 import { createLogger } from '../src/server/log'
 import { startServer } from '../src/server/main'
 import { TestClient } from '../src/server/test/client'
@@ -295,6 +296,7 @@ export default async function main() {
     console.log(
       `ingest peak: ${round(peakRate)} msgs/s at ${concurrency} in flight (${peak.acked} acked, ${peak.failed} failed${peak.errors.length ? `: ${peak.errors.join(' | ')}` : ''}) (load ${load()})`,
     )
+    console.log(`group commit: ${JSON.stringify(groupCommitOf(server.ctx).stats())}`)
     const baselineB = pgServer ? await runBaseline(pgServer.url(), base) : Number.NaN
     if (pgServer) console.log(`baseline B: ${round(baselineB)} tx/s (load ${load()})`)
 
@@ -304,6 +306,7 @@ export default async function main() {
     console.log(
       `ingest at half peak (${round(peakRate / 2)} msgs/s, open loop): ${half.acked} acked, ${half.failed} failed; latency p50 ${round(p50, 1)} ms, p90 ${round(percentile(half.latencies, 90), 1)} ms, p99 ${round(p99, 1)} ms, max ${round(half.latencies.at(-1) ?? Number.NaN, 1)} ms (load ${load()})`,
     )
+    console.log(`group commit: ${JSON.stringify(groupCommitOf(server.ctx).stats())}`)
     const { rows } = await database.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND direction = 'in'`,
       [ws],
