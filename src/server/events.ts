@@ -48,6 +48,8 @@ export type DomainEvent =
   | { type: 'contact.blocked'; payload: C }
   | { type: 'contact.unblocked'; payload: C }
   | { type: 'contact.merged'; payload: C & { mergedContactId: number } }
+  /** Rule 48: someone opened the contact's new messages; the blue dot goes away for everyone. */
+  | { type: 'contact.read'; payload: C & { conversationId: number | null } }
   | { type: 'conversation.opened'; payload: CC & { source: string; channelId: number | null } }
   | {
       type: 'conversation.closed'
@@ -77,6 +79,9 @@ export type DomainEvent =
       payload: { contactId: number; conversationId: number | null; commentId: number; mentions: number[] }
     }
   | { type: 'notification.created'; payload: { userId: number; notificationId: number; kind: string } }
+  | { type: 'custom_inbox.created'; payload: { customInboxId: number } }
+  | { type: 'custom_inbox.updated'; payload: { customInboxId: number; changes: string[] } }
+  | { type: 'custom_inbox.deleted'; payload: { customInboxId: number } }
   | { type: 'contact_field.created'; payload: { fieldId: number; key: string } }
   | { type: 'contact_field.updated'; payload: { fieldId: number; key: string; changes: string[] } }
   | { type: 'contact_field.deleted'; payload: { fieldId: number; key: string; contactsCleared: number } }

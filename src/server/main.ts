@@ -19,6 +19,8 @@ import { sendQueue } from './messages/send.queue'
 import { templateQueues } from './messages/templates.queue'
 import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
 import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
+import { createRealtimeHub, type RealtimeHub } from './realtime/hub'
+import type { RealtimeOptions } from './realtime/options'
 import { localDiskStorage } from './storage/storage'
 import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.queue'
 import { webhookFanout } from './webhooks/fanout.consumer'
@@ -46,6 +48,8 @@ export type StartOptions = {
   pgliteSnapshot?: Blob | undefined
   /** Tests: an in-memory PGlite (used when no snapshot is given). */
   memory?: boolean
+  /** Tests: shorter heartbeats, smaller buffers. */
+  realtime?: Partial<RealtimeOptions>
   /** Tests: extra event-log consumers. */
   consumers?: Consumer[]
 }
@@ -104,6 +108,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     pgliteSnapshot: opts.pgliteSnapshot,
   })
   let ready = false
+  let realtime: RealtimeHub | undefined
   try {
     await migrate(database)
     const jobs = createJobs(database, log, {
@@ -132,7 +137,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
     const webhookWorker = await startWebhookWorker(ctx)
 
-    const app = await buildApp({ ctx, isReady: () => ready })
+    // Listening before the HTTP server accepts sockets, so no committed event is missed.
+    const hub = createRealtimeHub(ctx, opts.realtime)
+    realtime = hub
+    await hub.start()
+    const app = await buildApp({ ctx, realtime: hub, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
     ready = true
@@ -143,6 +152,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
+        // Sockets first (clients reconnect to another process and catch up), then HTTP.
+        await hub.stop()
         await closeHttp(app, config.shutdownTimeoutMs)
         await consumerRunner.stop()
         await webhookWorker.stop()
@@ -155,6 +166,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     }
     return { app, ctx, url, shutdown, consumers: consumerRunner, webhooks: webhookWorker }
   } catch (err) {
+    await realtime?.stop().catch(() => {})
     await database.close().catch(() => {})
     throw err
   }
