@@ -5,11 +5,14 @@
  *
  * Closed phase: `concurrency` requests always in flight; counts the acknowledged (committed)
  * messages after a warm-up. Open phase: message k is sent at start + k / rate whatever the
- * server's pace (no coordinated omission); latency = acknowledgement − scheduled send time.
+ * server's pace (no coordinated omission); two latencies from the scheduled send time: to the
+ * acknowledgement (200 after commit), and to the message.received frame on an agent's realtime
+ * WebSocket subscribed to the workspace (the message visible to the agent; docs/realtime.md).
  */
 import { createHmac } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { Pool } from 'undici'
+import WebSocket from 'ws'
 import { type WhatsappAccount, whatsappMessageWebhook } from '../../src/simulators/meta/payloads'
 
 export type LoadSetup = {
@@ -21,6 +24,9 @@ export type LoadSetup = {
   existing: number
   newFraction: number
   connections: number
+  /** The agent's session cookie and workspace, for the realtime socket. */
+  cookie: string
+  workspaceId: number
 }
 
 export type Phase =
@@ -36,6 +42,10 @@ export type PhaseResult = {
   seconds: number
   /** Open phase only: ms from scheduled send to acknowledgement, ascending. */
   latencies: number[]
+  /** Open phase only: ms from scheduled send to the message.received frame, ascending. */
+  visible: number[]
+  /** Open phase only: acknowledged messages whose frame never came (within 10 s of the end). */
+  invisible: number
   errors: string[]
 }
 
@@ -61,7 +71,7 @@ function nextWebhook(tag: string): { raw: string; id: string } {
       id,
       timestamp: String(Math.floor(Date.now() / 1000)),
       type: 'text',
-      text: { body: `Hello, I have a question about my order ${id.slice(-6)}` },
+      text: { body: `Hello, I have a question about my order ${id}` },
     },
   )
   return { raw: JSON.stringify(body), id }
@@ -93,6 +103,8 @@ async function closed(p: Extract<Phase, { kind: 'closed' }>): Promise<PhaseResul
     measured: 0,
     seconds: p.seconds,
     latencies: [],
+    visible: [],
+    invisible: 0,
     errors: [],
   }
   const start = performance.now()
@@ -125,23 +137,30 @@ async function open(p: Extract<Phase, { kind: 'open' }>): Promise<PhaseResult> {
     measured: 0,
     seconds: p.seconds,
     latencies: [],
+    visible: [],
+    invisible: 0,
     errors: [],
   }
+  // The agent's view: frames arrive on this process's event loop, timed on the same clock.
+  const seen = new Map<string, number>()
+  const socket = await watch((id) => seen.set(id, performance.now()))
+  const due = new Map<string, number>()
   const total = Math.round(p.rate * p.seconds)
   const start = performance.now()
   const inflight: Promise<void>[] = []
   for (let k = 0; k < total; k++) {
-    const due = start + (k * 1000) / p.rate
-    const wait = due - performance.now()
+    const at = start + (k * 1000) / p.rate
+    const wait = at - performance.now()
     if (wait > 1) await new Promise((res) => setTimeout(res, wait))
-    const { raw } = nextWebhook(p.tag)
+    const { raw, id } = nextWebhook(p.tag)
     r.sent++
     inflight.push(
       post(raw).then((res) => {
         if (res.ok) {
           r.acked++
           r.measured++
-          r.latencies.push(performance.now() - due)
+          r.latencies.push(performance.now() - at)
+          due.set(id, at)
         } else {
           r.failed++
           if (r.errors.length < 5) r.errors.push(res.error!)
@@ -150,8 +169,41 @@ async function open(p: Extract<Phase, { kind: 'open' }>): Promise<PhaseResult> {
     )
   }
   await Promise.all(inflight)
+  const until = performance.now() + 10_000
+  while ([...due.keys()].some((id) => !seen.has(id)) && performance.now() < until)
+    await new Promise((res) => setTimeout(res, 50))
+  socket.terminate()
+  for (const [id, at] of due) {
+    const got = seen.get(id)
+    if (got === undefined) r.invisible++
+    else r.visible.push(got - at)
+  }
   r.latencies.sort((a, b) => a - b)
+  r.visible.sort((a, b) => a - b)
   return r
+}
+
+/** An agent's realtime socket (session cookie, same-site Origin), subscribed to the workspace. */
+async function watch(onReceived: (providerId: string) => void): Promise<WebSocket> {
+  const socket = new WebSocket(`${setup.origin.replace(/^http/, 'ws')}/api/v1/realtime`, {
+    headers: { cookie: setup.cookie, origin: setup.origin },
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.on('message', (data) => {
+      const f = JSON.parse(String(data)) as { type: string; message?: { text?: string | null } }
+      if (f.type === 'subscribed') resolve()
+      else if (f.type === 'error') reject(new Error(`realtime: ${String(data)}`))
+      else if (f.type === 'message.received') {
+        const id = f.message?.text?.match(/wamid\.bench-\S+/)?.[0]
+        if (id) onReceived(id)
+      }
+    })
+    socket.once('open', () =>
+      socket.send(JSON.stringify({ type: 'subscribe', workspaceId: setup.workspaceId })),
+    )
+    socket.once('error', reject)
+  })
+  return socket
 }
 
 process.on('message', async (msg: { setup?: LoadSetup; phase?: Phase; stop?: true }) => {
