@@ -18,8 +18,9 @@
  *   list_p95_ms    an inbox page (50 rows) of the All, Mine or Unassigned view, open, newest first:
  *                  the statement the Inbox API runs (listInboxPage), first pages and pages
  *                  further down through the cursor
- *   search_p95_ms  a partial search (rule 49) on name or phone fragments: the Contacts API's page
- *                  query (searchOf + listContactsPage; trigram index contacts_search)
+ *   search_p95_ms  a partial search (rule 49) on name or phone fragments, frequent and rare: the
+ *                  Contacts API's page (searchOf + listContactsPage: the newest contacts first,
+ *                  then the trigram index contacts_search)
  *   history_p95_ms the latest 50 messages of a contact (listContactMessages, index
  *                  messages_contact_history), as the messages API reads them
  * The same three through HTTP (the Fastify app, session auth, presenters) are printed on their own
@@ -121,7 +122,7 @@ async function seed(
            assignee_user_id, last_interacted_channel_id, inbox_status, last_message_at, last_incoming_at,
            last_message_preview, last_message_direction, unread, created_at)
          SELECT $1, (${sqlArray(FIRST)})[1 + g % ${FIRST.length}], (${sqlArray(LAST)})[1 + (g / 7) % ${LAST.length}],
-           '+9665' || lpad(((g * 7919) % 100000000)::text, 8, '0'), 'SA', $2,
+           '+9665' || lpad(((g::bigint * 7919) % 100000000)::text, 8, '0'), 'SA', $2,
            CASE WHEN g % 3 = 0 THEN $3::bigint END, $4,
            CASE WHEN g % 20 < 2 THEN 'open' WHEN g % 20 = 2 THEN 'snoozed' ELSE 'closed' END,
            now() - make_interval(secs => g * 13), now() - make_interval(secs => g * 13),
@@ -315,8 +316,21 @@ export default async function main() {
       'inbox page: Unassigned',
       inboxPageQuery(db, ws, pageQuery({ kind: 'unassigned' }, null), 'dated', null, 51),
     )
-    const { contactPageQuery } = await import('../src/server/contacts/search.repo')
-    await explain('search "القحط"', contactPageQuery(db, ws, { search: searchOf('القحط', []) }, null, 51))
+    const { contactPageQuery, contactWindowQuery, SEARCH_WINDOW } = await import(
+      '../src/server/contacts/search.repo'
+    )
+    await explain(
+      'search "القحط" (frequent), first through the newest contacts (SEARCH_WINDOW)',
+      contactWindowQuery(db, ws, { search: searchOf('القحط', []) }, null, 51, SEARCH_WINDOW),
+    )
+    await explain(
+      'search "القحط" (frequent) through the trigram index alone (what the window avoids)',
+      contactPageQuery(db, ws, { search: searchOf('القحط', []) }, null, 51),
+    )
+    await explain(
+      'search "95512" (rare): the window finds less than a page…',
+      contactWindowQuery(db, ws, { search: searchOf('95512', []) }, null, 51, SEARCH_WINDOW),
+    )
     await explain(
       'search "95512" (phone digits)',
       contactPageQuery(db, ws, { search: searchOf('95512', []) }, null, 51),
