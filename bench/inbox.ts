@@ -316,12 +316,12 @@ export default async function main() {
       'inbox page: Unassigned',
       inboxPageQuery(db, ws, pageQuery({ kind: 'unassigned' }, null), 'dated', null, 51),
     )
-    const { contactPageQuery, contactWindowQuery, SEARCH_WINDOW } = await import(
+    const { contactPageQuery, contactWindowSelect, SEARCH_WINDOW } = await import(
       '../src/server/contacts/search.repo'
     )
     await explain(
       'search "القحط" (frequent), first through the newest contacts (SEARCH_WINDOW)',
-      contactWindowQuery(db, ws, { search: searchOf('القحط', []) }, null, 51, SEARCH_WINDOW),
+      contactWindowSelect(db, ws, { search: searchOf('القحط', []) }, null, 51, SEARCH_WINDOW),
     )
     await explain(
       'search "القحط" (frequent) through the trigram index alone (what the window avoids)',
@@ -329,7 +329,7 @@ export default async function main() {
     )
     await explain(
       'search "95512" (rare): the window finds less than a page…',
-      contactWindowQuery(db, ws, { search: searchOf('95512', []) }, null, 51, SEARCH_WINDOW),
+      contactWindowSelect(db, ws, { search: searchOf('95512', []) }, null, 51, SEARCH_WINDOW),
     )
     await explain(
       'search "95512" (phone digits)',

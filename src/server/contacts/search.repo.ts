@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, isNull, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { contacts, SEARCH_FOLD } from '../db/schema'
 import type { ContactRow } from './contacts.repo'
@@ -136,7 +136,7 @@ export function contactPageQuery(
  * exactly the page of the whole list (every contact outside the window is older than every one
  * inside it).
  */
-export function contactWindowQuery(
+export function contactWindowSelect(
   db: DbOrTx,
   workspaceId: number,
   q: ContactQuery,
@@ -144,8 +144,13 @@ export function contactWindowQuery(
   limit: number,
   window: number,
 ) {
+  // The subquery is named like the table, so the shared conditions apply to its rows; its LIMIT
+  // keeps the planner from folding it into the outer query (and from the trigram index).
   const recent = db
-    .select({ id: contacts.id })
+    .select({
+      ...getTableColumns(contacts),
+      cursorAt: sql<string>`${contacts.createdAt}::text`.as('cursor_at'),
+    })
     .from(contacts)
     .where(
       and(
@@ -157,12 +162,25 @@ export function contactWindowQuery(
     )
     .orderBy(desc(contacts.createdAt), desc(contacts.id))
     .limit(window)
+    .as('contacts')
   return db
-    .select({ contact: contacts, cursorAt: sql<string>`${contacts.createdAt}::text`.as('cursor_at') })
-    .from(contacts)
-    .where(and(contactConditions(workspaceId, q), sql`${contacts.id} IN (${recent})`))
-    .orderBy(desc(contacts.createdAt), desc(contacts.id))
+    .select()
+    .from(recent)
+    .where(contactConditions(workspaceId, q))
+    .orderBy(desc(recent.createdAt), desc(recent.id))
     .limit(limit)
+}
+
+export async function contactWindowQuery(
+  db: DbOrTx,
+  workspaceId: number,
+  q: ContactQuery,
+  after: Cursor | null,
+  limit: number,
+  window: number,
+) {
+  const rows = await contactWindowSelect(db, workspaceId, q, after, limit, window)
+  return rows.map(({ cursorAt, ...contact }) => ({ contact: contact as ContactRow, cursorAt }))
 }
 
 /**
