@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, isNull, type SQL, sql } from 'drizzle-orm'
+import { type AnyColumn, and, eq, getTableColumns, isNull, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { contacts, SEARCH_FOLD } from '../db/schema'
 import type { ContactRow } from './contacts.repo'
@@ -32,6 +32,16 @@ export type ContactQuery = {
 }
 
 export type Cursor = { at: string; id: number }
+
+/**
+ * Newest first in the exact order of the index contacts_created (…, created_at DESC NULLS LAST,
+ * id DESC NULLS LAST). A plain DESC means NULLS FIRST, which the index cannot give: PostgreSQL then
+ * reads and sorts every contact of the workspace (a second at a million contacts).
+ */
+const newestFirst = (createdAt: SQL.Aliased | AnyColumn, id: SQL.Aliased | AnyColumn) => [
+  sql`${createdAt} DESC NULLS LAST`,
+  sql`${id} DESC NULLS LAST`,
+]
 
 const [FOLD_BEFORE, FOLD_AFTER] = SEARCH_FOLD('\u0000').split('\u0000') as [string, string]
 /** The exact expression of the generated column contacts.search_text, applied to the query. */
@@ -126,7 +136,7 @@ export function contactPageQuery(
           : undefined,
       ),
     )
-    .orderBy(desc(contacts.createdAt), desc(contacts.id))
+    .orderBy(...newestFirst(contacts.createdAt, contacts.id))
     .limit(limit)
 }
 
@@ -160,14 +170,14 @@ export function contactWindowSelect(
           : undefined,
       ),
     )
-    .orderBy(desc(contacts.createdAt), desc(contacts.id))
+    .orderBy(...newestFirst(contacts.createdAt, contacts.id))
     .limit(window)
     .as('contacts')
   return db
     .select()
     .from(recent)
     .where(contactConditions(workspaceId, q))
-    .orderBy(desc(recent.createdAt), desc(recent.id))
+    .orderBy(...newestFirst(recent.createdAt, recent.id))
     .limit(limit)
 }
 
