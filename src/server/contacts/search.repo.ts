@@ -1,4 +1,4 @@
-import { type AnyColumn, and, eq, getTableColumns, isNull, type SQL, sql } from 'drizzle-orm'
+import { type AnyColumn, and, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { contacts, SEARCH_FOLD } from '../db/schema'
 import type { ContactRow } from './contacts.repo'
@@ -36,9 +36,11 @@ export type Cursor = { at: string; id: number }
 /**
  * Newest first in the exact order of the index contacts_created (…, created_at DESC NULLS LAST,
  * id DESC NULLS LAST). A plain DESC means NULLS FIRST, which the index cannot give: PostgreSQL then
- * reads and sorts every contact of the workspace (a second at a million contacts).
+ * reads and sorts every contact of the workspace (a second at a million contacts). In index order
+ * the planner can also walk contacts_created and stop at a full page when a search term is
+ * frequent, instead of fetching and sorting its every match (bench/README.md).
  */
-const newestFirst = (createdAt: SQL.Aliased | AnyColumn, id: SQL.Aliased | AnyColumn) => [
+const newestFirst = (createdAt: AnyColumn, id: AnyColumn) => [
   sql`${createdAt} DESC NULLS LAST`,
   sql`${id} DESC NULLS LAST`,
 ]
@@ -140,78 +142,14 @@ export function contactPageQuery(
     .limit(limit)
 }
 
-/**
- * The page within the `window` newest contacts (after the cursor) only: the index contacts_created
- * read in order, the conditions applied to those rows. When it finds a full page, that page is
- * exactly the page of the whole list (every contact outside the window is older than every one
- * inside it).
- */
-export function contactWindowSelect(
-  db: DbOrTx,
-  workspaceId: number,
-  q: ContactQuery,
-  after: Cursor | null,
-  limit: number,
-  window: number,
-) {
-  // The subquery is named like the table, so the shared conditions apply to its rows; its LIMIT
-  // keeps the planner from folding it into the outer query (and from the trigram index).
-  const recent = db
-    .select({
-      ...getTableColumns(contacts),
-      cursorAt: sql<string>`${contacts.createdAt}::text`.as('cursor_at'),
-    })
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, workspaceId),
-        after
-          ? sql`(${contacts.createdAt}, ${contacts.id}) < (${after.at}::timestamptz, ${after.id})`
-          : undefined,
-      ),
-    )
-    .orderBy(...newestFirst(contacts.createdAt, contacts.id))
-    .limit(window)
-    .as('contacts')
-  return db
-    .select()
-    .from(recent)
-    .where(contactConditions(workspaceId, q))
-    .orderBy(...newestFirst(recent.createdAt, recent.id))
-    .limit(limit)
-}
-
-export async function contactWindowQuery(
-  db: DbOrTx,
-  workspaceId: number,
-  q: ContactQuery,
-  after: Cursor | null,
-  limit: number,
-  window: number,
-) {
-  const rows = await contactWindowSelect(db, workspaceId, q, after, limit, window)
-  return rows.map(({ cursorAt, ...contact }) => ({ contact: contact as ContactRow, cursorAt }))
-}
-
-/**
- * How many of the newest contacts a search first looks at. A frequent term ("محمد", a common family
- * name) matches a large share of contacts: collecting every match through the trigram index and
- * sorting them costs hundreds of ms at a million contacts, while the newest few thousand contacts
- * already hold a full page. A rare term (a phone fragment) finds less than a page there and is
- * answered through the trigram index, where it matches few rows. Measured: bench/README.md.
- */
-export const SEARCH_WINDOW = 5000
-
 export async function listContactsPage(
   db: DbOrTx,
   workspaceId: number,
   q: ContactQuery,
   after: Cursor | null,
   limit: number,
-  window = SEARCH_WINDOW,
 ): Promise<{ rows: ContactRow[]; next: Cursor | null }> {
-  let rows = q.search ? await contactWindowQuery(db, workspaceId, q, after, limit + 1, window) : []
-  if (rows.length <= limit) rows = await contactPageQuery(db, workspaceId, q, after, limit + 1)
+  const rows = await contactPageQuery(db, workspaceId, q, after, limit + 1)
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { contacts } from '../db/schema'
 import { buildContact, buildUser, buildWorkspace, setupOwner } from '../test/factories'
 import { startTestServer, type TestServer } from '../test/harness'
-import { type Cursor, contactPageQuery, listContactsPage } from './search.repo'
+import { contactPageQuery } from './search.repo'
 import { searchOf } from './search.service'
 
 let server: TestServer
@@ -139,6 +139,15 @@ describe('search (rule 49)', () => {
     )
     const plan = rows.map((x) => x['QUERY PLAN']).join('\n')
     assert.match(plan, /Bitmap Index Scan on contacts_search/, plan)
+    // The list without a search is a range of contacts_created, in its order: no sort.
+    const list = contactPageQuery(server.ctx.db, big.workspaceId, {}, null, 50).toSQL()
+    const listPlan = (
+      await server.ctx.database.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${list.sql}`, list.params)
+    ).rows
+      .map((x) => x['QUERY PLAN'])
+      .join('\n')
+    assert.match(listPlan, /Index Scan using contacts_created/, listPlan)
+    assert.doesNotMatch(listPlan, /Sort/, listPlan)
     assert.match(plan, /search_text ~~\* /, plan)
     const res = await big.owner.client.get(`/api/v1/workspaces/${big.workspaceId}/contacts?q=4DE28B2`)
     assert.deepEqual(
@@ -233,48 +242,6 @@ describe('filters and pagination', () => {
       0,
     )
     assert.equal((await client.get(`${base}?createdTo=${future.slice(0, 10)}`)).body.contacts.length, 7)
-  })
-})
-
-describe('search pages through the window of newest contacts', () => {
-  test('every window size gives exactly the pages of the whole list, frequent and rare terms alike', async () => {
-    const other = await buildWorkspace(server, 'Window')
-    const w = other.workspaceId
-    // 30 contacts: "Nour" is frequent (every other one), "Zed" rare (two, among the oldest).
-    await server.ctx.db.insert(contacts).values(
-      Array.from({ length: 30 }, (_, i) => ({
-        workspaceId: w,
-        firstName: i % 2 ? 'Nour' : i === 2 || i === 4 ? 'Zed' : `Other${i}`,
-        phone: `+9665500000${String(i).padStart(2, '0')}`,
-      })),
-    )
-    const pagesOf = async (term: string, window: number | null) => {
-      const seen: number[][] = []
-      let after: Cursor | null = null
-      do {
-        const q = { search: searchOf(term, []) }
-        let page: { rows: { id: number }[]; next: Cursor | null }
-        if (window === null) {
-          // The reference: the plain query, straight through the trigram index.
-          const rows = await contactPageQuery(server.ctx.db, w, q, after, 4)
-          const last = rows.slice(0, 3).at(-1)
-          page = {
-            rows: rows.slice(0, 3).map((r) => r.contact),
-            next: rows.length > 3 && last ? { at: last.cursorAt, id: last.contact.id } : null,
-          }
-        } else page = await listContactsPage(server.ctx.db, w, q, after, 3, window)
-        seen.push(page.rows.map((r) => r.id))
-        after = page.next
-      } while (after)
-      return seen
-    }
-    for (const term of ['nour', 'zed', '550000', 'other1', 'nobody']) {
-      const expected = await pagesOf(term, null)
-      for (const window of [1, 3, 4, 7, 1000])
-        assert.deepEqual(await pagesOf(term, window), expected, `"${term}" with a window of ${window}`)
-    }
-    assert.equal((await pagesOf('nour', 1000)).flat().length, 15)
-    assert.equal((await pagesOf('zed', 4)).flat().length, 2)
   })
 })
 
