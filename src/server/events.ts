@@ -1,5 +1,6 @@
 import type { DbOrTx } from './db/database'
 import { rawClientOf } from './db/database'
+import { jsonLiteral, literal } from './db/script'
 
 /** Who caused a change. Automation ignores events caused by itself so it cannot loop. */
 export type Actor =
@@ -165,8 +166,34 @@ export async function emitMany(
   actor: Actor,
   list: DomainEvent[],
 ): Promise<number[]> {
+  return emitAll(
+    tx,
+    workspaceId,
+    list.map((event) => ({ actor, event })),
+  )
+}
+
+/** Like emitMany, each event with its own actor (ingest records many contacts' messages at once). */
+export async function emitAll(
+  tx: DbOrTx,
+  workspaceId: number,
+  list: { actor: Actor; event: DomainEvent }[],
+): Promise<number[]> {
   if (list.length === 0) return []
-  const rows = list.map((event, n) => {
+  const { rows: ids } = await rawClientOf(tx).query<{ id: number | string }>(
+    emitSql('$1', '$2::jsonb', '$3'),
+    [workspaceId, JSON.stringify(eventRecords(list)), EVENTS_CHANNEL],
+  )
+  return ids.map((r) => Number(r.id))
+}
+
+/** emitAll as a statement for a script (db/script.ts): same rows, same notices. */
+export function emitAllStatement(workspaceId: number, list: { actor: Actor; event: DomainEvent }[]): string {
+  return emitSql(literal(workspaceId), jsonLiteral(eventRecords(list)), literal(EVENTS_CHANNEL))
+}
+
+function eventRecords(list: { actor: Actor; event: DomainEvent }[]) {
+  return list.map(({ actor, event }, n) => {
     const p = event.payload as { contactId?: number; conversationId?: number | null }
     return {
       n,
@@ -175,25 +202,31 @@ export async function emitMany(
       contact_id: p.contactId ?? null,
       conversation_id: p.conversationId ?? null,
       on_timeline: TIMELINE.has(event.type),
+      actor_kind: actor.kind,
+      actor_id: actor.id,
     }
   })
-  // The NOTIFY payload is an EventNotice, built next to the row it announces.
-  const { rows: ids } = await rawClientOf(tx).query<{ id: number | string }>(
-    `WITH ins AS (
+}
+
+/** The NOTIFY payload is an EventNotice, built next to the row it announces. Ids follow the list. */
+function emitSql(workspaceId: string, records: string, channel: string): string {
+  return `WITH v AS (
+       SELECT * FROM jsonb_to_recordset(${records})
+         AS v(n int, type text, payload jsonb, contact_id bigint, conversation_id bigint, on_timeline boolean,
+              actor_kind text, actor_id bigint)
+     ), ins AS (
        INSERT INTO events (workspace_id, type, actor_kind, actor_id, payload, contact_id, conversation_id, on_timeline)
-       SELECT $1, v.type, $2, $3, v.payload, v.contact_id, v.conversation_id, v.on_timeline
-       FROM jsonb_to_recordset($4::jsonb)
-         AS v(n int, type text, payload jsonb, contact_id bigint, conversation_id bigint, on_timeline boolean)
+       SELECT ${workspaceId}, v.type, v.actor_kind, v.actor_id, v.payload, v.contact_id, v.conversation_id, v.on_timeline
+       FROM v
        ORDER BY v.n
-       RETURNING id, type, contact_id, conversation_id
+       RETURNING id, type, contact_id, conversation_id, actor_kind, actor_id
      )
-     SELECT id, pg_notify($5, (
-       jsonb_build_object('workspaceId', $1::bigint, 'id', id, 'type', type, 'actor', $6::jsonb)
-       || CASE WHEN contact_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('contactId', contact_id) END
-       || CASE WHEN conversation_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('conversationId', conversation_id) END
+     SELECT ins.id, pg_notify(${channel}, (
+       jsonb_build_object('workspaceId', ${workspaceId}::bigint, 'id', ins.id, 'type', ins.type,
+                          'actor', jsonb_build_object('kind', ins.actor_kind, 'id', ins.actor_id))
+       || CASE WHEN ins.contact_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('contactId', ins.contact_id) END
+       || CASE WHEN ins.conversation_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('conversationId', ins.conversation_id) END
      )::text)
-     FROM ins`,
-    [workspaceId, actor.kind, actor.id, JSON.stringify(rows), EVENTS_CHANNEL, JSON.stringify(actor)],
-  )
-  return ids.map((r) => Number(r.id))
+     FROM ins
+     ORDER BY ins.id`
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
+import { type AnyColumn, and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { contacts, SEARCH_FOLD } from '../db/schema'
 import type { ContactRow } from './contacts.repo'
@@ -32,6 +32,18 @@ export type ContactQuery = {
 }
 
 export type Cursor = { at: string; id: number }
+
+/**
+ * Newest first in the exact order of the index contacts_created (…, created_at DESC NULLS LAST,
+ * id DESC NULLS LAST). A plain DESC means NULLS FIRST, which the index cannot give: PostgreSQL then
+ * reads and sorts every contact of the workspace (a second at a million contacts). In index order
+ * the planner can also walk contacts_created and stop at a full page when a search term is
+ * frequent, instead of fetching and sorting its every match (bench/README.md).
+ */
+const newestFirst = (createdAt: AnyColumn, id: AnyColumn) => [
+  sql`${createdAt} DESC NULLS LAST`,
+  sql`${id} DESC NULLS LAST`,
+]
 
 const [FOLD_BEFORE, FOLD_AFTER] = SEARCH_FOLD('\u0000').split('\u0000') as [string, string]
 /** The exact expression of the generated column contacts.search_text, applied to the query. */
@@ -126,7 +138,7 @@ export function contactPageQuery(
           : undefined,
       ),
     )
-    .orderBy(desc(contacts.createdAt), desc(contacts.id))
+    .orderBy(...newestFirst(contacts.createdAt, contacts.id))
     .limit(limit)
 }
 

@@ -139,6 +139,15 @@ describe('search (rule 49)', () => {
     )
     const plan = rows.map((x) => x['QUERY PLAN']).join('\n')
     assert.match(plan, /Bitmap Index Scan on contacts_search/, plan)
+    // The list without a search is a range of contacts_created, in its order: no sort.
+    const list = contactPageQuery(server.ctx.db, big.workspaceId, {}, null, 50).toSQL()
+    const listPlan = (
+      await server.ctx.database.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${list.sql}`, list.params)
+    ).rows
+      .map((x) => x['QUERY PLAN'])
+      .join('\n')
+    assert.match(listPlan, /Index Scan using contacts_created/, listPlan)
+    assert.doesNotMatch(listPlan, /Sort/, listPlan)
     assert.match(plan, /search_text ~~\* /, plan)
     const res = await big.owner.client.get(`/api/v1/workspaces/${big.workspaceId}/contacts?q=4DE28B2`)
     assert.deepEqual(

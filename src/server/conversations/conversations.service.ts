@@ -13,7 +13,7 @@ import {
 import { assertCanSee } from '../contacts/visibility'
 import type { Ctx } from '../context'
 import type { DbOrTx, Tx } from '../db/database'
-import type { CloseSource, OpenSource } from '../db/schema'
+import type { CloseSource, conversations, OpenSource } from '../db/schema'
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors'
 import { type Actor, emit } from '../events'
 import { policyFor, type WindowState, windowState } from '../messages/windows'
@@ -38,8 +38,10 @@ export type OpenOptions = {
   workflowId?: number | null
 }
 
+type AutoCloseSettings = Pick<WorkspaceRow, 'autoCloseMinutes' | 'autoCloseEnabledAt'>
+
 /** Rule 39: auto-close applies to conversations created after it was enabled. */
-function autoCloseEligible(ws: WorkspaceRow, at: Date): boolean {
+function autoCloseEligible(ws: AutoCloseSettings, at: Date): boolean {
   return (
     ws.autoCloseMinutes !== null &&
     ws.autoCloseEnabledAt !== null &&
@@ -47,19 +49,14 @@ function autoCloseEligible(ws: WorkspaceRow, at: Date): boolean {
   )
 }
 
-/**
- * Opens a conversation for a locked contact that has none open (rules 2–5). The partial unique
- * index conversations_one_open is the last line of defence against a second open conversation.
- */
-export async function openLocked(
-  ctx: Ctx,
-  tx: Tx,
-  contact: ContactRow,
+/** The row that opens a conversation for a contact (rules 2–5, 8, 39); shared with bulk ingest. */
+export function conversationToOpen(
+  ws: AutoCloseSettings,
+  contact: Pick<ContactRow, 'workspaceId' | 'id' | 'assigneeUserId'>,
   o: OpenOptions,
-): Promise<ConversationRow> {
-  const ws = (await findWorkspace(tx, contact.workspaceId))!
-  const now = ctx.clock.now()
-  const conversation = await insertConversation(tx, {
+  now: Date,
+): typeof conversations.$inferInsert {
+  return {
     workspaceId: contact.workspaceId,
     contactId: contact.id,
     status: 'open',
@@ -73,7 +70,21 @@ export async function openLocked(
     lastAssigneeUserId: contact.assigneeUserId,
     autoCloseEligible: autoCloseEligible(ws, now),
     handler: o.source === 'workflow' ? 'workflow' : 'human',
-  })
+  }
+}
+
+/**
+ * Opens a conversation for a locked contact that has none open (rules 2–5). The partial unique
+ * index conversations_one_open is the last line of defence against a second open conversation.
+ */
+export async function openLocked(
+  ctx: Ctx,
+  tx: Tx,
+  contact: ContactRow,
+  o: OpenOptions,
+): Promise<ConversationRow> {
+  const ws = (await findWorkspace(tx, contact.workspaceId))!
+  const conversation = await insertConversation(tx, conversationToOpen(ws, contact, o, ctx.clock.now()))
   await updateContact(tx, contact.workspaceId, contact.id, {
     conversationId: conversation.id,
     inboxStatus: 'open',

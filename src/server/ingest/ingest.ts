@@ -16,9 +16,9 @@ import {
 } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
 import { findOpenConversation, updateConversation } from '../conversations/conversations.repo'
-import { endSnoozeLocked, openLocked } from '../conversations/conversations.service'
+import { conversationToOpen, endSnoozeLocked, openLocked } from '../conversations/conversations.service'
 import type { Tx } from '../db/database'
-import { type Actor, emit, SYSTEM } from '../events'
+import { type Actor, type DomainEvent, emit, emitAllStatement, SYSTEM } from '../events'
 import {
   findByProviderId,
   insertMessage,
@@ -27,6 +27,14 @@ import {
   updateMessage,
 } from '../messages/messages.repo'
 import { preview } from '../messages/messages.service'
+import { createGroupCommit, type GroupCommit, type GroupCommitOptions } from './group-commit'
+import {
+  type InboundWrites,
+  type IngestState,
+  inboundStatements,
+  lockAndRead,
+  writeInbound,
+} from './ingest.repo'
 
 export const STATUS_RETRY_QUEUE = 'messages.status-retry'
 export const MEDIA_DOWNLOAD_QUEUE = 'messages.media-download'
@@ -37,15 +45,63 @@ export type IngestResult = { received: number; duplicates: number; statuses: num
 
 const RANK: Record<string, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4, received: 0 }
 
+const emptyResult = (): IngestResult => ({ received: 0, duplicates: 0, statuses: 0, unknownStatuses: 0 })
+
+export type IngestItem = { channel: ChannelRow; events: InboundEvent[] }
+
+/**
+ * Group commit (see group-commit.ts). On a PostgreSQL server, four lanes run batches side by side
+ * on their own connections; PGlite has one connection, so one lane. The linger is short: an idle
+ * lane waits 2 ms for company, a busy one takes whatever gathered meanwhile.
+ */
+export const GROUP_COMMIT: Record<'postgres' | 'pglite', GroupCommitOptions> = {
+  postgres: { lanes: 4, lingerMs: 2, maxBatch: 64 },
+  pglite: { lanes: 1, lingerMs: 2, maxBatch: 64 },
+}
+
+const groupCommits = new WeakMap<Ctx, GroupCommit<IngestItem, IngestResult>>()
+
+export function groupCommitOf(ctx: Ctx): GroupCommit<IngestItem, IngestResult> {
+  let g = groupCommits.get(ctx)
+  if (!g) {
+    g = createGroupCommit(GROUP_COMMIT[ctx.database.kind], (items) => ingestBatch(ctx, items))
+    groupCommits.set(ctx, g)
+  }
+  return g
+}
+
+/** An item's lane follows its (first) sender, so one sender's messages are stored in arrival order. */
+function laneOf(item: IngestItem): number {
+  const e = item.events.find((x) => x.kind === 'message') ?? item.events[0]!
+  const key = `${item.channel.id}:${e.kind === 'message' ? e.from.identifier : e.kind === 'watermark' ? e.identifier : e.providerMessageId}`
+  let h = 0
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0
+  return h >>> 0
+}
+
 /**
  * The one entry point for inbound channel events. Everything an event changes — contact and
  * identity, conversation, message, window, inbox row and the outbox events — commits in one
  * transaction before the provider gets its 200, and a provider's retry of the same message id
- * is recognised and skipped (unique index messages_provider_id).
+ * is recognised and skipped (unique index messages_provider_id). Concurrent calls share that
+ * transaction (group commit); each returns once the transaction holding its events committed.
  */
 export async function ingest(ctx: Ctx, channel: ChannelRow, events: InboundEvent[]): Promise<IngestResult> {
-  const result: IngestResult = { received: 0, duplicates: 0, statuses: 0, unknownStatuses: 0 }
-  if (events.length === 0) return result
+  if (events.length === 0) return emptyResult()
+  const item = { channel, events }
+  return groupCommitOf(ctx).submit(item, laneOf(item))
+}
+
+/**
+ * The same events, one message at a time in one transaction, without group commit: the reference
+ * behaviour the batched path must match (ingest/batch.test.ts compares the two).
+ */
+export async function ingestOneByOne(
+  ctx: Ctx,
+  channel: ChannelRow,
+  events: InboundEvent[],
+): Promise<IngestResult> {
+  const result = emptyResult()
   await ctx.db.transaction(async (tx) => {
     for (const e of events) {
       if (e.kind === 'message') {
@@ -57,6 +113,311 @@ export async function ingest(ctx: Ctx, channel: ChannelRow, events: InboundEvent
     }
   })
   return result
+}
+
+/** Ingests several webhooks' events in ONE transaction; one result per item. */
+export async function ingestBatch(ctx: Ctx, items: IngestItem[]): Promise<IngestResult[]> {
+  return ctx.db.transaction((tx) => ingestItems(ctx, tx, items))
+}
+
+type Inbound = { item: number; m: InboundMessage }
+type ChannelGroup = { channel: ChannelRow; list: Inbound[] }
+
+async function ingestItems(ctx: Ctx, tx: Tx, items: IngestItem[]): Promise<IngestResult[]> {
+  const results = items.map(emptyResult)
+  const byChannel = new Map<string, ChannelGroup>()
+  const others: { item: number; channel: ChannelRow; e: InboundStatus | InboundWatermark }[] = []
+  items.forEach(({ channel, events }, item) => {
+    for (const e of events) {
+      if (e.kind !== 'message') {
+        others.push({ item, channel, e })
+        continue
+      }
+      const k = `${channel.workspaceId}:${channel.id}`
+      const group = byChannel.get(k) ?? { channel, list: [] }
+      group.list.push({ item, m: e })
+      byChannel.set(k, group)
+    }
+  })
+  const groups = [...byChannel.values()]
+  if (groups.length) {
+    const now = ctx.clock.now()
+    // Round trip 1: every sender locked (identity, then contact), and what the batch must know.
+    const states = await lockAndRead(
+      tx,
+      groups.map(({ channel, list }) => ({
+        workspaceId: channel.workspaceId,
+        channelId: channel.id,
+        identifiers: [...new Set(list.map((x) => x.m.from.identifier))],
+        refs: [
+          ...new Set(
+            list.flatMap((x) => [
+              x.m.providerMessageId,
+              ...(x.m.replyToProviderId ? [x.m.replyToProviderId] : []),
+            ]),
+          ),
+        ],
+        messages: list.length,
+      })),
+    )
+    const plans = groups.map((g, i) => planInbound(g, states[i]!, results, now))
+    // Rule 13: a contact writing ends a snooze (rare: row at a time, before the message events).
+    for (const [i, plan] of plans.entries()) {
+      const ws = groups[i]!.channel.workspaceId
+      for (const contactId of plan.unsnooze) {
+        const contact = (await lockContact(tx, ws, contactId))!
+        const conversation = (await findOpenConversation(tx, ws, contactId))!
+        await endSnoozeLocked(tx, contact, conversation, 'contact_replied', {
+          kind: 'contact',
+          id: contactId,
+        })
+      }
+    }
+    // Round trip 2: all rows of the batch.
+    await writeInbound(
+      tx,
+      plans.flatMap((p, i) => [
+        ...inboundStatements(p.writes),
+        ...(p.events.length ? [emitAllStatement(groups[i]!.channel.workspaceId, p.events)] : []),
+      ]),
+    )
+    for (const [i, plan] of plans.entries()) {
+      const { channel } = groups[i]!
+      for (const { m, message } of plan.stored) {
+        await enqueueMediaDownload(ctx, tx, channel, message)
+        await afterStored(ctx, tx, channel, m)
+      }
+      // Echoes, and replies to a message of this same batch, one at a time (their senders' locks are held).
+      for (const x of plan.single) {
+        if (await ingestMessage(ctx, tx, channel, x.m)) results[x.item]!.received++
+        else results[x.item]!.duplicates++
+      }
+    }
+  }
+  // Receipts after messages: a receipt for an echo in the same batch finds it.
+  for (const { item, channel, e } of others) {
+    const r = results[item]!
+    if (e.kind === 'watermark') r.statuses += await applyWatermark(tx, channel, e)
+    else if (await applyStatus(ctx, tx, channel, e)) r.statuses++
+    else r.unknownStatuses++
+  }
+  return results
+}
+
+/** A fault in the batch's view of the database (a merge moved an identity meanwhile): retried alone. */
+class StaleBatchError extends Error {}
+
+/**
+ * One channel's new messages as rows to write — the same rules as ingestMessage, for many senders
+ * at once: new contacts with their identity (rule 52, 54, 58), conversations opened for contacts
+ * without one (rules 2–4; not for blocked contacts, rules 12/59), the messages, the identity's
+ * window (rules 19, 22), the conversation's counters and auto-close timer (rule 39), the inbox
+ * row, and the events in each contact's order.
+ */
+function planInbound(group: ChannelGroup, state: IngestState, results: IngestResult[], now: Date) {
+  const { channel, list } = group
+  const ws = channel.workspaceId
+  const fresh: Inbound[] = []
+  const seen = new Set<string>()
+  for (const x of list) {
+    const id = x.m.providerMessageId
+    if (state.stored.has(id) || seen.has(id)) results[x.item]!.duplicates++
+    else {
+      seen.add(id)
+      fresh.push(x)
+    }
+  }
+  const singleSenders = new Set(
+    fresh
+      .filter((x) => x.m.echo || (x.m.replyToProviderId && seen.has(x.m.replyToProviderId)))
+      .map((x) => x.m.from.identifier),
+  )
+  const single = fresh.filter((x) => singleSenders.has(x.m.from.identifier))
+  const bulk = fresh.filter((x) => !singleSenders.has(x.m.from.identifier))
+  const senders = new Map<string, Inbound[]>()
+  for (const x of bulk) senders.set(x.m.from.identifier, [...(senders.get(x.m.from.identifier) ?? []), x])
+
+  const ids = {
+    contacts: [...state.ids.contacts],
+    conversations: [...state.ids.conversations],
+    messages: [...state.ids.messages],
+  }
+  const take = (pool: number[]) => {
+    const id = pool.shift()
+    if (id === undefined) throw new StaleBatchError('ingest: the batch needs more ids than it drew; retrying')
+    return id
+  }
+  const sentAtOf = (m: InboundMessage) => (m.timestamp.getTime() > now.getTime() ? now : m.timestamp)
+  const writes: InboundWrites = {
+    workspaceId: ws,
+    contacts: [],
+    identities: [],
+    conversations: [],
+    messages: [],
+    touchIdentities: [],
+    touchConversations: [],
+    touchContacts: [],
+  }
+  const events: { actor: Actor; event: DomainEvent }[] = []
+  const stored: { m: InboundMessage; message: Pick<MessageRow, 'id' | 'content'> }[] = []
+  const unsnooze: number[] = []
+
+  // Senders in order of their first message; each sender's messages in arrival order.
+  const senderOf = new Map<string, { contactId: number; conversationId: number | null }>()
+  for (const [identifier, mine] of senders) {
+    const first = mine[0]!.m
+    const last = mine.at(-1)!.m
+    const actorOf = (contactId: number): Actor => ({ kind: 'contact', id: contactId })
+    const identity = state.identities.get(identifier)
+    let contactId: number
+    let conversationId: number | null
+    if (identity) {
+      const contact = state.contacts.get(identity.contactId)
+      if (!contact) throw new StaleBatchError('ingest: an identity moved to another contact; retrying')
+      contactId = contact.id
+      const open = state.open.get(contactId)
+      conversationId = open?.id ?? null
+      if (open?.snoozed) unsnooze.push(contactId)
+      let opened = false
+      if (!open && !contact.blocked) {
+        conversationId = take(ids.conversations)
+        opened = true
+        writes.conversations.push({
+          ...conversationToOpen(
+            state.workspace,
+            { workspaceId: ws, ...contact },
+            { source: 'contact', channelId: channel.id, actor: actorOf(contactId) },
+            now,
+          ),
+          id: conversationId,
+          incomingCount: mine.length,
+          lastMessageAt: now,
+        })
+        events.push({
+          actor: actorOf(contactId),
+          event: {
+            type: 'conversation.opened',
+            payload: { contactId, conversationId, source: 'contact', channelId: channel.id },
+          },
+        })
+      } else if (conversationId !== null) {
+        writes.touchConversations.push({ id: conversationId, count: mine.length, lastMessageAt: now })
+      }
+      writes.touchIdentities.push({
+        id: identity.id,
+        lastIncomingAt: sentAtOf(last),
+        displayName: mine.findLast((x) => x.m.from.displayName)?.m.from.displayName ?? null,
+      })
+      const named =
+        contact.firstName || contact.lastName
+          ? undefined
+          : mine.map((x) => nameParts(x.m)).find((n) => n.firstName || n.lastName)
+      writes.touchContacts.push({
+        id: contactId,
+        channelId: channel.id,
+        lastIncomingAt: sentAtOf(last),
+        lastMessageAt: now,
+        preview: preview(last.type, last.text ?? null),
+        firstName: named?.firstName ?? null,
+        lastName: named?.lastName ?? null,
+        conversationId: opened ? conversationId : null,
+      })
+    } else {
+      // Rule 52: a contact per new channel identity, at its first message; rule 58: default stage.
+      contactId = take(ids.contacts)
+      conversationId = take(ids.conversations)
+      const values = newContactOf(first)
+      const named =
+        values.firstName || values.lastName
+          ? undefined
+          : mine.map((x) => nameParts(x.m)).find((n) => n.firstName || n.lastName)
+      writes.contacts.push({
+        id: contactId,
+        workspaceId: ws,
+        ...values,
+        ...(named ?? {}),
+        lifecycleStageId: state.defaultStageId,
+        lastInteractedChannelId: channel.id,
+        conversationId,
+        inboxStatus: 'open',
+        lastMessageAt: now,
+        lastIncomingAt: sentAtOf(last),
+        lastMessagePreview: preview(last.type, last.text ?? null),
+        lastMessageDirection: 'in',
+        unread: true,
+      })
+      writes.identities.push({
+        workspaceId: ws,
+        contactId,
+        channelId: channel.id,
+        identifier,
+        displayName: mine.findLast((x) => x.m.from.displayName)?.m.from.displayName ?? null,
+        avatarUrl: first.from.avatarUrl ?? null,
+        lastIncomingAt: sentAtOf(last),
+        outboundSinceIncoming: 0,
+      })
+      writes.conversations.push({
+        ...conversationToOpen(
+          state.workspace,
+          { workspaceId: ws, id: contactId, assigneeUserId: null },
+          { source: 'contact', channelId: channel.id, actor: actorOf(contactId) },
+          now,
+        ),
+        id: conversationId,
+        incomingCount: mine.length,
+        lastMessageAt: now,
+      })
+      events.push(
+        {
+          actor: actorOf(contactId),
+          event: { type: 'contact.created', payload: { contactId, source: 'channel' } },
+        },
+        {
+          actor: actorOf(contactId),
+          event: {
+            type: 'conversation.opened',
+            payload: { contactId, conversationId, source: 'contact', channelId: channel.id },
+          },
+        },
+      )
+    }
+    senderOf.set(identifier, { contactId, conversationId })
+  }
+
+  for (const x of bulk) {
+    const { m } = x
+    const { contactId, conversationId } = senderOf.get(m.from.identifier)!
+    const id = take(ids.messages)
+    const content = m.content ?? {}
+    writes.messages.push({
+      id,
+      workspaceId: ws,
+      contactId,
+      conversationId,
+      channelId: channel.id,
+      direction: 'in',
+      authorKind: 'contact',
+      authorId: contactId,
+      type: m.type,
+      text: m.text ?? null,
+      content,
+      status: 'received',
+      providerMessageId: m.providerMessageId,
+      replyToMessageId: m.replyToProviderId ? (state.stored.get(m.replyToProviderId) ?? null) : null,
+      createdAt: now,
+      sentAt: sentAtOf(m),
+    })
+    stored.push({ m, message: { id, content } })
+    events.push({
+      actor: { kind: 'contact', id: contactId },
+      event: {
+        type: 'message.received',
+        payload: { contactId, conversationId, messageId: id, channelId: channel.id },
+      },
+    })
+    results[x.item]!.received++
+  }
+  return { writes, events, stored, single, unsnooze }
 }
 
 function nameParts(m: InboundMessage): { firstName: string; lastName: string } {
@@ -76,6 +437,19 @@ function countryOf(phone: string | undefined): string | null {
   return parsePhoneNumberFromString(phone)?.country ?? null
 }
 
+/** A new contact's fields from their first message (rules 52, 54). */
+function newContactOf(m: InboundMessage) {
+  const phone = m.from.phone && /^\+[1-9]\d{6,14}$/.test(m.from.phone) ? m.from.phone : null
+  return {
+    ...nameParts(m),
+    phone,
+    email: m.from.email?.toLowerCase() ?? null,
+    country: countryOf(phone ?? undefined),
+    language: m.from.language ?? null,
+    avatarUrl: m.from.avatarUrl ?? null,
+  }
+}
+
 /** Rule 52: a contact is created at their first message on a channel (one per new channel identity). */
 async function contactFor(
   _ctx: Ctx,
@@ -89,15 +463,9 @@ async function contactFor(
     const contact = (await lockContact(tx, ws, identity.contactId))!
     return { contact, identityId: identity.id, isNew: false }
   }
-  const phone = m.from.phone && /^\+[1-9]\d{6,14}$/.test(m.from.phone) ? m.from.phone : undefined
   const contact = await insertContact(tx, {
     workspaceId: ws,
-    ...nameParts(m),
-    phone: phone ?? null,
-    email: m.from.email?.toLowerCase() ?? null,
-    country: countryOf(phone),
-    language: m.from.language ?? null,
-    avatarUrl: m.from.avatarUrl ?? null,
+    ...newContactOf(m),
     // Rule 58: a new contact's first message places them in the default lifecycle stage.
     lifecycleStageId: await defaultLifecycleStageId(tx, ws),
     lastInteractedChannelId: channel.id,
@@ -257,7 +625,12 @@ async function storeEcho(
  * Media the provider holds (content.media.providerRef) is fetched by a job, never inside the
  * webhook request; the message itself is already stored in this transaction.
  */
-async function enqueueMediaDownload(ctx: Ctx, tx: Tx, channel: ChannelRow, message: MessageRow) {
+async function enqueueMediaDownload(
+  ctx: Ctx,
+  tx: Tx,
+  channel: ChannelRow,
+  message: Pick<MessageRow, 'id' | 'content'>,
+) {
   const media = message.content.media as { providerRef?: string } | undefined
   if (!media?.providerRef || !adapterFor(channel.type)?.fetchMedia) return
   await ctx.jobs.enqueue(

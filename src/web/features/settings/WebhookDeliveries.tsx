@@ -115,7 +115,7 @@ function DeliveryDetail({ url }: { url: string }) {
   })
   if (!detail.data) return <ErrorAlert error={detail.error} />
   return (
-    <div className="delivery-detail" aria-label={t('webhooks.details')} role="region">
+    <section className="delivery-detail" aria-label={t('webhooks.details')}>
       <table className="table">
         <thead>
           <tr>
@@ -141,6 +141,6 @@ function DeliveryDetail({ url }: { url: string }) {
       <pre className="payload" dir="ltr">
         {JSON.stringify(detail.data.payload, null, 2)}
       </pre>
-    </div>
+    </section>
   )
 }
