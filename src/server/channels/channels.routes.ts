@@ -40,7 +40,7 @@ export const channelTypeOut = z.object({
       in: z.enum(['config', 'secrets']),
       label: z.string(),
       help: z.string().optional(),
-      input: z.enum(['text', 'password', 'url', 'number', 'select', 'checkbox']),
+      input: z.enum(['text', 'password', 'url', 'number', 'select', 'checkbox', 'lines']),
       options: z.array(z.string()).optional(),
       required: z.boolean().optional(),
       generated: z.boolean().optional(),

@@ -50,7 +50,7 @@ export const webchatChannel = defineChannel<WebchatConfig, WebchatSecrets>({
       in: 'config',
       label: 'channels.webchat.allowedOrigins',
       help: 'channels.webchat.allowedOriginsHelp',
-      input: 'text',
+      input: 'lines',
       required: true,
     },
     { key: 'title', in: 'config', label: 'channels.webchat.title', input: 'text' },

@@ -6,8 +6,9 @@ import type { Channel, ChannelType } from '../../api/types'
 import { Alert, ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Dialog } from '../../ui/Dialog'
-import { Checkbox, SelectField, TextField } from '../../ui/Field'
+import { Checkbox, Field, SelectField, TextField } from '../../ui/Field'
 import { CopyField } from './CopyField'
+import { channelPayload } from './helpers'
 
 /** Brand names stay as the adapter gives them; generic ones ("Custom channel") are translated. */
 export function typeLabel(t: TFunction, type: string, label: string | undefined): string {
@@ -44,15 +45,7 @@ export function ConnectChannelDialog({
     if (!type) return
     setBusy(true)
     setError(null)
-    const config: Record<string, unknown> = {}
-    const secrets: Record<string, unknown> = {}
-    for (const f of type.setup) {
-      const v = values[f.key]
-      if (v === undefined || v === '') continue
-      const value = f.input === 'number' ? Number(v) : v
-      if (f.in === 'config') config[f.key] = value
-      else secrets[f.key] = value
-    }
+    const { config, secrets } = channelPayload(type.setup, values)
     try {
       const r = await post<Created>(`/api/v1/workspaces/${ws}/channels`, {
         type: type.type,
@@ -179,6 +172,22 @@ export function ConnectChannelDialog({
                       ...(f.options ?? []).map((o) => ({ value: o, label: o })),
                     ]}
                   />
+                )
+              if (f.input === 'lines')
+                return (
+                  <Field key={f.key} label={label} hint={hint} error={fieldError(f.key)}>
+                    {(id, describedBy) => (
+                      <textarea
+                        id={id}
+                        rows={3}
+                        value={typeof v === 'string' ? v : ''}
+                        onChange={(e) => set(e.target.value)}
+                        required={f.required}
+                        aria-describedby={describedBy}
+                        dir="ltr"
+                      />
+                    )}
+                  </Field>
                 )
               return (
                 <TextField

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { keyFromName, moved, splitMinutes } from './helpers'
+import { channelPayload, keyFromName, moved, splitMinutes } from './helpers'
 
 test('moving an item swaps it with its neighbour and never leaves the list', () => {
   assert.deepEqual(moved([1, 2, 3], 2, -1), [2, 1, 3])
@@ -22,4 +22,31 @@ test('auto-close minutes show in the largest unit that divides them (rule 39)', 
   assert.deepEqual(splitMinutes(360), { amount: 6, unit: 'hours' })
   assert.deepEqual(splitMinutes(90), { amount: 90, unit: 'minutes' })
   assert.deepEqual(splitMinutes(14 * 1440), { amount: 14, unit: 'days' })
+})
+
+test('the connect wizard nests dotted keys, converts numbers and lines, and leaves empty values out', () => {
+  const setup = [
+    { key: 'address', in: 'config', input: 'text' },
+    { key: 'smtp.host', in: 'config', input: 'text' },
+    { key: 'smtp.port', in: 'config', input: 'number' },
+    { key: 'smtp.secure', in: 'config', input: 'checkbox' },
+    { key: 'imap.host', in: 'config', input: 'text' },
+    { key: 'smtpPassword', in: 'secrets', input: 'password' },
+    { key: 'allowedOrigins', in: 'config', input: 'lines' },
+  ] as const
+  const { config, secrets } = channelPayload([...setup], {
+    address: 'support@acme.test',
+    'smtp.host': 'smtp.acme.test',
+    'smtp.port': '587',
+    'smtp.secure': false,
+    'imap.host': '',
+    smtpPassword: 's3cret',
+    allowedOrigins: ' https://www.acme.test \n\nhttps://shop.acme.test\n',
+  })
+  assert.deepEqual(config, {
+    address: 'support@acme.test',
+    smtp: { host: 'smtp.acme.test', port: 587, secure: false },
+    allowedOrigins: ['https://www.acme.test', 'https://shop.acme.test'],
+  })
+  assert.deepEqual(secrets, { smtpPassword: 's3cret' })
 })

@@ -27,3 +27,36 @@ export function splitMinutes(minutes: number): { amount: number; unit: Unit } {
   if (minutes % UNITS.hours === 0) return { amount: minutes / UNITS.hours, unit: 'hours' }
   return { amount: minutes, unit: 'minutes' }
 }
+
+type SetupFieldLike = { key: string; in: 'config' | 'secrets'; input: string }
+
+/**
+ * The connect wizard's values as the API wants them: dotted keys (`smtp.host`) become nested
+ * objects, numbers are numbers, `lines` fields are lists of their non-empty trimmed lines, and
+ * empty values are left out.
+ */
+export function channelPayload(
+  setup: SetupFieldLike[],
+  values: Record<string, string | boolean | undefined>,
+): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
+  const out = { config: {} as Record<string, unknown>, secrets: {} as Record<string, unknown> }
+  for (const f of setup) {
+    const v = values[f.key]
+    if (v === undefined || v === '') continue
+    let value: unknown = v
+    if (f.input === 'number') value = Number(v)
+    else if (f.input === 'lines' && typeof v === 'string')
+      value = v
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    const path = f.key.split('.')
+    let target = f.in === 'config' ? out.config : out.secrets
+    for (const part of path.slice(0, -1)) {
+      const next = (target[part] ??= {}) as Record<string, unknown>
+      target = next
+    }
+    target[path[path.length - 1] as string] = value
+  }
+  return out
+}
