@@ -15,6 +15,12 @@ export type QueueDefinition<T> = {
   handler: (data: T, job: { id: string; retryCount: number }) => Promise<void>
   /** Concurrent handlers in this process. */
   concurrency?: number
+  /**
+   * Jobs fetched per poll (default 1); a batch's jobs run concurrently and are completed (or
+   * failed and retried) together, so handlers must be idempotent. pg-boss waits a poll interval
+   * between fetches, so a busy queue needs batches.
+   */
+  batchSize?: number
 }
 
 export function defineQueue<T>(q: QueueDefinition<T>): QueueDefinition<T> {
@@ -32,6 +38,8 @@ export type Jobs = {
   ) => Promise<string | null>
   /** Creates the queues and, unless `work` is false, starts this process's workers on them. */
   register: (queues: QueueDefinition<never>[], opts?: { work?: boolean }) => Promise<void>
+  /** Makes this process's workers of a queue fetch now instead of at their next poll. */
+  wake: (queue: string) => void
   start: () => Promise<void>
   stop: () => Promise<void>
 }
@@ -65,6 +73,7 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
   boss.on('error', (err) => log.error({ err }, 'job system error'))
 
   const workerIds: string[] = []
+  const workersByQueue = new Map<string, string[]>()
   let started = false
 
   return {
@@ -83,19 +92,27 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
         for (let i = 0; i < concurrency; i++) {
           const id = await boss.work<never>(
             q.name,
-            { pollingIntervalSeconds: opts.pollSeconds, batchSize: 1 },
+            { pollingIntervalSeconds: opts.pollSeconds, batchSize: q.batchSize ?? 1 },
             async (jobs) => {
-              for (const job of jobs) {
-                await q.handler(job.data, {
+              const run = (job: (typeof jobs)[number]) =>
+                q.handler(job.data, {
                   id: job.id,
                   retryCount: (job as { retryCount?: number }).retryCount ?? 0,
                 })
-              }
+              if (jobs.length === 1) return run(jobs[0]!)
+              // Every handler finishes before the batch is completed or failed.
+              const failed = (await Promise.allSettled(jobs.map(run))).find((r) => r.status === 'rejected')
+              if (failed) throw failed.reason
             },
           )
           workerIds.push(id)
+          workersByQueue.set(q.name, [...(workersByQueue.get(q.name) ?? []), id])
         }
       }
+    },
+    wake(queue) {
+      if (!started) return
+      for (const id of workersByQueue.get(queue) ?? []) boss.notifyWorker(id)
     },
     async start() {
       await boss.start()
