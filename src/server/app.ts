@@ -45,6 +45,10 @@ import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
+import { credentialRoutes } from './workflows/credentials.routes'
+import { hookRoutes } from './workflows/hooks.routes'
+import { runRoutes } from './workflows/runs.routes'
+import { workflowRoutes } from './workflows/workflows.routes'
 import { workspaceRoutes } from './workspaces/workspaces.routes'
 
 export type App = FastifyInstance<
@@ -82,6 +86,10 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   notificationRoutes,
   closingCategoryRoutes,
   snippetRoutes,
+  workflowRoutes,
+  runRoutes,
+  hookRoutes,
+  credentialRoutes,
 ]
 
 export type AppOptions = { ctx: Ctx; isReady?: () => boolean }

@@ -29,6 +29,8 @@ const envSchema = z.object({
   RATE_LIMIT_AUTH_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /** Requests per minute to one workflow's Incoming Webhook URL. */
+  WORKFLOW_HOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
 })
 
 export type Config = {
@@ -47,6 +49,7 @@ export type Config = {
   jobPollSeconds: number
   shutdownTimeoutMs: number
   webDistDir: string
+  workflowHookRateLimit: number
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobPollSeconds: e.JOB_POLL_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webDistDir: path.resolve(import.meta.dirname, '../../dist/web'),
+    workflowHookRateLimit: e.WORKFLOW_HOOK_RATE_LIMIT,
     ...overrides,
   }
 }

@@ -20,6 +20,10 @@ import { templateQueues } from './messages/templates.queue'
 import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
 import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
 import { localDiskStorage } from './storage/storage'
+import { closeOutbound } from './workflows/engine'
+import { recoverRuns, runQueue, SWEEP_QUEUE, sweepQueue } from './workflows/run.queue'
+import { RUN_QUEUE, WORKFLOWS_CHANNEL } from './workflows/wake'
+import { workflowsConsumer } from './workflows/workflows.consumer'
 
 export type Server = {
   app: App
@@ -47,7 +51,7 @@ export type StartOptions = {
 
 /** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
 function consumers(_ctx: Ctx): Consumer[] {
-  return []
+  return [workflowsConsumer]
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -62,6 +66,8 @@ function queues(ctx: Ctx) {
     ...templateQueues(ctx),
     ...conversationTimerQueues(ctx),
     contactImportQueue(ctx),
+    runQueue(ctx),
+    sweepQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -121,6 +127,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
     // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
     await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
+    // Workflow runs: wake this process's workers as soon as a run has work (any process's commit),
+    // resume what a stopped process left mid-step, and sweep for stragglers every minute.
+    const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, () => jobs.wake(RUN_QUEUE))
+    await jobs.boss.schedule(SWEEP_QUEUE, '* * * * *', {})
+    await recoverRuns(ctx, { all: true })
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
 
@@ -137,7 +148,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
         await closeHttp(app, config.shutdownTimeoutMs)
         await consumerRunner.stop()
+        await unlistenRuns()
         await jobs.stop()
+        await closeOutbound(ctx)
         mailer.close()
         await database.close()
         log.info('stopped')
