@@ -82,6 +82,8 @@ async function nodeTest(
       '--test-reporter=spec',
       `--test-concurrency=${concurrency}`,
       '--test-timeout=300000',
+      // A handle left open after a file's tests finished must not stall the run for the timeout.
+      '--test-force-exit',
       ...files,
     ],
     env,
