@@ -108,3 +108,56 @@ export async function waitForRun(
 export function kick(server: TestServer) {
   server.consumers.kick()
 }
+
+/** Starts a Shortcut workflow on a contact through the API (the quickest way to run steps in tests). */
+export async function startOn(
+  client: TestClient,
+  workspaceId: number,
+  workflowId: number,
+  contactId: number,
+  values: Record<string, unknown> = {},
+) {
+  const r = await client.post(
+    `/api/v1/workspaces/${workspaceId}/contacts/${contactId}/shortcuts/${workflowId}`,
+    { values },
+  )
+  if (r.status !== 201) throw new Error(`start failed: ${r.status} ${r.text}`)
+  return r.body.id as number
+}
+
+/** Waits for a run to end (completed, failed or cancelled) and returns it. */
+export async function finished(
+  client: TestClient,
+  workspaceId: number,
+  runId: number,
+  timeoutMs = 15_000,
+): Promise<RunView> {
+  return waitFor(
+    async () => {
+      const r = await client.get(`/api/v1/workspaces/${workspaceId}/workflow-runs/${runId}`)
+      return ['completed', 'failed', 'cancelled'].includes(r.body.status) ? (r.body as RunView) : undefined
+    },
+    timeoutMs,
+    `run ${runId} to end`,
+  )
+}
+
+/** Waits for a run to be waiting and returns it. */
+export async function waiting(
+  client: TestClient,
+  workspaceId: number,
+  runId: number,
+  timeoutMs = 15_000,
+): Promise<RunView> {
+  return waitFor(
+    async () => {
+      const r = await client.get(`/api/v1/workspaces/${workspaceId}/workflow-runs/${runId}`)
+      return r.body.status === 'waiting' ? (r.body as RunView) : undefined
+    },
+    timeoutMs,
+    `run ${runId} to wait`,
+  )
+}
+
+/** A shortcut trigger (started by a user from the inbox). */
+export const SHORTCUT = { type: 'shortcut' as const, conditions: { form: [] } }
