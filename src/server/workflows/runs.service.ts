@@ -14,7 +14,7 @@ import { findContactBy } from './lookups.repo'
 import { findRun, listRuns, lockRun, type RunRow, type StepLogRow, stepLogsOf } from './runs.repo'
 import { startRun } from './start'
 import type { DryChoice } from './step'
-import type { FormField } from './triggers/shortcut'
+import { type FormField, shortcut } from './triggers/shortcut'
 import { findVersion, findWorkflow, listWorkflows, type WorkflowRow } from './workflows.repo'
 import { webhookSecretMatches } from './workflows.service'
 
@@ -90,6 +90,9 @@ export async function listShortcuts(ctx: Ctx, p: Principal) {
   return out
 }
 
+const formOf = (conditions: Record<string, unknown>): FormField[] =>
+  shortcut.conditionsSchema.parse(conditions).form
+
 function checkForm(form: FormField[], values: Record<string, unknown>): Record<string, unknown> {
   const data: Record<string, unknown> = {}
   const problems: { path: string; message: string }[] = []
@@ -157,7 +160,7 @@ export async function startShortcut(
   const w = await findWorkflow(ctx.db, p.workspaceId, workflowId)
   const v = w ? await liveDefinition(ctx, w) : undefined
   if (!w || !v || v.definition.trigger.type !== 'shortcut') throw new NotFoundError('Shortcut')
-  const data = checkForm((v.definition.trigger.conditions.form ?? []) as FormField[], values)
+  const data = checkForm(formOf(v.definition.trigger.conditions), values)
   return ctx.db.transaction(async (tx) => {
     const r = await startRun(ctx, tx, {
       workspaceId: p.workspaceId,

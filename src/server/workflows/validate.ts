@@ -87,6 +87,20 @@ export function parseDefinition(input: unknown): WorkflowDefinition {
   return def
 }
 
+/**
+ * A complete definition with every default written out (publishing stores this), so a version
+ * means the same thing whatever later releases change in defaults. Call after findProblems.
+ */
+export function normalizeDefinition(def: WorkflowDefinition): WorkflowDefinition {
+  const trigger = triggerFor(def.trigger.type)!
+  const copy = JSON.parse(JSON.stringify(def)) as WorkflowDefinition
+  copy.trigger.conditions = trigger.conditionsSchema.parse(def.trigger.conditions) as Record<string, unknown>
+  walkSteps(copy.steps, (node) => {
+    node.config = stepFor(node.kind).configSchema.parse(node.config) as Record<string, unknown>
+  })
+  return copy
+}
+
 /** The outcomes of each step as configured (the builder draws a branch slot per branch outcome). */
 export function outcomesOf(def: WorkflowDefinition): Record<string, Outcomes> {
   const out: Record<string, Outcomes> = {}

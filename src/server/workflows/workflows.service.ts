@@ -14,7 +14,7 @@ import { finishRun } from './engine'
 import { activeRunIdsOfWorkflow, countActiveRuns, lockRun } from './runs.repo'
 import { workflowSchemas } from './schema'
 import { TEMPLATES, templateByKey } from './templates'
-import { findProblems, outcomesOf, type Problem, parseDefinition } from './validate'
+import { findProblems, normalizeDefinition, outcomesOf, type Problem, parseDefinition } from './validate'
 import {
   countWorkflows,
   deleteWorkflow,
@@ -165,7 +165,7 @@ export async function publishWorkflow(ctx: Ctx, p: Principal, id: number): Promi
       workspaceId: p.workspaceId,
       workflowId: id,
       version: w.lastVersion + 1,
-      definition: w.draft,
+      definition: normalizeDefinition(w.draft),
       publishedByUserId: p.kind === 'user' ? p.userId : null,
     })
     return (await updateWorkflow(tx, p.workspaceId, id, {
