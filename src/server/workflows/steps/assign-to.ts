@@ -48,27 +48,35 @@ async function assign(s: StepContext<Config>, contact: ContactRow, userId: numbe
     await updateConversation(s.tx!, s.workspaceId, conversation.id, { handler: 'human' })
 }
 
-/** The user to assign now, or null when nobody meets the filters. Moves the round-robin pointer. */
-async function choose(s: StepContext<Config>): Promise<{ userId: number | null; candidates: number }> {
+type Choice =
+  | { userId: number; candidates: number }
+  | { userId: null; reason: 'no_user' | 'no_online_user' | 'all_at_capacity' }
+
+/** The user to assign now, or why nobody meets the filters. Moves the round-robin pointer. */
+async function choose(s: StepContext<Config>): Promise<Choice> {
   const c = s.config
   const tx = s.tx!
   let candidates = await assignableMembers(tx, s.workspaceId, c.action === 'team' ? c.teamId : undefined)
+  if (candidates.length === 0) return { userId: null, reason: 'no_user' }
   if (c.onlineOnly) {
     const online = await onlineMembers(tx, s.workspaceId)
     candidates = candidates.filter((u) => online.has(u))
+    if (candidates.length === 0) return { userId: null, reason: 'no_online_user' }
   }
   const counts =
     c.maxOpenContacts !== undefined || c.logic === 'least_open'
       ? await openContactCounts(tx, s.workspaceId)
-      : new Map()
-  if (c.maxOpenContacts !== undefined)
+      : new Map<number, number>()
+  if (c.maxOpenContacts !== undefined) {
     candidates = candidates.filter((u) => (counts.get(u) ?? 0) < c.maxOpenContacts!)
+    if (candidates.length === 0) return { userId: null, reason: 'all_at_capacity' }
+  }
   // The pointer is shared by every run of this step: locked, so concurrent runs take turns.
   const state = await lockStepState(tx, s.workspaceId, s.run.workflowId, s.step.id)
   const last = typeof state.lastUserId === 'number' ? state.lastUserId : null
   const userId = pickAssignee(candidates, { logic: c.logic, last, counts })
-  if (userId !== null)
-    await saveStepState(tx, s.workspaceId, s.run.workflowId, s.step.id, { lastUserId: userId })
+  if (userId === null) return { userId: null, reason: 'no_user' }
+  await saveStepState(tx, s.workspaceId, s.run.workflowId, s.step.id, { lastUserId: userId })
   return { userId, candidates: candidates.length }
 }
 
@@ -138,11 +146,7 @@ export const assignTo = defineStep({
       )
       return { next: 'next', output: { assigned: picked.userId, candidates: picked.candidates } }
     }
-    const reason = c.onlineOnly
-      ? 'no_online_user'
-      : c.maxOpenContacts !== undefined
-        ? 'all_at_capacity'
-        : 'no_user'
+    const reason = picked.reason
     if (c.timeout && s.now.getTime() < deadline) {
       const retry = Math.min(
         deadline,
