@@ -151,7 +151,7 @@ describe('messaging steps (rules 69–71)', () => {
     const run3 = await finished(owner, ws, await startOn(owner, ws, noBranch, blocked.id))
     assert.equal(run3.status, 'completed')
     assert.equal(run3.steps[0]!.output?.sent, false)
-    assert.equal((run3.steps[0]!.output?.error as { code: string }).code, 'contact_blocked')
+    assert.equal((run3.steps[0]!.output!.error as { code: string }).code, 'contact_blocked')
   })
 
   test('Ask a Question: the next inbound message is the answer; invalid takes Invalid; valid is saved to a field', async () => {
