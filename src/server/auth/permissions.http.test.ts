@@ -61,6 +61,8 @@ const PROBES: Partial<Record<Capability, Probe>> = {
     path: async (ws) => `/api/v1/workspaces/${ws}/contacts/${(await buildContact(server, ws)).id}`,
   },
   'data.export': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/contacts/export` },
+  'workflows.manage': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/workflows` },
+  'shortcuts.use': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/shortcuts` },
   'settings.contactFields': {
     method: 'POST',
     path: (ws) => `/api/v1/workspaces/${ws}/contact-fields`,
@@ -75,10 +77,8 @@ const PROBES: Partial<Record<Capability, Probe>> = {
 const NOT_YET_ROUTED: Capability[] = [
   'dashboard.view',
   'inbox.view',
-  'shortcuts.use',
   'broadcasts.manage',
   'reports.view',
-  'workflows.manage',
   'settings.access',
   'settings.channels',
   'settings.codeBlocks',
