@@ -5,6 +5,7 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
+import fastifyWebsocket from '@fastify/websocket'
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -14,6 +15,7 @@ import Fastify, {
 } from 'fastify'
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -36,15 +38,22 @@ import { AppError } from './errors'
 import { fileRoutes } from './files/files.routes'
 import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health.routes'
+import { customInboxRoutes } from './inbox/custom-inboxes.routes'
+import { inboxRoutes } from './inbox/inbox.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
 import { messageRoutes } from './messages/messages.routes'
 import { templateRoutes } from './messages/templates.routes'
 import { notificationRoutes } from './notifications/notifications.routes'
+import { presenceRoutes } from './presence/presence.routes'
+import type { RealtimeHub } from './realtime/hub'
+import { realtimeRoutes } from './realtime/realtime.routes'
 import { sandboxRoutes } from './sandbox/sandbox.routes'
 import { snippetRoutes } from './snippets/snippets.routes'
 import { teamRoutes } from './teams/teams.routes'
 import { tokenRoutes } from './tokens/tokens.routes'
 import { userRoutes } from './users/users.routes'
+import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
+import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
 import { credentialRoutes } from './workflows/credentials.routes'
 import { hookRoutes } from './workflows/hooks.routes'
 import { runRoutes } from './workflows/runs.routes'
@@ -74,6 +83,10 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   messageRoutes,
   templateRoutes,
   fileRoutes,
+  inboxRoutes,
+  customInboxRoutes,
+  realtimeRoutes,
+  presenceRoutes,
   sandboxRoutes,
   contactRoutes,
   contactFieldRoutes,
@@ -90,11 +103,13 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   runRoutes,
   hookRoutes,
   credentialRoutes,
+  outgoingWebhookRoutes,
+  webhookDeliveryRoutes,
 ]
 
-export type AppOptions = { ctx: Ctx; isReady?: () => boolean }
+export type AppOptions = { ctx: Ctx; realtime: RealtimeHub; isReady?: () => boolean }
 
-export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promise<App> {
+export async function buildApp({ ctx, realtime, isReady = () => true }: AppOptions): Promise<App> {
   const fastify = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,
@@ -110,8 +125,11 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
   fastify.removeContentTypeParser('text/plain')
   const app = fastify.withTypeProvider<ZodTypeProvider>()
   app.decorate('isReady', isReady)
+  app.decorate('realtime', realtime)
 
   await app.register(fastifyCookie)
+  // Before the routes, so it can take over upgrade requests; client messages are small.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 16 * 1024 } })
   // Per-route limits only (login, setup, invitation acceptance); counted per client IP.
   await app.register(fastifyRateLimit, {
     global: false,
@@ -140,6 +158,8 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas registered with an id (recursive ones such as InboxFilter) go to components.schemas.
+    transformObject: jsonSchemaTransformObject,
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
 
@@ -166,5 +186,6 @@ export async function buildApp({ ctx, isReady = () => true }: AppOptions): Promi
 declare module 'fastify' {
   interface FastifyInstance {
     isReady: () => boolean
+    realtime: RealtimeHub
   }
 }

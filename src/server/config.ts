@@ -31,7 +31,43 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
   /** Requests per minute to one workflow's Incoming Webhook URL. */
   WORKFLOW_HOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** `deny`: no workspace may send webhooks to loopback/private addresses (hosted installs). */
+  WEBHOOK_PRIVATE_NETWORKS: z.enum(['allow', 'deny']).default('allow'),
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 })
+
+/** Outgoing webhooks (src/server/webhooks). Tests shorten the retry schedule. */
+export type WebhookConfig = {
+  /** Per attempt, connect to last byte. */
+  timeoutMs: number
+  /** Concurrent HTTP sends per process. */
+  concurrency: number
+  /** Whether workspaces may opt in to loopback/private receiver addresses. */
+  privateNetworks: boolean
+  /** Attempts per delivery before the dead-letter state (16 ≈ 28 h with the defaults below). */
+  maxAttempts: number
+  retryBaseMs: number
+  retryMaxMs: number
+  /** How often the worker looks for due retries (new deliveries wake it at once). */
+  pollMs: number
+  /** An endpoint failing without a single success for this long is disabled; 0 = never. */
+  autoDisableAfterMs: number
+  retentionDays: number
+}
+
+export const WEBHOOK_DEFAULTS: WebhookConfig = {
+  timeoutMs: 10_000,
+  concurrency: 16,
+  privateNetworks: true,
+  maxAttempts: 16,
+  retryBaseMs: 30_000,
+  retryMaxMs: 4 * 3600_000,
+  pollMs: 1000,
+  autoDisableAfterMs: 72 * 3600_000,
+  retentionDays: 30,
+}
 
 export type Config = {
   port: number
@@ -50,6 +86,7 @@ export type Config = {
   shutdownTimeoutMs: number
   webDistDir: string
   workflowHookRateLimit: number
+  webhooks: WebhookConfig
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +120,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webDistDir: path.resolve(import.meta.dirname, '../../dist/web'),
     workflowHookRateLimit: e.WORKFLOW_HOOK_RATE_LIMIT,
+    webhooks: {
+      ...WEBHOOK_DEFAULTS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      privateNetworks: e.WEBHOOK_PRIVATE_NETWORKS === 'allow',
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
+    },
     ...overrides,
   }
 }

@@ -47,6 +47,8 @@ export type DomainEvent =
   | { type: 'contact.blocked'; payload: C }
   | { type: 'contact.unblocked'; payload: C }
   | { type: 'contact.merged'; payload: C & { mergedContactId: number } }
+  /** Rule 48: someone opened the contact's new messages; the blue dot goes away for everyone. */
+  | { type: 'contact.read'; payload: C & { conversationId: number | null } }
   | { type: 'conversation.opened'; payload: CC & { source: string; channelId: number | null } }
   | {
       type: 'conversation.closed'
@@ -76,6 +78,9 @@ export type DomainEvent =
       payload: { contactId: number; conversationId: number | null; commentId: number; mentions: number[] }
     }
   | { type: 'notification.created'; payload: { userId: number; notificationId: number; kind: string } }
+  | { type: 'custom_inbox.created'; payload: { customInboxId: number } }
+  | { type: 'custom_inbox.updated'; payload: { customInboxId: number; changes: string[] } }
+  | { type: 'custom_inbox.deleted'; payload: { customInboxId: number } }
   | { type: 'contact_field.created'; payload: { fieldId: number; key: string } }
   | { type: 'contact_field.updated'; payload: { fieldId: number; key: string; changes: string[] } }
   | { type: 'contact_field.deleted'; payload: { fieldId: number; key: string; contactsCleared: number } }
@@ -99,6 +104,11 @@ export type DomainEvent =
       payload: { importId: number; created: number; updated: number; skipped: number; failed: number }
     }
   | { type: 'contact_import.failed'; payload: { importId: number; error: string } }
+  | { type: 'webhook.created'; payload: { webhookId: number; events: string[] } }
+  | { type: 'webhook.updated'; payload: { webhookId: number; changes: string[] } }
+  | { type: 'webhook.deleted'; payload: { webhookId: number } }
+  | { type: 'webhook.secret_rotated'; payload: { webhookId: number; overlapHours: number } }
+  | { type: 'webhook.disabled'; payload: { webhookId: number; reason: string } }
 
 /** Events shown inline in the conversation and in Activities (rule 14); never to the contact. */
 export const TIMELINE: ReadonlySet<string> = new Set([

@@ -5,10 +5,12 @@ import { startTestServer } from './test/harness'
 test('graceful shutdown finishes in-flight requests and jobs, then closes the database', async () => {
   let jobStarted = false
   let jobFinished = false
+  let requestStarted = false
   const server = await startTestServer({
     listen: true,
     beforeListen: async (app, ctx) => {
       app.get('/test/slow', async () => {
+        requestStarted = true
         await new Promise((r) => setTimeout(r, 400))
         const { rows } = await ctx.database.query<{ ok: number }>('SELECT 1 AS ok')
         return { ok: rows[0]!.ok }
@@ -34,7 +36,8 @@ test('graceful shutdown finishes in-flight requests and jobs, then closes the da
     status: r.status,
     body: await r.json(),
   }))
-  await new Promise((r) => setTimeout(r, 100))
+  // Shut down once the request is really in flight (under load, connecting can take a while).
+  while (!requestStarted && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
   const stopping = server.shutdown('test')
   const ready = await fetch(`${server.url}/readyz`).catch(() => null)
   assert.ok(!ready || ready.status === 503, 'not ready while shutting down')

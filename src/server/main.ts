@@ -19,7 +19,12 @@ import { sendQueue } from './messages/send.queue'
 import { templateQueues } from './messages/templates.queue'
 import { TEMPLATE_SYNC_ALL_QUEUE } from './messages/templates.service'
 import { type Consumer, type ConsumerRunner, startConsumers } from './outbox/consumers'
+import { createRealtimeHub, type RealtimeHub } from './realtime/hub'
+import type { RealtimeOptions } from './realtime/options'
 import { localDiskStorage } from './storage/storage'
+import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.queue'
+import { webhookFanout } from './webhooks/fanout.consumer'
+import { startWebhookWorker, type WebhookWorker } from './webhooks/worker'
 import { closeOutbound } from './workflows/engine'
 import { recoverRuns, runQueue, SWEEP_QUEUE, sweepQueue } from './workflows/run.queue'
 import { RUN_QUEUE, WORKFLOWS_CHANNEL } from './workflows/wake'
@@ -33,6 +38,8 @@ export type Server = {
   shutdown: (reason?: string) => Promise<void>
   /** The event-log consumers of this process (kick() runs them now). */
   consumers: ConsumerRunner
+  /** This process's webhook delivery worker. */
+  webhooks: WebhookWorker
 }
 
 export type StartOptions = {
@@ -45,13 +52,15 @@ export type StartOptions = {
   pgliteSnapshot?: Blob | undefined
   /** Tests: an in-memory PGlite (used when no snapshot is given). */
   memory?: boolean
+  /** Tests: shorter heartbeats, smaller buffers. */
+  realtime?: Partial<RealtimeOptions>
   /** Tests: extra event-log consumers. */
   consumers?: Consumer[]
 }
 
 /** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
 function consumers(_ctx: Ctx): Consumer[] {
-  return [workflowsConsumer]
+  return [workflowsConsumer, webhookFanout]
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -68,6 +77,7 @@ function queues(ctx: Ctx) {
     contactImportQueue(ctx),
     runQueue(ctx),
     sweepQueue(ctx),
+    webhookCleanupQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
       handler: async () => {
@@ -104,6 +114,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     pgliteSnapshot: opts.pgliteSnapshot,
   })
   let ready = false
+  let realtime: RealtimeHub | undefined
   try {
     await migrate(database)
     const jobs = createJobs(database, log, {
@@ -132,10 +143,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, () => jobs.wake(RUN_QUEUE))
     await jobs.boss.schedule(SWEEP_QUEUE, '* * * * *', {})
     await recoverRuns(ctx, { all: true })
+    await jobs.boss.schedule(WEBHOOK_CLEANUP_QUEUE, '43 3 * * *', {})
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
+    const webhookWorker = await startWebhookWorker(ctx)
 
-    const app = await buildApp({ ctx, isReady: () => ready })
+    // Listening before the HTTP server accepts sockets, so no committed event is missed.
+    const hub = createRealtimeHub(ctx, opts.realtime)
+    realtime = hub
+    await hub.start()
+    const app = await buildApp({ ctx, realtime: hub, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
     ready = true
@@ -146,9 +163,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         ready = false
         log.info({ reason }, 'shutting down: finishing in-flight requests and jobs')
+        // Sockets first (clients reconnect to another process and catch up), then HTTP.
+        await hub.stop()
         await closeHttp(app, config.shutdownTimeoutMs)
         await consumerRunner.stop()
         await unlistenRuns()
+        await webhookWorker.stop()
         await jobs.stop()
         await closeOutbound(ctx)
         mailer.close()
@@ -157,8 +177,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       })()
       return stopping
     }
-    return { app, ctx, url, shutdown, consumers: consumerRunner }
+    return { app, ctx, url, shutdown, consumers: consumerRunner, webhooks: webhookWorker }
   } catch (err) {
+    await realtime?.stop().catch(() => {})
     await database.close().catch(() => {})
     throw err
   }

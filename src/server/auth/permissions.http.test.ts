@@ -55,6 +55,7 @@ const PROBES: Partial<Record<Capability, Probe>> = {
   'settings.teams': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/teams` },
   'settings.integrations': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/api-tokens` },
   'profile.manage': { method: 'PATCH', path: () => '/api/v1/me', body: { status: 'online' } },
+  'inbox.view': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/inbox?view=mine` },
   'contacts.view': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/contacts` },
   'contacts.delete': {
     method: 'DELETE',
@@ -77,6 +78,7 @@ const PROBES: Partial<Record<Capability, Probe>> = {
 const NOT_YET_ROUTED: Capability[] = [
   'dashboard.view',
   'inbox.view',
+  'shortcuts.use',
   'broadcasts.manage',
   'reports.view',
   'settings.access',

@@ -3,30 +3,8 @@ import type { App } from '../app'
 import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema } from '../http/schemas'
-import type { CommentRow } from './comments.repo'
+import { commentOut, presentComment } from './comments.presenter'
 import { addComment, listComments, MAX_COMMENT } from './comments.service'
-
-const commentOut = z.object({
-  id: z.number(),
-  contactId: z.number(),
-  conversationId: z.number().nullable(),
-  author: z.object({ kind: z.enum(['user', 'workflow', 'api', 'ai']), id: z.number().nullable() }),
-  body: z.string(),
-  mentions: z.array(z.number()),
-  createdAt: z.string(),
-})
-
-export function presentComment(c: CommentRow): z.infer<typeof commentOut> {
-  return {
-    id: c.id,
-    contactId: c.contactId,
-    conversationId: c.conversationId,
-    author: { kind: c.authorKind, id: c.authorId },
-    body: c.body,
-    mentions: c.mentions,
-    createdAt: c.createdAt.toISOString(),
-  }
-}
 
 const params = z.strictObject({ workspaceId: idSchema, contactId: idSchema })
 

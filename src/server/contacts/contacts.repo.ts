@@ -151,6 +151,14 @@ export async function setTeamOfAssignedContacts(
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.assigneeUserId, userId)))
 }
 
+/** A deleted team's contacts belong to no team inbox any more. */
+export async function clearTeamOfContacts(db: DbOrTx, workspaceId: number, teamId: number) {
+  await db
+    .update(contacts)
+    .set({ assigneeTeamId: null })
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.assigneeTeamId, teamId)))
+}
+
 /** A transaction-scoped lock on one sender identity (workspace, channel, identifier). */
 export async function lockIdentityKey(
   db: DbOrTx,

@@ -1,9 +1,10 @@
 import { actorOf, authorize, type Principal } from '../auth/principal'
-import { findChannel } from '../channels/channels.repo'
+import { type ChannelRow, findChannel } from '../channels/channels.repo'
 import { setAssignee } from '../contacts/assignment'
 import {
   type ContactRow,
   findContact,
+  type IdentityRow,
   listIdentities,
   lockContact,
   teamOfUser,
@@ -11,11 +12,11 @@ import {
 } from '../contacts/contacts.repo'
 import { assertCanSee } from '../contacts/visibility'
 import type { Ctx } from '../context'
-import type { Tx } from '../db/database'
+import type { DbOrTx, Tx } from '../db/database'
 import type { CloseSource, OpenSource } from '../db/schema'
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../errors'
 import { type Actor, emit } from '../events'
-import { policyFor, windowState } from '../messages/windows'
+import { policyFor, type WindowState, windowState } from '../messages/windows'
 import { findMember } from '../users/users.repo'
 import { findWorkspace, type WorkspaceRow } from '../workspaces/workspaces.repo'
 import { armAutoClose, autoCloseDeadline, UNSNOOZE_QUEUE } from './autoclose'
@@ -338,14 +339,36 @@ export async function conversationView(ctx: Ctx, p: Principal, contactId: number
     ? await findConversation(ctx.db, p.workspaceId, contact.conversationId)
     : undefined
   const identities = await listIdentities(ctx.db, p.workspaceId, contactId)
+  const window = await contactWindow(ctx.db, contact, ctx.clock.now(), identities)
+  return { contact, conversation, identities, window }
+}
+
+/** The messaging window on the contact's last interacted channel at `now` (rules 15–22); webhooks share it. */
+export async function contactWindow(
+  db: DbOrTx,
+  contact: ContactRow,
+  now: Date,
+  identities?: IdentityRow[],
+): Promise<{ channelId: number | null; state: WindowState }> {
   const channelId = contact.lastInteractedChannelId
-  const identity = identities.find((i) => i.channelId === channelId)
-  const channel = channelId ? await findChannel(ctx.db, p.workspaceId, channelId) : undefined
-  const window =
-    channel && identity
-      ? windowState(policyFor(channel.type, channel.config), identity, ctx.clock.now())
-      : ({ status: 'none' } as const)
-  return { contact, conversation, identities, window: { channelId: channel?.id ?? null, state: window } }
+  if (!channelId) return windowOf(contact, [], undefined, now)
+  const list = identities ?? (await listIdentities(db, contact.workspaceId, contact.id))
+  return windowOf(contact, list, await findChannel(db, contact.workspaceId, channelId), now)
+}
+
+/** contactWindow for callers that already hold the contact's identities and its last channel. */
+export function windowOf(
+  contact: ContactRow,
+  identities: IdentityRow[],
+  channel: ChannelRow | undefined,
+  now: Date,
+): { channelId: number | null; state: WindowState } {
+  const identity = identities.find((i) => i.channelId === contact.lastInteractedChannelId)
+  const state: WindowState =
+    channel && identity && channel.id === contact.lastInteractedChannelId
+      ? windowState(policyFor(channel.type, channel.config), identity, now)
+      : { status: 'none' }
+  return { channelId: contact.lastInteractedChannelId && channel ? channel.id : null, state }
 }
 
 export async function pastConversations(ctx: Ctx, p: Principal, contactId: number) {

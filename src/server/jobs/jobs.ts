@@ -53,6 +53,24 @@ export type JobsOptions = {
   maintenance?: boolean
 }
 
+/**
+ * Creating a queue attaches a partition to pgboss.job; two processes booting at once on a fresh
+ * database deadlock there (40P01). The loser is rolled back and the creation is idempotent, so
+ * try again after a short, random pause.
+ */
+async function createQueueOnce(boss: PgBoss, q: QueueDefinition<never>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (await boss.getQueue(q.name)) return
+      await boss.createQueue(q.name, { name: q.name, ...(q.options ?? {}) })
+      return
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt))
+    }
+  }
+}
+
 export function createJobs(database: Database, log: Log, opts: JobsOptions): Jobs {
   const maintenance = opts.maintenance ?? true
   const common = { schema: SCHEMA, supervise: maintenance, schedule: maintenance, migrate: true }
@@ -86,7 +104,7 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
     },
     async register(queues, { work = true } = {}) {
       for (const q of queues) {
-        await boss.createQueue(q.name, { name: q.name, ...(q.options ?? {}) })
+        await createQueueOnce(boss, q)
         if (!work) continue
         const concurrency = q.concurrency ?? 1
         for (let i = 0; i < concurrency; i++) {

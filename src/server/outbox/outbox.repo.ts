@@ -40,7 +40,11 @@ export async function saveCursor(tx: Tx, name: string, c: Cursor): Promise<void>
   )
 }
 
-/** Events after the cursor and below the oldest running transaction, in (tx, id) order. */
+/**
+ * Events after the cursor and below the oldest running transaction, in (tx, id) order.
+ * ORDER BY names the table's columns: a bare `tx_id` would mean the text output column and sort
+ * transaction ids as strings ('1000' < '888'), and a full batch would then skip events.
+ */
 export async function readEventsAfter(tx: Tx, c: Cursor, types: string[], limit: number) {
   const db = rawClientOf(tx)
   const { rows: h } = await db.query<{ horizon: string }>(
@@ -51,7 +55,7 @@ export async function readEventsAfter(tx: Tx, c: Cursor, types: string[], limit:
     `SELECT workspace_id, id, tx_id::text AS tx_id, type, actor_kind, actor_id, payload, contact_id, conversation_id, created_at
      FROM events
      WHERE (tx_id, id) > ($1::xid8, $2::bigint) AND tx_id < $3::xid8 AND type = ANY($4::text[])
-     ORDER BY tx_id, id
+     ORDER BY events.tx_id, events.id
      LIMIT $5`,
     [c.txId, c.eventId, horizon, types, limit],
   )

@@ -1,4 +1,5 @@
 import { actorOf, authorize, type Principal } from '../auth/principal'
+import { clearTeamOfContacts, setTeamOfAssignedContacts } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors'
 import { emit } from '../events'
@@ -86,6 +87,7 @@ export async function removeTeam(ctx: Ctx, p: Principal, teamId: number): Promis
   await ctx.db.transaction(async (tx) => {
     const team = await deleteTeam(tx, p.workspaceId, teamId)
     if (!team) throw new NotFoundError('Team')
+    await clearTeamOfContacts(tx, p.workspaceId, teamId)
     await emit(tx, p.workspaceId, actorOf(p), { type: 'team.deleted', payload: { teamId, name: team.name } })
   })
 }
@@ -107,6 +109,8 @@ export async function addMemberToTeam(ctx: Ctx, p: Principal, teamId: number, us
       )
     }
     await insertTeamMember(tx, p.workspaceId, teamId, userId)
+    // The team inbox (and team-restricted visibility) reads contacts.assignee_team_id.
+    await setTeamOfAssignedContacts(tx, p.workspaceId, userId, teamId)
     await emit(tx, p.workspaceId, actorOf(p), { type: 'team.member_added', payload: { teamId, userId } })
   })
 }
@@ -121,6 +125,7 @@ export async function removeMemberFromTeam(
   await ctx.db.transaction(async (tx) => {
     if (!(await findTeam(tx, p.workspaceId, teamId))) throw new NotFoundError('Team')
     if (!(await deleteTeamMember(tx, p.workspaceId, teamId, userId))) throw new NotFoundError('Team member')
+    await setTeamOfAssignedContacts(tx, p.workspaceId, userId, null)
     await emit(tx, p.workspaceId, actorOf(p), { type: 'team.member_removed', payload: { teamId, userId } })
   })
 }

@@ -8,6 +8,7 @@ import type { Clock, Ctx } from '../context'
 import { createLogger } from '../log'
 import { type Server, startServer } from '../main'
 import type { Consumer } from '../outbox/consumers'
+import type { RealtimeOptions } from '../realtime/options'
 import { createTestDatabase } from './prepare'
 
 /** Which database this test process runs on; the runner sets it (pglite by default). */
@@ -42,6 +43,7 @@ export type TestServerOptions = {
   config?: Partial<Config>
   listen?: boolean
   beforeListen?: (app: App, ctx: Ctx) => Promise<void> | void
+  realtime?: Partial<RealtimeOptions>
   consumers?: Consumer[]
   /** Reuse this database (PostgreSQL URL) instead of creating a fresh one: several servers on one database. */
   databaseUrl?: string
@@ -82,6 +84,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     listen: opts.listen ?? false,
     clock,
     beforeListen: opts.beforeListen,
+    ...(opts.realtime ? { realtime: opts.realtime } : {}),
     consumers: opts.consumers,
     pgliteSnapshot: databaseUrl ? undefined : (pgliteSnapshot() ?? undefined),
     memory: !databaseUrl,

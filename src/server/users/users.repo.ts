@@ -174,9 +174,14 @@ export async function reassignContactsOf(
   fromUserId: number,
   toUserId: number | null,
 ): Promise<number[]> {
+  // The new assignee's team comes along (team inboxes read contacts.assignee_team_id).
+  const team =
+    toUserId === null
+      ? null
+      : sql`(SELECT ${teamMembers.teamId} FROM ${teamMembers} WHERE ${teamMembers.workspaceId} = ${workspaceId} AND ${teamMembers.userId} = ${toUserId})`
   const rows = await db
     .update(contacts)
-    .set({ assigneeUserId: toUserId, updatedAt: new Date() })
+    .set({ assigneeUserId: toUserId, assigneeTeamId: team, updatedAt: new Date() })
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.assigneeUserId, fromUserId)))
     .returning({ id: contacts.id })
   return rows.map((r) => r.id)

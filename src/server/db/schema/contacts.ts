@@ -85,7 +85,13 @@ export const contacts = pgTable(
     index('contacts_inbox_unassigned')
       .on(t.workspaceId, t.inboxStatus, t.lastMessageAt.desc(), t.id.desc())
       .where(sql`assignee_user_id IS NULL AND blocked_at IS NULL`),
-    index('contacts_blocked').on(t.workspaceId, t.blockedAt.desc()).where(sql`blocked_at IS NOT NULL`),
+    index('contacts_blocked')
+      .on(t.workspaceId, t.blockedAt.desc(), t.id.desc())
+      .where(sql`blocked_at IS NOT NULL`),
+    // Blue dots (rule 48): unread open contacts are few, so every view's count is one small index scan.
+    index('contacts_inbox_unread')
+      .on(t.workspaceId, t.assigneeTeamId, t.assigneeUserId)
+      .where(sql`unread AND inbox_status = 'open' AND blocked_at IS NULL`),
     // Rule 49: exact on email, partial on names and phone (trigram), exact on custom fields (jsonb).
     index('contacts_email').on(t.workspaceId, t.email),
     index('contacts_phone').on(t.workspaceId, t.phone),

@@ -170,6 +170,8 @@ export const comments = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index().on(t.workspaceId, t.contactId, t.id),
+    // The Mentioned inbox (rule 43 proposal): contacts whose comments mention a user.
+    index('comments_mentions').using('gin', t.workspaceId, sql`mentions jsonb_path_ops`),
     foreignKey({
       columns: [t.workspaceId, t.contactId],
       foreignColumns: [contacts.workspaceId, contacts.id],

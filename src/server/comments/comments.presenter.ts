@@ -1,0 +1,29 @@
+import { z } from 'zod'
+import type { comments } from '../db/schema'
+
+export type CommentRow = typeof comments.$inferSelect
+
+export const commentOut = z.object({
+  id: z.number(),
+  contactId: z.number(),
+  conversationId: z.number().nullable(),
+  author: z.object({ kind: z.enum(['user', 'workflow', 'api', 'ai']), id: z.number().nullable() }),
+  body: z.string(),
+  /** User ids mentioned with @ (rule 50: each gets a notification). */
+  mentions: z.array(z.number()),
+  createdAt: z.string(),
+})
+export type CommentOut = z.infer<typeof commentOut>
+
+/** Public JSON of an internal comment; webhooks reuse it so the API and webhooks never drift. */
+export function presentComment(c: CommentRow): CommentOut {
+  return {
+    id: c.id,
+    contactId: c.contactId,
+    conversationId: c.conversationId,
+    author: { kind: c.authorKind, id: c.authorId },
+    body: c.body,
+    mentions: c.mentions,
+    createdAt: c.createdAt.toISOString(),
+  }
+}
