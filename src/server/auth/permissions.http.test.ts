@@ -77,8 +77,6 @@ const PROBES: Partial<Record<Capability, Probe>> = {
  */
 const NOT_YET_ROUTED: Capability[] = [
   'dashboard.view',
-  'inbox.view',
-  'shortcuts.use',
   'broadcasts.manage',
   'reports.view',
   'settings.access',
