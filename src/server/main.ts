@@ -134,13 +134,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       config,
     }
     await jobs.start()
+    // Before any worker takes a step: on a server, this LISTEN session is what tells other
+    // processes that this one is alive (workflow leases, Database.isAlive).
+    const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, () => jobs.wake(RUN_QUEUE))
     await jobs.register(queues(ctx) as never[])
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
     // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
     await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
-    // Workflow runs: wake this process's workers as soon as a run has work (any process's commit),
-    // resume what a stopped process left mid-step, and sweep for stragglers every minute.
-    const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, () => jobs.wake(RUN_QUEUE))
+    // Workflow runs: workers wake as soon as a run has work (any process's commit, the LISTEN
+    // above); resume what a stopped process left mid-step, and sweep for stragglers every minute.
     await jobs.boss.schedule(SWEEP_QUEUE, '* * * * *', {})
     await recoverRuns(ctx, { all: true })
     await jobs.boss.schedule(WEBHOOK_CLEANUP_QUEUE, '43 3 * * *', {})

@@ -36,6 +36,14 @@ export type Jobs = {
     data: T,
     options?: JobOptions,
   ) => Promise<string | null>
+  /**
+   * Enqueues many jobs of one queue in one statement (outside any transaction); jobs whose
+   * singleton key already has a queued job are skipped, as with `enqueue`.
+   */
+  enqueueMany: <T extends object>(
+    name: string,
+    jobs: { data: T; options?: Pick<JobOptions, 'startAfter' | 'singletonKey'> }[],
+  ) => Promise<void>
   /** Creates the queues and, unless `work` is false, starts this process's workers on them. */
   register: (queues: QueueDefinition<never>[], opts?: { work?: boolean }) => Promise<void>
   /** Makes this process's workers of a queue fetch now instead of at their next poll. */
@@ -73,7 +81,14 @@ async function createQueueOnce(boss: PgBoss, q: QueueDefinition<never>): Promise
 
 export function createJobs(database: Database, log: Log, opts: JobsOptions): Jobs {
   const maintenance = opts.maintenance ?? true
-  const common = { schema: SCHEMA, supervise: maintenance, schedule: maintenance, migrate: true }
+  // Maintenance also fails expired active jobs (taken by a process that died) so they are retried.
+  const common = {
+    schema: SCHEMA,
+    supervise: maintenance,
+    schedule: maintenance,
+    migrate: true,
+    maintenanceIntervalSeconds: 30,
+  }
   const boss =
     database.kind === 'pglite'
       ? new PgBoss({
@@ -101,6 +116,18 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
         ? { executeSql: (text: string, values: unknown[]) => rawClientOf(tx).query(text, values) }
         : undefined
       return boss.send(name, data, { ...options, ...(db ? { db } : {}) })
+    },
+    async enqueueMany(name, jobs) {
+      for (let i = 0; i < jobs.length; i += 1000) {
+        await boss.insert(
+          jobs.slice(i, i + 1000).map((j) => ({
+            name,
+            data: j.data,
+            ...(j.options?.singletonKey ? { singletonKey: j.options.singletonKey } : {}),
+            ...(j.options?.startAfter ? { startAfter: j.options.startAfter as Date } : {}),
+          })),
+        )
+      }
     },
     async register(queues, { work = true } = {}) {
       for (const q of queues) {

@@ -433,8 +433,13 @@ async function prepareExternal(
   now: Date,
 ): Promise<Taken> {
   const held = run.inflight?.stepId === node.id ? run.inflight : null
-  if (held && Date.parse(held.leaseUntil) > now.getTime()) {
-    // Another process is calling out for this step right now; look again when its lease ends.
+  // A lease whose holder died (kill -9) is taken over at once rather than waited out; a live
+  // holder may still be calling out, so look again when its lease ends.
+  if (
+    held &&
+    Date.parse(held.leaseUntil) > now.getTime() &&
+    (held.owner === undefined || (await ctx.database.isAlive(held.owner, tx)))
+  ) {
     await enqueueRun(
       ctx,
       tx,
@@ -466,6 +471,7 @@ async function prepareExternal(
     attempt,
     leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString(),
     logId,
+    owner: ctx.database.instanceId,
   }
   await updateRun(tx, run.workspaceId, run.id, { inflight, visits, seq: run.seq + 1 })
   return {

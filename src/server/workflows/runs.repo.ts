@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { type RunStatus, workflowEnrollments, workflowRunSteps, workflowRuns } from '../db/schema'
 
@@ -276,6 +276,27 @@ export async function runningRunsAfter(db: DbOrTx, afterId: number, limit: numbe
     .select({ workspaceId: workflowRuns.workspaceId, id: workflowRuns.id })
     .from(workflowRuns)
     .where(and(eq(workflowRuns.status, 'running'), gt(workflowRuns.id, afterId)))
+    .orderBy(asc(workflowRuns.id))
+    .limit(limit)
+}
+
+/**
+ * Waiting runs whose timer is overdue by `overdueMs`, after run id `afterId`: their timer job
+ * may have died with its process (a job taken just before a kill -9 stays active until pg-boss
+ * expires it). A re-sent timer names the wait's `seq`, so it does nothing once the run moved on.
+ */
+export async function overdueTimers(db: DbOrTx, overdueMs: number, afterId: number, limit: number) {
+  return db
+    .select({ workspaceId: workflowRuns.workspaceId, id: workflowRuns.id, seq: workflowRuns.seq })
+    .from(workflowRuns)
+    .where(
+      and(
+        eq(workflowRuns.status, 'waiting'),
+        isNotNull(workflowRuns.waitUntil),
+        lt(workflowRuns.waitUntil, sql`now() - ${`${Math.ceil(overdueMs)} milliseconds`}::interval`),
+        gt(workflowRuns.id, afterId),
+      ),
+    )
     .orderBy(asc(workflowRuns.id))
     .limit(limit)
 }

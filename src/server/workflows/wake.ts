@@ -17,9 +17,23 @@ export type RunJob = { workspaceId: number; runId: number; seq?: number }
  * "short": one queued job per key); duplicates that still run are harmless because the run row
  * is locked and its state checked before every step.
  */
+const keyOf = (job: RunJob) => (job.seq === undefined ? `kick:${job.runId}` : `timer:${job.runId}:${job.seq}`)
+
+/** Many wake-ups at once, outside any transaction (recovery after a restart); due now. */
+export async function enqueueRuns(ctx: Ctx, jobs: RunJob[]): Promise<void> {
+  if (jobs.length === 0) return
+  await ctx.jobs.enqueueMany(
+    RUN_QUEUE,
+    jobs.map((data) => ({ data, options: { singletonKey: keyOf(data) } })),
+  )
+  ctx.jobs.wake(RUN_QUEUE)
+}
+
 export async function enqueueRun(ctx: Ctx, tx: DbOrTx | null, job: RunJob, startAfter?: Date): Promise<void> {
-  const singletonKey = job.seq === undefined ? `kick:${job.runId}` : `timer:${job.runId}:${job.seq}`
-  await ctx.jobs.enqueue(tx, RUN_QUEUE, job, { singletonKey, ...(startAfter ? { startAfter } : {}) })
+  await ctx.jobs.enqueue(tx, RUN_QUEUE, job, {
+    singletonKey: keyOf(job),
+    ...(startAfter ? { startAfter } : {}),
+  })
   if (!startAfter) {
     if (tx) await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [WORKFLOWS_CHANNEL, String(job.runId)])
     else ctx.jobs.wake(RUN_QUEUE)

@@ -89,6 +89,8 @@ export type RunInflight = {
   attempt: number
   leaseUntil: string
   logId: number
+  /** The holder's database instance id; a lease of a process that died is taken over at once. */
+  owner?: string
 }
 
 /**
@@ -148,6 +150,8 @@ export const workflowRuns = pgTable(
       .on(t.workspaceId, t.waitMessageId)
       .where(sql`status = 'waiting' AND wait_kind = 'message_status'`),
     index('workflow_runs_running').on(t.updatedAt).where(sql`status = 'running'`),
+    // Overdue timers (a timer job lost with its process) are found by the sweep and at boot.
+    index('workflow_runs_timers').on(t.waitUntil).where(sql`status = 'waiting' AND wait_until IS NOT NULL`),
     foreignKey({
       columns: [t.workspaceId, t.workflowId],
       foreignColumns: [workflows.workspaceId, workflows.id],

@@ -1,0 +1,1 @@
+CREATE INDEX "workflow_runs_timers" ON "workflow_runs" USING btree ("wait_until") WHERE status = 'waiting' AND wait_until IS NOT NULL;
