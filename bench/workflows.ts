@@ -238,7 +238,8 @@ export default async function main() {
     const sent = await drive('run', total, rate)
     const done = await settle(() => completedSince(phaseStart), total, 30_000)
     const { rows: lat } = await sql.query(
-      `SELECT extract(epoch FROM s.finished_at - m.created_at) * 1000 AS ms, r.ended_at
+      `SELECT extract(epoch FROM s.finished_at - m.created_at) * 1000 AS ms, r.ended_at,
+              extract(epoch FROM r.created_at - m.created_at) * 1000 AS started_ms
        FROM workflow_runs r
        JOIN workflow_run_steps s ON s.workspace_id = r.workspace_id AND s.run_id = r.id
          AND s.step_id IN ('assign_vip', 'assign_team') AND s.status = 'done'
@@ -248,11 +249,18 @@ export default async function main() {
       [ws, created.id, phaseStart],
     )
     const sorted = lat.map((r) => Number(r.ms)).sort((a, b) => a - b)
+    // Where the time goes: message → run started (trigger consumer), run started → assigned.
+    const toStart = lat.map((r) => Number(r.started_ms)).sort((a, b) => a - b)
+    const inRun = lat.map((r) => Number(r.ms) - Number(r.started_ms)).sort((a, b) => a - b)
     const lastEnd = Math.max(...lat.map((r) => (r.ended_at as Date).getTime()))
     const span = (lastEnd - phaseStart.getTime()) / 1000
     const runsPerS = done / span
     console.log(
       `runs: warm-up ${warmup} in ${warm.seconds.toFixed(1)} s; measured ${rate} new contacts/s for ${seconds} s (sent in ${sent.seconds.toFixed(1)} s, ${sent.failures + warm.failures} failed): ${done}/${total} runs completed in ${span.toFixed(1)} s, ${sorted.length} assigned; message → assigned p50 ${Math.round(percentile(sorted, 50))} ms, p90 ${Math.round(percentile(sorted, 90))} ms, p99 ${Math.round(percentile(sorted, 99))} ms, max ${Math.round(sorted.at(-1) ?? Number.NaN)} ms; CRM calls ${crm.calls()}`,
+    )
+
+    console.log(
+      `breakdown: message → run started p50 ${Math.round(percentile(toStart, 50))} ms, p99 ${Math.round(percentile(toStart, 99))} ms; run started → assigned p50 ${Math.round(percentile(inRun, 50))} ms, p99 ${Math.round(percentile(inRun, 99))} ms`,
     )
 
     // Part 2: N contacts waiting in a Wait step, all due at the same instant.
@@ -340,7 +348,8 @@ export default async function main() {
       rows: [t],
     } = await sql.query(
       `SELECT extract(epoch FROM max(ended_at) - $3::timestamptz) AS last_s,
-              extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY ended_at) - $3::timestamptz) AS half_s
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ended_at))
+                - extract(epoch FROM $3::timestamptz) AS half_s
        FROM workflow_runs WHERE workspace_id = $1 AND workflow_id = $2 AND status = 'completed'`,
       [ws, timerWf.id, due],
     )

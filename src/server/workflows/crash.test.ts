@@ -110,7 +110,7 @@ async function startProvider() {
  * its Idempotency-Key) only for calls the dead process had in flight.
  */
 test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sent twice', {
-  timeout: 600_000,
+  timeout: 900_000,
 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-wf-crash-'))
   const env: Record<string, string> = {
@@ -251,7 +251,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     progress('restarted')
     await until(
       () => provider.byContact.size >= RUNS,
-      300_000,
+      600_000,
       () => `every reply sent (${provider.byContact.size} sent, ${crm.received.size} CRM calls)`,
     )
     progress('every reply sent')

@@ -347,7 +347,8 @@ describe('workflow triggers (rule 68)', () => {
       owner,
       ws,
       definition({ type: 'contact_tag_updated', conditions: { tagIds: [t], action: 'any' } }, [
-        node('wait', { duration: { amount: 2, unit: 'seconds' } }, { id: 'hold' }),
+        // Long enough that the second trigger surely comes while the run still waits (a loaded machine).
+        node('wait', { duration: { amount: 8, unit: 'seconds' } }, { id: 'hold' }),
       ]),
     )
     const contact = await buildContact(server, ws)
@@ -356,7 +357,7 @@ describe('workflow triggers (rule 68)', () => {
     await owner.post(api(`/contacts/${contact.id}/tags`), { remove: [t] })
     await owner.post(api(`/contacts/${contact.id}/tags`), { add: [t] })
     assert.equal((await settledRuns(wf, contact.id)).length, 1)
-    await waitForRun(owner, ws, wf, contact.id, ['completed'])
+    await waitForRun(owner, ws, wf, contact.id, ['completed'], 30_000)
     await owner.post(api(`/contacts/${contact.id}/tags`), { remove: [t] })
     await waitFor(async () =>
       (await runsOf(owner, ws, wf)).filter((r) => r.contactId === contact.id).length === 2 ? true : undefined,
