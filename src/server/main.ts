@@ -137,7 +137,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // Before any worker takes a step: on a server, this LISTEN session is what tells other
     // processes that this one is alive (workflow leases, Database.isAlive).
     const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, () => jobs.wake(RUN_QUEUE))
-    await jobs.register(queues(ctx) as never[])
+    // Queues now (jobs can be enqueued from here on); this process's workers start once the HTTP
+    // server is up, so a backlog after a restart (thousands of due timers) cannot starve the boot.
+    await jobs.register(queues(ctx) as never[], { work: false })
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
     // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
     await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
@@ -157,6 +159,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const app = await buildApp({ ctx, realtime: hub, isReady: () => ready })
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
+    await jobs.register(queues(ctx) as never[])
     ready = true
     log.info({ url, database: database.kind, ms: Date.now() - started }, 'Tawasul is ready')
 
