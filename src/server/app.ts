@@ -57,6 +57,10 @@ import { userRoutes } from './users/users.routes'
 import { apiV2Routes } from './v2/v2.routes'
 import { webhookDeliveryRoutes } from './webhooks/deliveries.routes'
 import { outgoingWebhookRoutes } from './webhooks/webhooks.routes'
+import { credentialRoutes } from './workflows/credentials.routes'
+import { hookRoutes } from './workflows/hooks.routes'
+import { runRoutes } from './workflows/runs.routes'
+import { workflowRoutes } from './workflows/workflows.routes'
 import { workspaceRoutes } from './workspaces/workspaces.routes'
 
 export type App = FastifyInstance<
@@ -100,6 +104,10 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   notificationRoutes,
   closingCategoryRoutes,
   snippetRoutes,
+  workflowRoutes,
+  runRoutes,
+  hookRoutes,
+  credentialRoutes,
   outgoingWebhookRoutes,
   webhookDeliveryRoutes,
   apiV2Routes,

@@ -40,6 +40,8 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(30 * 1024 * 1024),
+  /** Requests per minute to one workflow's Incoming Webhook URL. */
+  WORKFLOW_HOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** `deny`: no workspace may send webhooks to loopback/private addresses (hosted installs). */
@@ -99,6 +101,7 @@ export type Config = {
   widgetDistDir: string
   /** The inbound SMTP listener for email channels; undefined = off. */
   smtpListen: { port: number; host: string; maxBytes: number } | undefined
+  workflowHookRateLimit: number
   webhooks: WebhookConfig
 }
 
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       e.SMTP_LISTEN_PORT === undefined
         ? undefined
         : { port: e.SMTP_LISTEN_PORT, host: e.SMTP_LISTEN_HOST ?? e.HOST, maxBytes: e.SMTP_MAX_BYTES },
+    workflowHookRateLimit: e.WORKFLOW_HOOK_RATE_LIMIT,
     webhooks: {
       ...WEBHOOK_DEFAULTS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

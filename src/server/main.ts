@@ -27,6 +27,10 @@ import { localDiskStorage } from './storage/storage'
 import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.queue'
 import { webhookFanout } from './webhooks/fanout.consumer'
 import { startWebhookWorker, type WebhookWorker } from './webhooks/worker'
+import { closeOutbound } from './workflows/engine'
+import { recoverRuns, runQueue, SWEEP_QUEUE, sweepQueue } from './workflows/run.queue'
+import { RUN_QUEUE, WORKFLOWS_CHANNEL } from './workflows/wake'
+import { workflowsConsumer } from './workflows/workflows.consumer'
 
 export type Server = {
   app: App
@@ -60,7 +64,7 @@ export type StartOptions = {
 
 /** Durable event-log consumers every server process runs (webhooks, workflows…), listed explicitly. */
 function consumers(_ctx: Ctx): Consumer[] {
-  return [webhookFanout]
+  return [workflowsConsumer, webhookFanout]
 }
 
 /** Queues every server process works on, listed explicitly. */
@@ -76,6 +80,8 @@ function queues(ctx: Ctx) {
     ...conversationTimerQueues(ctx),
     ...imapQueues(ctx),
     contactImportQueue(ctx),
+    runQueue(ctx),
+    sweepQueue(ctx),
     webhookCleanupQueue(ctx),
     defineQueue<Record<string, never>>({
       name: 'sessions.cleanup',
@@ -133,11 +139,20 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       config,
     }
     await jobs.start()
-    await jobs.register(queues(ctx) as never[])
+    // Before any worker takes a step: on a server, this LISTEN session is what tells other
+    // processes that this one is alive (workflow leases, Database.isAlive).
+    const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, () => jobs.wake(RUN_QUEUE))
+    // Queues now (jobs can be enqueued from here on); this process's workers start once the HTTP
+    // server is up, so a backlog after a restart (thousands of due timers) cannot starve the boot.
+    await jobs.register(queues(ctx) as never[], { work: false })
     await jobs.boss.schedule('sessions.cleanup', '17 * * * *', {})
     // Rule 117: provider templates change outside Tawasul (approvals, pauses); refresh them hourly.
     await jobs.boss.schedule(TEMPLATE_SYNC_ALL_QUEUE, '41 * * * *', {})
     await jobs.boss.schedule(IMAP_TICK_QUEUE, '* * * * *', {})
+    // Workflow runs: workers wake as soon as a run has work (any process's commit, the LISTEN
+    // above); resume what a stopped process left mid-step, and sweep for stragglers every minute.
+    await jobs.boss.schedule(SWEEP_QUEUE, '* * * * *', {})
+    await recoverRuns(ctx, { all: true })
     await jobs.boss.schedule(WEBHOOK_CLEANUP_QUEUE, '43 3 * * *', {})
 
     const consumerRunner = await startConsumers(ctx, [...consumers(ctx), ...(opts.consumers ?? [])])
@@ -151,6 +166,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await opts.beforeListen?.(app, ctx)
     const url = opts.listen === false ? '' : await app.listen({ port: config.port, host: config.host })
     const smtp = config.smtpListen ? await startSmtpListener(ctx, config.smtpListen) : undefined
+    await jobs.register(queues(ctx) as never[])
     ready = true
     log.info({ url, database: database.kind, ms: Date.now() - started }, 'Tawasul is ready')
 
@@ -164,8 +180,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await hub.stop()
         await closeHttp(app, config.shutdownTimeoutMs)
         await consumerRunner.stop()
+        await unlistenRuns()
         await webhookWorker.stop()
         await jobs.stop()
+        await closeOutbound(ctx)
         mailer.close()
         await database.close()
         log.info('stopped')

@@ -67,6 +67,8 @@ const PROBES: Partial<Record<Capability, Probe>> = {
   },
   'data.export': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/contacts/export` },
   'settings.channels': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/channel-types` },
+  'workflows.manage': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/workflows` },
+  'shortcuts.use': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/shortcuts` },
   'settings.contactFields': {
     method: 'POST',
     path: (ws) => `/api/v1/workspaces/${ws}/contact-fields`,
@@ -80,10 +82,8 @@ const PROBES: Partial<Record<Capability, Probe>> = {
  */
 const NOT_YET_ROUTED: Capability[] = [
   'dashboard.view',
-  'shortcuts.use',
   'broadcasts.manage',
   'reports.view',
-  'workflows.manage',
   'settings.access',
   'settings.codeBlocks',
   'settings.files',

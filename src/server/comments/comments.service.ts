@@ -1,10 +1,11 @@
 import { actorOf, authorize, type Principal, type UserPrincipal } from '../auth/principal'
-import { findContact, lockContact } from '../contacts/contacts.repo'
+import { type ContactRow, findContact, lockContact } from '../contacts/contacts.repo'
 import { assertCanSee, canSeeContact } from '../contacts/visibility'
 import type { Ctx } from '../context'
 import { findOpenConversation } from '../conversations/conversations.repo'
+import type { Tx } from '../db/database'
 import { ValidationError } from '../errors'
-import { emit } from '../events'
+import { type Actor, emit } from '../events'
 import { notify } from '../notifications/notify'
 import { listMembers } from '../users/users.repo'
 import { type CommentRow, insertComment, listCommentsOfContact } from './comments.repo'
@@ -32,56 +33,78 @@ export async function addComment(
   }
   return ctx.db.transaction(async (tx) => {
     const contact = assertCanSee(p, await lockContact(tx, p.workspaceId, contactId))
-    const named = parseMentions(text)
-    const members = await listMembers(tx, p.workspaceId)
-    const mentioned = members.filter(
-      (m) =>
-        (named.userIds.includes(m.userId) || named.emails.includes(m.email.toLowerCase())) &&
-        canSeeContact(
-          {
-            kind: 'user',
-            userId: m.userId,
-            workspaceId: p.workspaceId,
-            organizationId: p.organizationId,
-            role: m.role,
-            restrictions: m.restrictions,
-            teamId: m.teamId,
-          } satisfies UserPrincipal,
-          contact,
-        ),
+    return addCommentLocked(
+      tx,
+      contact,
+      actorOf(p),
+      p.kind === 'api' ? { kind: 'api', id: p.tokenId } : { kind: 'user', id: p.userId },
+      text,
+      p.organizationId,
     )
-    const conversation = await findOpenConversation(tx, p.workspaceId, contactId)
-    const comment = await insertComment(tx, {
-      workspaceId: p.workspaceId,
-      contactId,
-      conversationId: conversation?.id ?? null,
-      authorKind: p.kind === 'api' ? 'api' : 'user',
-      authorId: p.kind === 'api' ? p.tokenId : p.userId,
-      body: text,
-      mentions: mentioned.map((m) => m.userId),
-    })
-    const actor = actorOf(p)
-    await emit(tx, p.workspaceId, actor, {
-      type: 'comment.created',
-      payload: {
-        contactId,
-        conversationId: comment.conversationId,
-        commentId: comment.id,
-        mentions: comment.mentions,
-      },
-    })
-    for (const m of mentioned) {
-      if (actor.kind === 'user' && actor.id === m.userId) continue
-      await notify(tx, p.workspaceId, actor, {
-        userId: m.userId,
-        kind: 'mention',
-        contactId,
-        conversationId: comment.conversationId,
-        commentId: comment.id,
-      })
-    }
-    return comment
   })
+}
+
+/**
+ * Writes a comment on a locked contact: mentions resolve to members who can see the contact, each
+ * (except the author) notified. Shared by people, the API and workflows' Add Comment step.
+ */
+export async function addCommentLocked(
+  tx: Tx,
+  contact: ContactRow,
+  actor: Actor,
+  author: { kind: 'user' | 'workflow' | 'api'; id: number },
+  text: string,
+  organizationId: number,
+): Promise<CommentRow> {
+  const workspaceId = contact.workspaceId
+  const named = parseMentions(text)
+  const members = await listMembers(tx, workspaceId)
+  const mentioned = members.filter(
+    (m) =>
+      (named.userIds.includes(m.userId) || named.emails.includes(m.email.toLowerCase())) &&
+      canSeeContact(
+        {
+          kind: 'user',
+          userId: m.userId,
+          workspaceId,
+          organizationId,
+          role: m.role,
+          restrictions: m.restrictions,
+          teamId: m.teamId,
+        } satisfies UserPrincipal,
+        contact,
+      ),
+  )
+  const conversation = await findOpenConversation(tx, workspaceId, contact.id)
+  const comment = await insertComment(tx, {
+    workspaceId,
+    contactId: contact.id,
+    conversationId: conversation?.id ?? null,
+    authorKind: author.kind,
+    authorId: author.id,
+    body: text,
+    mentions: mentioned.map((m) => m.userId),
+  })
+  await emit(tx, workspaceId, actor, {
+    type: 'comment.created',
+    payload: {
+      contactId: contact.id,
+      conversationId: comment.conversationId,
+      commentId: comment.id,
+      mentions: comment.mentions,
+    },
+  })
+  for (const m of mentioned) {
+    if (actor.kind === 'user' && actor.id === m.userId) continue
+    await notify(tx, workspaceId, actor, {
+      userId: m.userId,
+      kind: 'mention',
+      contactId: contact.id,
+      conversationId: comment.conversationId,
+      commentId: comment.id,
+    })
+  }
+  return comment
 }
 
 export async function listComments(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -37,6 +38,16 @@ export type Database = {
   pglite?: PGlite
   /** The connection string, when on a PostgreSQL server. */
   url?: string
+  /** This process's id on the database (leases name their holder with it). */
+  instanceId: string
+  /**
+   * Whether the process with this instance id still holds its database session: a process that
+   * died (kill -9, lost host) has none, so its leases need not be waited out. PGlite has one
+   * process per data directory, so only this one is alive; on a server, the holder's LISTEN
+   * session (application_name `tawasul-listen:<id>`) is looked up in pg_stat_activity — through
+   * `tx` when given, so a caller inside a transaction never waits for a second pooled connection.
+   */
+  isAlive: (instanceId: string, tx?: DbOrTx) => Promise<boolean>
 }
 
 // int8 comes back as a string from node-postgres; our ids and counts fit in a JS number.
@@ -77,10 +88,13 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
     }
   }
   const db = drizzlePglite(pglite, { schema }) as unknown as Db
+  const instanceId = newInstanceId()
   return {
     kind: 'pglite',
     db,
     pglite,
+    instanceId,
+    isAlive: async (id) => id === instanceId,
     query: async <T>(text: string, params?: unknown[]) => {
       const r = await pglite.query<T>(text, params as unknown[])
       return { rows: r.rows }
@@ -99,7 +113,14 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
   }
 }
 
+function newInstanceId(): string {
+  return randomBytes(8).toString('hex')
+}
+
+const LISTEN_APP = 'tawasul-listen'
+
 async function openPostgres(url: string, max: number): Promise<Database> {
+  const instanceId = newInstanceId()
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'tawasul' })
   // Pool errors on idle clients (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {})
@@ -109,7 +130,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   let listenClient: pg.Client | undefined
   const ensureListenClient = async () => {
     if (listenClient) return listenClient
-    const client = new pg.Client({ connectionString: url, application_name: 'tawasul-listen' })
+    const client = new pg.Client({ connectionString: url, application_name: `${LISTEN_APP}:${instanceId}` })
     client.on('error', () => {})
     client.on('notification', (msg) => {
       for (const fn of listeners.get(msg.channel) ?? []) fn(msg.payload ?? '')
@@ -122,6 +143,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     kind: 'postgres',
     db,
     url,
+    instanceId,
+    isAlive: async (id, tx) => {
+      if (id === instanceId) return true
+      const text = 'SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = $1) AS alive'
+      const params = [`${LISTEN_APP}:${id}`]
+      const r = tx
+        ? await rawClientOf(tx).query<{ alive: boolean }>(text, params)
+        : await pool.query<{ alive: boolean }>(text, params)
+      return Boolean(r.rows[0]?.alive)
+    },
     query: async <T>(text: string, params?: unknown[]) => {
       const r = await pool.query(text, params as unknown[])
       return { rows: r.rows as T[] }

@@ -15,6 +15,12 @@ export type QueueDefinition<T> = {
   handler: (data: T, job: { id: string; retryCount: number }) => Promise<void>
   /** Concurrent handlers in this process. */
   concurrency?: number
+  /**
+   * Jobs fetched per poll (default 1); a batch's jobs run concurrently and are completed (or
+   * failed and retried) together, so handlers must be idempotent. pg-boss waits a poll interval
+   * between fetches, so a busy queue needs batches.
+   */
+  batchSize?: number
 }
 
 export function defineQueue<T>(q: QueueDefinition<T>): QueueDefinition<T> {
@@ -30,8 +36,18 @@ export type Jobs = {
     data: T,
     options?: JobOptions,
   ) => Promise<string | null>
+  /**
+   * Enqueues many jobs of one queue in one statement (outside any transaction); jobs whose
+   * singleton key already has a queued job are skipped, as with `enqueue`.
+   */
+  enqueueMany: <T extends object>(
+    name: string,
+    jobs: { data: T; options?: Pick<JobOptions, 'startAfter' | 'singletonKey'> }[],
+  ) => Promise<void>
   /** Creates the queues and, unless `work` is false, starts this process's workers on them. */
   register: (queues: QueueDefinition<never>[], opts?: { work?: boolean }) => Promise<void>
+  /** Makes this process's workers of a queue fetch now instead of at their next poll. */
+  wake: (queue: string) => void
   start: () => Promise<void>
   stop: () => Promise<void>
 }
@@ -65,7 +81,14 @@ async function createQueueOnce(boss: PgBoss, q: QueueDefinition<never>): Promise
 
 export function createJobs(database: Database, log: Log, opts: JobsOptions): Jobs {
   const maintenance = opts.maintenance ?? true
-  const common = { schema: SCHEMA, supervise: maintenance, schedule: maintenance, migrate: true }
+  // Maintenance also fails expired active jobs (taken by a process that died) so they are retried.
+  const common = {
+    schema: SCHEMA,
+    supervise: maintenance,
+    schedule: maintenance,
+    migrate: true,
+    maintenanceIntervalSeconds: 30,
+  }
   const boss =
     database.kind === 'pglite'
       ? new PgBoss({
@@ -83,6 +106,7 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
   boss.on('error', (err) => log.error({ err }, 'job system error'))
 
   const workerIds: string[] = []
+  const workersByQueue = new Map<string, string[]>()
   let started = false
 
   return {
@@ -93,6 +117,18 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
         : undefined
       return boss.send(name, data, { ...options, ...(db ? { db } : {}) })
     },
+    async enqueueMany(name, jobs) {
+      for (let i = 0; i < jobs.length; i += 1000) {
+        await boss.insert(
+          jobs.slice(i, i + 1000).map((j) => ({
+            name,
+            data: j.data,
+            ...(j.options?.singletonKey ? { singletonKey: j.options.singletonKey } : {}),
+            ...(j.options?.startAfter ? { startAfter: j.options.startAfter as Date } : {}),
+          })),
+        )
+      }
+    },
     async register(queues, { work = true } = {}) {
       for (const q of queues) {
         await createQueueOnce(boss, q)
@@ -101,19 +137,27 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
         for (let i = 0; i < concurrency; i++) {
           const id = await boss.work<never>(
             q.name,
-            { pollingIntervalSeconds: opts.pollSeconds, batchSize: 1 },
+            { pollingIntervalSeconds: opts.pollSeconds, batchSize: q.batchSize ?? 1 },
             async (jobs) => {
-              for (const job of jobs) {
-                await q.handler(job.data, {
+              const run = (job: (typeof jobs)[number]) =>
+                q.handler(job.data, {
                   id: job.id,
                   retryCount: (job as { retryCount?: number }).retryCount ?? 0,
                 })
-              }
+              if (jobs.length === 1) return run(jobs[0]!)
+              // Every handler finishes before the batch is completed or failed.
+              const failed = (await Promise.allSettled(jobs.map(run))).find((r) => r.status === 'rejected')
+              if (failed) throw failed.reason
             },
           )
           workerIds.push(id)
+          workersByQueue.set(q.name, [...(workersByQueue.get(q.name) ?? []), id])
         }
       }
+    },
+    wake(queue) {
+      if (!started) return
+      for (const id of workersByQueue.get(queue) ?? []) boss.notifyWorker(id)
     },
     async start() {
       await boss.start()

@@ -123,6 +123,27 @@ export async function send(
   }
 }
 
+/**
+ * The same send inside the caller's transaction (a workflow step: its effects and the run's
+ * progress commit together). The caller serialises uses of one clientKey (the run row's lock).
+ */
+export async function sendInTx(
+  ctx: Ctx,
+  tx: Tx,
+  workspaceId: number,
+  sender: Sender,
+  input: SendInput,
+): Promise<SendResult> {
+  if (input.clientKey) {
+    const existing = await findByClientKey(tx, workspaceId, input.clientKey)
+    if (existing) return sameOrConflict(existing, input)
+  }
+  return sendLocked(ctx, tx, workspaceId, sender, input, (c) => {
+    if (!c) throw new NotFoundError('Contact')
+    return c
+  })
+}
+
 function sameOrConflict(existing: MessageRow, input: SendInput): SendResult {
   if (existing.contactId !== input.contactId) {
     throw new ConflictError('This clientKey was already used for another message.', 'idempotency_key_reused')

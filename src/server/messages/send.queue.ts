@@ -45,7 +45,9 @@ export function sendQueue(ctx: Ctx) {
   return defineQueue<{ workspaceId: number; messageId: number }>({
     name: SEND_QUEUE,
     concurrency: 4,
-    options: { retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+    // A send taken by a process that then died (kill -9) stays active until it expires (pg-boss's
+    // default: 15 min). Adapters give up on a provider call (media uploads included) after 60 s.
+    options: { retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true, expireInSeconds: 120 },
     handler: async ({ workspaceId, messageId }, job) => {
       const message = await findMessage(ctx.db, workspaceId, messageId)
       // Already handed over (or failed) in an earlier attempt: never send twice.

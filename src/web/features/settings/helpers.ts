@@ -53,8 +53,8 @@ export function channelPayload(
     const path = f.key.split('.')
     let target = f.in === 'config' ? out.config : out.secrets
     for (const part of path.slice(0, -1)) {
-      const next = (target[part] ??= {}) as Record<string, unknown>
-      target = next
+      if (typeof target[part] !== 'object' || target[part] === null) target[part] = {}
+      target = target[part] as Record<string, unknown>
     }
     target[path[path.length - 1] as string] = value
   }
