@@ -11,6 +11,8 @@ import { TeamsSettings } from './features/settings/TeamsSettings'
 import { UsersSettings } from './features/settings/UsersSettings'
 import { RootRedirect, WorkspaceHome } from './features/shell/HomeRedirect'
 import { Shell } from './features/shell/Shell'
+import { WorkflowEditorPage } from './features/workflows/WorkflowEditor'
+import { WorkflowsPage } from './features/workflows/WorkflowsPage'
 
 export const router = createBrowserRouter([
   { path: '/', element: <RootRedirect /> },
@@ -24,6 +26,8 @@ export const router = createBrowserRouter([
       { index: true, element: <WorkspaceHome /> },
       { path: 'profile', element: <ProfilePage /> },
       { path: 'sandbox', element: <SandboxPage /> },
+      { path: 'workflows', element: <WorkflowsPage /> },
+      { path: 'workflows/:workflowId', element: <WorkflowEditorPage /> },
       {
         path: 'settings',
         element: <SettingsLayout />,

@@ -1,0 +1,118 @@
+import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { WorkflowDefinition } from '../../../shared/workflow/definition'
+import { indexSteps } from '../../../shared/workflow/tree'
+import { get } from '../../api/client'
+import { ErrorAlert } from '../../ui/Alert'
+import { Badge, Loading } from '../../ui/Page'
+import { type Run, type WorkflowDetail, wfPath } from './api'
+import { ContactPicker } from './ContactPicker'
+import { Json, useFormat } from './format'
+
+const TONE = {
+  running: 'blue',
+  waiting: 'amber',
+  completed: 'green',
+  failed: 'red',
+  cancelled: 'neutral',
+} as const
+
+/** The runs of a workflow, or of one contact in it, each with its step log. */
+export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail }) {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const [contactId, setContactId] = useState<number | null>(null)
+  const [names, setNames] = useState<Record<number, string>>({})
+  const runs = useQuery({
+    queryKey: ['workflow-runs', ws, workflow.id, contactId],
+    queryFn: async () => {
+      const page = await get<{ runs: Run[] }>(
+        contactId
+          ? wfPath(ws, `/contacts/${contactId}/workflow-runs?limit=50`)
+          : wfPath(ws, `/workflows/${workflow.id}/runs?limit=50`),
+      )
+      return page.runs.filter((r) => r.workflowId === workflow.id)
+    },
+    refetchInterval: 3000,
+  })
+  const steps = indexSteps(workflow.definition as WorkflowDefinition)
+  const stepName = (id: string, kind: string) =>
+    steps.get(id)?.node.name || t(`workflows.steps.${kind}`, { defaultValue: kind })
+  return (
+    <div className="run-log">
+      <ContactPicker
+        ws={ws}
+        value={contactId}
+        label={t('workflows.runs.contact')}
+        onChange={(id, c) => {
+          setContactId(id)
+          if (c) setNames((n) => ({ ...n, [c.id]: c.displayName }))
+        }}
+      />
+      <ErrorAlert error={runs.error} />
+      {runs.isLoading && <Loading />}
+      {runs.data?.length === 0 && <p className="muted">{t('workflows.runs.empty')}</p>}
+      <ul className="runs">
+        {runs.data?.map((run) => (
+          <li key={run.id} className="run" data-run={run.id}>
+            <details>
+              <summary>
+                <Badge tone={TONE[run.status]}>{t(`workflows.runs.status.${run.status}`)}</Badge>{' '}
+                <span dir="auto">
+                  {names[run.contactId] ?? t('workflows.runs.contactN', { id: run.contactId })}
+                </span>{' '}
+                <span className="muted">
+                  {f.dateTime(run.startedAt)} · {t('workflows.runs.stepsCount', { count: run.steps.length })}
+                </span>
+                {run.error && <span className="text-danger"> · {run.error}</span>}
+              </summary>
+              <table className="table step-log">
+                <thead>
+                  <tr>
+                    <th>{t('workflows.runs.step')}</th>
+                    <th>{t('workflows.runs.stepStatus')}</th>
+                    <th>{t('workflows.runs.branch')}</th>
+                    <th>{t('workflows.runs.duration')}</th>
+                    <th>{t('workflows.runs.details')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {run.steps.map((s) => (
+                    <tr key={s.id} data-step={s.stepId}>
+                      <td dir="auto">{stepName(s.stepId, s.kind)}</td>
+                      <td>{t(`workflows.runs.stepStatuses.${s.status}`)}</td>
+                      <td>
+                        {s.branch ? t(`workflows.outcomes.${s.branch}`, { defaultValue: s.branch }) : ''}
+                      </td>
+                      <td>{f.duration(s.durationMs)}</td>
+                      <td>
+                        {s.error && <p className="text-danger">{s.error}</p>}
+                        <details>
+                          <summary>{t('workflows.runs.inputOutput')}</summary>
+                          <h4>{t('workflows.runs.input')}</h4>
+                          <Json value={s.input} />
+                          <h4>{t('workflows.runs.output')}</h4>
+                          <Json value={s.output} />
+                          <p className="muted">
+                            {f.dateTime(s.startedAt)} → {f.dateTime(s.finishedAt)}
+                          </p>
+                        </details>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {Object.keys(run.variables).length > 0 && (
+                <details>
+                  <summary>{t('workflows.runs.variables')}</summary>
+                  <Json value={run.variables} />
+                </details>
+              )}
+            </details>
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}

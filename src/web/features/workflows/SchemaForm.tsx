@@ -1,0 +1,441 @@
+import { useId, useRef } from 'react'
+import { useTranslation } from 'react-i18next'
+import { Button } from '../../ui/Button'
+import type { References } from './api'
+import {
+  acceptsVariables,
+  defaultValue,
+  discriminator,
+  insertAt,
+  isLongText,
+  type JsonSchema,
+  unwrapNullable,
+  variantIndex,
+  variantValues,
+} from './jsonSchema'
+
+/** What every field of a generated form may need besides its schema and value. */
+export type FormContext = {
+  refs: References
+  /** Steps a Jump To may target (id and label). */
+  steps: { id: string; label: string }[]
+  variables: string[]
+  /** Problems from the server by path ("config.message.text"). */
+  problems: Map<string, string[]>
+}
+
+type Props = {
+  schema: JsonSchema
+  value: unknown
+  onChange: (v: unknown) => void
+  /** Dotted path, as the server's problems name it. */
+  path: string
+  name: string
+  ctx: FormContext
+  /** Draw an object's fields without a frame (the root, a union's variant). */
+  bare?: boolean
+}
+
+/** Keys whose integers point at workspace things: drawn as pickers instead of number inputs. */
+const ID_REFS: Record<string, keyof References> = {
+  userId: 'users',
+  teamId: 'teams',
+  channelId: 'channels',
+  workflowId: 'workflows',
+}
+const TAG_LISTS = new Set(['tagIds', 'add', 'remove'])
+
+function useLabels() {
+  const { t } = useTranslation()
+  return {
+    field: (key: string) => t(`workflows.fields.${key}`, { defaultValue: key }),
+    value: (v: unknown) => t(`workflows.values.${String(v)}`, { defaultValue: String(v) }),
+    t,
+  }
+}
+
+function Problems({ ctx, path }: { ctx: FormContext; path: string }) {
+  const list = ctx.problems.get(path)
+  if (!list?.length) return null
+  return (
+    <p className="field-error" role="alert">
+      {list.join(' ')}
+    </p>
+  )
+}
+
+/** A form generated from a JSON Schema (the step's or the trigger's, from GET /workflow-schema). */
+export function SchemaForm(props: Props) {
+  const { schema, value, onChange, path, name, ctx } = props
+  const L = useLabels()
+  const { schema: s, nullable } = unwrapNullable(schema)
+
+  if (s.oneOf) return <UnionField {...props} schema={s} />
+
+  const ref = ID_REFS[name]
+  if (ref && (s.type === 'integer' || s.type === 'number') && ctx.refs[ref].length > 0) {
+    const options = ctx.refs[ref] as { id: number; name: string }[]
+    return (
+      <Labelled label={L.field(name)} ctx={ctx} path={path}>
+        {(id) => (
+          <select
+            id={id}
+            value={value === null || value === undefined ? '' : String(value)}
+            onChange={(e) =>
+              onChange(e.target.value === '' ? (nullable ? null : undefined) : Number(e.target.value))
+            }
+          >
+            <option value="">
+              {name === 'channelId' && nullable
+                ? L.t('workflows.editor.lastChannel')
+                : L.t('workflows.editor.choose')}
+            </option>
+            {options.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Labelled>
+    )
+  }
+  if (name === 'targetStepId') {
+    return (
+      <Labelled label={L.field(name)} ctx={ctx} path={path}>
+        {(id) => (
+          <select
+            id={id}
+            value={typeof value === 'string' ? value : ''}
+            onChange={(e) => onChange(e.target.value)}
+          >
+            <option value="">{L.t('workflows.editor.choose')}</option>
+            {ctx.steps.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Labelled>
+    )
+  }
+  if (TAG_LISTS.has(name) && s.type === 'array' && ctx.refs.tags.length > 0) {
+    const chosen = new Set(Array.isArray(value) ? (value as number[]) : [])
+    return (
+      <fieldset className="schema-group">
+        <legend>{L.field(name)}</legend>
+        <div className="chips">
+          {ctx.refs.tags.map((tag) => (
+            <label key={tag.id} className="chip-check">
+              <input
+                type="checkbox"
+                checked={chosen.has(tag.id)}
+                onChange={(e) => {
+                  const next = new Set(chosen)
+                  if (e.target.checked) next.add(tag.id)
+                  else next.delete(tag.id)
+                  onChange([...next])
+                }}
+              />
+              <span dir="auto">{tag.name}</span>
+            </label>
+          ))}
+        </div>
+        <Problems ctx={ctx} path={path} />
+      </fieldset>
+    )
+  }
+
+  switch (s.type) {
+    case 'object':
+      return <ObjectField {...props} schema={s} />
+    case 'array':
+      return <ArrayField {...props} schema={s} />
+    case 'boolean':
+      return (
+        <div className="checkbox">
+          <input
+            id={`${path}-cb`}
+            type="checkbox"
+            checked={value === true}
+            onChange={(e) => onChange(e.target.checked)}
+          />
+          <label htmlFor={`${path}-cb`}>{L.field(name)}</label>
+          <Problems ctx={ctx} path={path} />
+        </div>
+      )
+    case 'number':
+    case 'integer':
+      return (
+        <Labelled label={L.field(name)} ctx={ctx} path={path}>
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              inputMode="numeric"
+              step={s.type === 'integer' ? 1 : 'any'}
+              min={s.minimum}
+              max={s.maximum}
+              value={typeof value === 'number' ? value : ''}
+              onChange={(e) =>
+                onChange(e.target.value === '' ? (nullable ? null : undefined) : Number(e.target.value))
+              }
+            />
+          )}
+        </Labelled>
+      )
+    default:
+      if (s.enum) {
+        return (
+          <Labelled label={L.field(name)} ctx={ctx} path={path}>
+            {(id) => (
+              <select
+                id={id}
+                value={value === undefined ? '' : String(value)}
+                onChange={(e) => onChange(e.target.value)}
+              >
+                {value === undefined && <option value="">{L.t('workflows.editor.choose')}</option>}
+                {s.enum?.map((v) => (
+                  <option key={String(v)} value={String(v)}>
+                    {L.value(v)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Labelled>
+        )
+      }
+      return <TextInput {...props} schema={s} />
+  }
+}
+
+function Labelled({
+  label,
+  ctx,
+  path,
+  children,
+}: {
+  label: string
+  ctx: FormContext
+  path: string
+  children: (id: string) => React.ReactNode
+}) {
+  const id = useId()
+  const invalid = (ctx.problems.get(path)?.length ?? 0) > 0
+  return (
+    <div className={`field${invalid ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+      <Problems ctx={ctx} path={path} />
+    </div>
+  )
+}
+
+function TextInput({ schema, value, onChange, path, name, ctx }: Props) {
+  const L = useLabels()
+  const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
+  const text = typeof value === 'string' ? value : ''
+  const long = isLongText(schema)
+  const withVars = acceptsVariables(schema) && ctx.variables.length > 0
+  const insert = (variable: string) => {
+    const el = ref.current
+    const { value: next, caret } = insertAt(text, el ? el.selectionStart : null, variable)
+    onChange(next)
+    requestAnimationFrame(() => {
+      el?.focus()
+      el?.setSelectionRange(caret, caret)
+    })
+  }
+  return (
+    <Labelled label={L.field(name)} ctx={ctx} path={path}>
+      {(id) => (
+        <div className="text-with-vars">
+          {long ? (
+            <textarea
+              ref={ref}
+              id={id}
+              rows={4}
+              dir="auto"
+              maxLength={schema.maxLength}
+              value={text}
+              onChange={(e) => onChange(e.target.value)}
+            />
+          ) : (
+            <input
+              ref={ref}
+              id={id}
+              dir="auto"
+              maxLength={schema.maxLength}
+              value={text}
+              onChange={(e) => onChange(e.target.value)}
+            />
+          )}
+          {withVars && (
+            <select
+              className="var-picker"
+              aria-label={L.t('workflows.editor.insertVariableInto', { field: L.field(name) })}
+              value=""
+              onChange={(e) => e.target.value && insert(e.target.value)}
+            >
+              <option value="">{L.t('workflows.editor.insertVariable')}</option>
+              {ctx.variables.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          )}
+        </div>
+      )}
+    </Labelled>
+  )
+}
+
+function ObjectField({ schema, value, onChange, path, name, ctx, bare }: Props) {
+  const L = useLabels()
+  const obj = value && typeof value === 'object' ? (value as Record<string, unknown>) : {}
+  const entries = Object.entries(schema.properties ?? {})
+  const body = (
+    <>
+      {entries.map(([key, sub]) => (
+        <SchemaForm
+          key={key}
+          schema={sub}
+          name={key}
+          path={path ? `${path}.${key}` : key}
+          value={obj[key]}
+          ctx={ctx}
+          onChange={(v) => {
+            const next = { ...obj }
+            if (v === undefined) delete next[key]
+            else next[key] = v
+            onChange(next)
+          }}
+        />
+      ))}
+      <Problems ctx={ctx} path={path} />
+    </>
+  )
+  if (bare) return body
+  return (
+    <fieldset className="schema-group">
+      <legend>{L.field(name)}</legend>
+      {body}
+    </fieldset>
+  )
+}
+
+function UnionField({ schema, value, onChange, path, name, ctx }: Props) {
+  const L = useLabels()
+  const variants = schema.oneOf ?? []
+  const key = discriminator(variants)
+  if (!key) return null
+  const index = variantIndex(variants, key, value)
+  const variant = variants[index] ?? {}
+  const obj = value && typeof value === 'object' ? (value as Record<string, unknown>) : {}
+  const tag = obj[key] ?? variantValues(variant, key)[0]
+  const all = variants.flatMap((v) => variantValues(v, key))
+  const rest: JsonSchema = {
+    ...variant,
+    properties: Object.fromEntries(Object.entries(variant.properties ?? {}).filter(([k]) => k !== key)),
+  }
+  return (
+    <fieldset className="schema-group">
+      <legend>{L.field(name)}</legend>
+      <Labelled label={L.field(key)} ctx={ctx} path={`${path}.${key}`}>
+        {(id) => (
+          <select
+            id={id}
+            value={String(tag)}
+            onChange={(e) => {
+              const chosen = all.find((v) => String(v) === e.target.value) ?? e.target.value
+              const next = defaultValue({ oneOf: variants }, chosen as string) as Record<string, unknown>
+              // Keep what both variants share (e.g. a caption or a value) when switching.
+              for (const k of Object.keys(next)) if (k !== key && obj[k] !== undefined) next[k] = obj[k]
+              onChange(next)
+            }}
+          >
+            {all.map((v) => (
+              <option key={String(v)} value={String(v)}>
+                {L.value(v)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Labelled>
+      <ObjectField
+        schema={rest}
+        value={obj}
+        name={name}
+        path={path}
+        ctx={ctx}
+        bare
+        onChange={(v) => onChange({ ...(v as object), [key]: tag })}
+      />
+    </fieldset>
+  )
+}
+
+function ArrayField({ schema, value, onChange, path, name, ctx }: Props) {
+  const L = useLabels()
+  const items = Array.isArray(value) ? (value as unknown[]) : []
+  const item = schema.items ?? {}
+  // A list of choices (e.g. who opened the conversation): checkboxes.
+  if (item.enum) {
+    const chosen = new Set(items.map(String))
+    return (
+      <fieldset className="schema-group">
+        <legend>{L.field(name)}</legend>
+        <div className="chips">
+          {item.enum.map((v) => (
+            <label key={String(v)} className="chip-check">
+              <input
+                type="checkbox"
+                checked={chosen.has(String(v))}
+                onChange={(e) =>
+                  onChange(e.target.checked ? [...items, v] : items.filter((x) => String(x) !== String(v)))
+                }
+              />
+              <span>{L.value(v)}</span>
+            </label>
+          ))}
+        </div>
+        <Problems ctx={ctx} path={path} />
+      </fieldset>
+    )
+  }
+  const max = schema.maxItems ?? Number.POSITIVE_INFINITY
+  const min = schema.minItems ?? 0
+  return (
+    <fieldset className="schema-group schema-list">
+      <legend>{L.field(name)}</legend>
+      {items.map((v, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: list items have no identity of their own
+        <div key={i} className="schema-item">
+          <SchemaForm
+            schema={item}
+            name={name === 'branches' ? 'branch' : `${name}Item`}
+            path={`${path}.${i}`}
+            value={v}
+            ctx={ctx}
+            onChange={(nv) => onChange(items.map((x, j) => (j === i ? nv : x)))}
+          />
+          <Button
+            variant="ghost"
+            className="text-danger"
+            disabled={items.length <= min}
+            onClick={() => onChange(items.filter((_, j) => j !== i))}
+            aria-label={L.t('workflows.editor.removeItem', { field: L.field(name), n: i + 1 })}
+          >
+            {L.t('workflows.editor.remove')}
+          </Button>
+        </div>
+      ))}
+      <Button disabled={items.length >= max} onClick={() => onChange([...items, defaultValue(item)])}>
+        {L.t('workflows.editor.addItem', { field: L.field(name) })}
+      </Button>
+      <Problems ctx={ctx} path={path} />
+    </fieldset>
+  )
+}
