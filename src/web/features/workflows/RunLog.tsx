@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query'
+import { useQueries, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { WorkflowDefinition } from '../../../shared/workflow/definition'
@@ -6,7 +6,7 @@ import { indexSteps } from '../../../shared/workflow/tree'
 import { get } from '../../api/client'
 import { ErrorAlert } from '../../ui/Alert'
 import { Badge, Loading } from '../../ui/Page'
-import { type Run, type WorkflowDetail, wfPath } from './api'
+import { type ContactItem, type Run, type WorkflowDetail, wfPath } from './api'
 import { ContactPicker } from './ContactPicker'
 import { Json, useFormat } from './format'
 
@@ -23,7 +23,6 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
   const { t } = useTranslation()
   const f = useFormat()
   const [contactId, setContactId] = useState<number | null>(null)
-  const [names, setNames] = useState<Record<number, string>>({})
   const runs = useQuery({
     queryKey: ['workflow-runs', ws, workflow.id, contactId],
     queryFn: async () => {
@@ -36,6 +35,16 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
     },
     refetchInterval: 3000,
   })
+  // The contacts' names (one request per distinct contact on the page, cached).
+  const ids = [...new Set(runs.data?.map((r) => r.contactId) ?? [])]
+  const contacts = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ['contact', ws, id],
+      queryFn: () => get<ContactItem>(wfPath(ws, `/contacts/${id}`)),
+      staleTime: 60_000,
+    })),
+  })
+  const names = new Map(contacts.flatMap((c) => (c.data ? [[c.data.id, c.data.displayName] as const] : [])))
   const steps = indexSteps(workflow.definition as WorkflowDefinition)
   const stepName = (id: string, kind: string) =>
     steps.get(id)?.node.name || t(`workflows.steps.${kind}`, { defaultValue: kind })
@@ -45,10 +54,7 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
         ws={ws}
         value={contactId}
         label={t('workflows.runs.contact')}
-        onChange={(id, c) => {
-          setContactId(id)
-          if (c) setNames((n) => ({ ...n, [c.id]: c.displayName }))
-        }}
+        onChange={(id) => setContactId(id)}
       />
       <ErrorAlert error={runs.error} />
       {runs.isLoading && <Loading />}
@@ -60,7 +66,7 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
               <summary>
                 <Badge tone={TONE[run.status]}>{t(`workflows.runs.status.${run.status}`)}</Badge>{' '}
                 <span dir="auto">
-                  {names[run.contactId] ?? t('workflows.runs.contactN', { id: run.contactId })}
+                  {names.get(run.contactId) ?? t('workflows.runs.contactN', { id: run.contactId })}
                 </span>{' '}
                 <span className="muted">
                   {f.dateTime(run.startedAt)} · {t('workflows.runs.stepsCount', { count: run.steps.length })}

@@ -126,7 +126,7 @@ function StepCard({ node, ...props }: TreeProps & { node: StepNode }) {
       aria-label={title}
     >
       <button type="button" className="wf-node-main" onClick={() => props.onOpen(node.id)}>
-        <span className="wf-node-kind">{t(`workflows.steps.${node.kind}`)}</span>
+        {node.name && <span className="wf-node-kind">{t(`workflows.steps.${node.kind}`)}</span>}
         <strong dir="auto">{title}</strong>
         {problems.length > 0 && (
           <span className="wf-node-problems">

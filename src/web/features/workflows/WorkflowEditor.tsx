@@ -32,6 +32,7 @@ import { StepPicker } from './StepPicker'
 import { type Pending, StepTree } from './StepTree'
 import { TestRunDialog } from './TestRunDialog'
 import { VersionsDialog } from './VersionsDialog'
+import './workflows.css'
 import { StatusBadge } from './WorkflowsPage'
 
 export function WorkflowEditorPage() {
@@ -62,7 +63,8 @@ function WorkflowEditor() {
   const [moving, setMoving] = useState<string | null>(null)
   const [saving, setSaving] = useState(0)
   const [error, setError] = useState<unknown>(null)
-  const [notice, setNotice] = useState<string | null>(null)
+  // Kept as a key and values so it follows a language switch.
+  const [notice, setNotice] = useState<{ version: number } | null>(null)
   const [dialog, setDialog] = useState<'test' | 'versions' | null>(null)
   const chain = useRef<Promise<unknown>>(Promise.resolve())
   const latest = useRef(0)
@@ -160,7 +162,7 @@ function WorkflowEditor() {
       qc.setQueryData(key, res)
       void qc.invalidateQueries({ queryKey: ['workflow-versions', ws, workflowId] })
       void qc.invalidateQueries({ queryKey: ['workflows', ws] })
-      setNotice(t('workflows.editor.published', { version: res.lastVersion }))
+      setNotice({ version: res.lastVersion })
     } catch (err) {
       setError(err)
       void qc.invalidateQueries({ queryKey: key })
@@ -203,7 +205,7 @@ function WorkflowEditor() {
         </button>
       </div>
       <ErrorAlert error={error} />
-      {notice && <Alert kind="success">{notice}</Alert>}
+      {notice && <Alert kind="success">{t('workflows.editor.published', { version: notice.version })}</Alert>}
       {tab === 'runs' ? (
         <RunLog ws={ws} workflow={wf} />
       ) : (

@@ -13,6 +13,7 @@ import { Badge, Loading, Page } from '../../ui/Page'
 import { RequireCapability } from '../settings/SettingsLayout'
 import { type Template, type WorkflowDetail, type WorkflowSummary, wfPath } from './api'
 import { useFormat } from './format'
+import './workflows.css'
 
 export function WorkflowsPage() {
   return (
@@ -121,7 +122,7 @@ function Workflows() {
               <th>{t('workflows.list.lastEdited')}</th>
               <th>{t('workflows.list.activeRuns')}</th>
               <th>
-                <span className="visually-hidden">{t('common.actions')}</span>
+                <span className="sr-only">{t('common.actions')}</span>
               </th>
             </tr>
           </thead>
