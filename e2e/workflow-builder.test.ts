@@ -4,7 +4,7 @@ import path from 'node:path'
 import { after, before, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { connectCustomChannel, inbound, startDestination, waitFor } from '../src/server/test/custom-channel'
-import { buildUser, setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
+import { buildContact, buildUser, setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
 import { startTestServer, type TestServer } from '../src/server/test/harness'
 import { launchBrowser, shot } from './browser'
 
@@ -278,6 +278,38 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   walk(saved.definition.steps)
   assert.ok(!ids.includes('ask_email') && !ids.includes('ask_again') && !ids.includes('assign_after_retries'))
   assert.ok(ids.includes('thanks'))
+
+  // A test run with assumptions: the CRM answers, or fails (its Failure branch jumps to a step
+  // that is still incomplete, which the simulated path reports).
+  await buildContact(server, ws, { firstName: 'Karim', phone: '+966511111111' })
+  await page.getByRole('button', { name: 'Test run' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Test run' })
+  await dialog.getByLabel('Search contacts').fill('Karim')
+  await dialog.getByLabel('Contact to test with').selectOption({ label: 'Karim · +966511111111' })
+  const crm = dialog.locator('[data-assume="crm_lookup"]')
+  await crm.getByLabel('HTTP status of the response').fill('200')
+  await crm.getByLabel('Response body').fill('{"customerType":"VIP"}')
+  await dialog.getByRole('button', { name: 'Run the test' }).click()
+  await dialog.getByText('Simulated path: completed').waitFor()
+  assert.deepEqual(await dialog.locator('.test-path > li strong').allTextContents(), [
+    'Email exists?',
+    'Success message',
+    'Go to the CRM lookup',
+    'Get contact data from CRM',
+  ])
+  await crm.getByLabel('Outcome').selectOption({ label: 'Failure' })
+  await dialog.getByRole('button', { name: 'Run the test' }).click()
+  await dialog.getByText('Simulated path: failed').waitFor()
+  assert.deepEqual((await dialog.locator('.test-path > li strong').allTextContents()).slice(3), [
+    'Get contact data from CRM',
+    'Route as a regular contact',
+    'Assign round robin in the team',
+  ])
+  await dialog
+    .locator('.test-path .text-danger')
+    .getByText(/Incomplete/)
+    .waitFor()
+  await dialog.getByRole('button', { name: 'Close' }).last().click()
 
   // The trigger drawer: "Trigger once per contact" (rule 63).
   await page.locator('.wf-trigger').click()
