@@ -186,6 +186,10 @@ test('an owner builds "conversation opened → send message → add tag" in the 
   // The language is the user's preference: back to English for the next test.
   await page.getByRole('button', { name: 'English' }).click()
   await page.getByRole('button', { name: 'Publish' }).waitFor()
+  // Stop: no new runs; the list says so.
+  page.once('dialog', (d) => void d.accept())
+  await page.getByRole('button', { name: 'Stop' }).click()
+  await page.locator('.wf-meta').getByText('Stopped').waitFor()
   await ctx.close()
 })
 
@@ -214,6 +218,7 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   assert.deepEqual(await labels('is_vip'), ['VIP', 'Else'])
   assert.deepEqual(await labels('ask_email'), ['Failure: Invalid'])
   assert.deepEqual(await labels('crm_lookup'), ['Failure'])
+  await shot(page, 'workflow-template-en')
 
   // Complete the CRM lookup's URL with a variable; its highlight goes.
   await step('crm_lookup').locator('.wf-node-main').click()
@@ -332,6 +337,10 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   await page.waitForURL((u) => /\/workflows\/\d+$/.test(u.pathname) && !u.pathname.endsWith(`/${workflowId}`))
   await page.getByRole('heading', { name: 'Routing: VIP contacts' }).waitFor()
   await step('thanks').waitFor()
+  await page.getByRole('button', { name: 'Rename' }).click()
+  await page.getByRole('dialog', { name: 'Rename' }).getByLabel('Name').fill('VIP routing (copy)')
+  await page.getByRole('dialog', { name: 'Rename' }).getByRole('button', { name: 'Save' }).click()
+  await page.getByRole('heading', { name: 'VIP routing (copy)' }).waitFor()
   await ctx.close()
 
   // Rule 60: an agent sees no Workflows item and cannot open the page.

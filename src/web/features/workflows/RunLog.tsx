@@ -1,10 +1,11 @@
-import { useQueries, useQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQueries, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { WorkflowDefinition } from '../../../shared/workflow/definition'
 import { indexSteps } from '../../../shared/workflow/tree'
-import { get } from '../../api/client'
+import { get, post } from '../../api/client'
 import { ErrorAlert } from '../../ui/Alert'
+import { Button } from '../../ui/Button'
 import { Badge, Loading } from '../../ui/Page'
 import { type ContactItem, type Run, type WorkflowDetail, wfPath } from './api'
 import { ContactPicker } from './ContactPicker'
@@ -23,18 +24,37 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
   const { t } = useTranslation()
   const f = useFormat()
   const [contactId, setContactId] = useState<number | null>(null)
-  const runs = useQuery({
+  const qc = useQueryClient()
+  const [error, setError] = useState<unknown>(null)
+  const pages = useInfiniteQuery({
     queryKey: ['workflow-runs', ws, workflow.id, contactId],
-    queryFn: async () => {
-      const page = await get<{ runs: Run[] }>(
+    initialPageParam: null as number | null,
+    queryFn: ({ pageParam }) => {
+      const before = pageParam ? `&before=${pageParam}` : ''
+      return get<{ runs: Run[]; nextBefore: number | null }>(
         contactId
-          ? wfPath(ws, `/contacts/${contactId}/workflow-runs?limit=50`)
-          : wfPath(ws, `/workflows/${workflow.id}/runs?limit=50`),
+          ? wfPath(ws, `/contacts/${contactId}/workflow-runs?limit=20${before}`)
+          : wfPath(ws, `/workflows/${workflow.id}/runs?limit=20${before}`),
       )
-      return page.runs.filter((r) => r.workflowId === workflow.id)
     },
+    getNextPageParam: (last) => last.nextBefore,
     refetchInterval: 3000,
   })
+  // A contact's runs span every workflow: keep this one's.
+  const runs = {
+    ...pages,
+    data: pages.data?.pages.flatMap((p) => p.runs).filter((r) => r.workflowId === workflow.id),
+  }
+  const cancel = async (run: Run) => {
+    if (!window.confirm(t('workflows.runs.confirmCancel'))) return
+    setError(null)
+    try {
+      await post(wfPath(ws, `/workflow-runs/${run.id}/cancel`))
+      await qc.invalidateQueries({ queryKey: ['workflow-runs', ws, workflow.id] })
+    } catch (err) {
+      setError(err)
+    }
+  }
   // The contacts' names (one request per distinct contact on the page, cached).
   const ids = [...new Set(runs.data?.map((r) => r.contactId) ?? [])]
   const contacts = useQueries({
@@ -56,7 +76,7 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
         label={t('workflows.runs.contact')}
         onChange={(id) => setContactId(id)}
       />
-      <ErrorAlert error={runs.error} />
+      <ErrorAlert error={error ?? runs.error} />
       {runs.isLoading && <Loading />}
       {runs.data?.length === 0 && <p className="muted">{t('workflows.runs.empty')}</p>}
       <ul className="runs">
@@ -73,6 +93,21 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
                 </span>
                 {run.error && <span className="text-danger"> · {run.error}</span>}
               </summary>
+              {(run.status === 'waiting' || run.status === 'running') && (
+                <p>
+                  {run.waiting && (
+                    <span className="muted">
+                      {t('workflows.runs.waitingFor', {
+                        for: t(`workflows.runs.waits.${run.waiting.for}`),
+                        until: run.waiting.until ? f.dateTime(run.waiting.until) : '—',
+                      })}{' '}
+                    </span>
+                  )}
+                  <Button variant="ghost" className="text-danger" onClick={() => cancel(run)}>
+                    {t('workflows.runs.cancel')}
+                  </Button>
+                </p>
+              )}
               <table className="table step-log">
                 <thead>
                   <tr>
@@ -119,6 +154,11 @@ export function RunLog({ ws, workflow }: { ws: number; workflow: WorkflowDetail 
           </li>
         ))}
       </ul>
+      {pages.hasNextPage && (
+        <Button onClick={() => pages.fetchNextPage()} busy={pages.isFetchingNextPage}>
+          {t('workflows.runs.more')}
+        </Button>
+      )}
     </div>
   )
 }

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { StepNode, TriggerDef, TriggerType } from '../../../shared/workflow/definition'
 import { Button } from '../../ui/Button'
 import { Checkbox, SelectField, TextField } from '../../ui/Field'
-import type { BuilderSchemas } from './api'
+import type { BuilderSchemas, WorkflowDetail } from './api'
 import { defaultValue, type JsonSchema } from './jsonSchema'
 import { type FormContext, SchemaForm } from './SchemaForm'
 
@@ -93,12 +93,16 @@ export function StepDrawer({
 export function TriggerDrawer({
   trigger,
   schemas,
+  webhook,
+  onRotate,
   ctx,
   onApply,
   onClose,
 }: {
   trigger: TriggerDef
   schemas: BuilderSchemas['triggers']
+  webhook: WorkflowDetail['webhook']
+  onRotate: () => void
   ctx: FormContext
   onApply: (trigger: TriggerDef) => void
   onClose: () => void
@@ -132,6 +136,19 @@ export function TriggerDrawer({
           ctx={ctx}
           bare
         />
+      )}
+      {draft.type === 'incoming_webhook' && (
+        <div className="webhook-box">
+          <TextField
+            label={t('workflows.editor.webhookUrl')}
+            value={webhook.url}
+            onChange={() => {}}
+            readOnly
+            dir="ltr"
+          />
+          <p className="field-hint">{t('workflows.editor.webhookHint', { header: webhook.header })}</p>
+          <Button onClick={onRotate}>{t('workflows.editor.rotate')}</Button>
+        </div>
       )}
       {spec?.oncePerContact && (
         <Checkbox

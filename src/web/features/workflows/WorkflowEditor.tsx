@@ -8,6 +8,7 @@ import {
   type Clipboard,
   configureStep,
   copyStep,
+  countSteps,
   deleteStep,
   indexSteps,
   moveStep,
@@ -25,6 +26,7 @@ import { Badge, Loading } from '../../ui/Page'
 import { RequireCapability } from '../settings/SettingsLayout'
 import { useBuilderSchemas, useReferences, type WorkflowDetail, wfPath } from './api'
 import { defaultValue, variableChoices } from './jsonSchema'
+import { RenameDialog } from './RenameDialog'
 import { RunLog } from './RunLog'
 import type { FormContext } from './SchemaForm'
 import { StepDrawer, TriggerDrawer } from './StepDrawer'
@@ -65,7 +67,7 @@ function WorkflowEditor() {
   const [error, setError] = useState<unknown>(null)
   // Kept as a key and values so it follows a language switch.
   const [notice, setNotice] = useState<{ version: number } | null>(null)
-  const [dialog, setDialog] = useState<'test' | 'versions' | null>(null)
+  const [dialog, setDialog] = useState<'test' | 'versions' | 'rename' | null>(null)
   const chain = useRef<Promise<unknown>>(Promise.resolve())
   const latest = useRef(0)
 
@@ -153,6 +155,18 @@ function WorkflowEditor() {
         setMoving(null)
       }
     })
+  const act = async (path: string, confirm?: string) => {
+    if (confirm && !window.confirm(confirm)) return
+    setError(null)
+    setNotice(null)
+    try {
+      await chain.current
+      qc.setQueryData(key, await post<WorkflowDetail>(wfPath(ws, `/workflows/${workflowId}${path}`)))
+      void qc.invalidateQueries({ queryKey: ['workflows', ws] })
+    } catch (err) {
+      setError(err)
+    }
+  }
   const publish = async () => {
     setError(null)
     setNotice(null)
@@ -183,12 +197,29 @@ function WorkflowEditor() {
             {wf.draftChanged && wf.status !== 'draft' && (
               <Badge tone="amber">{t('workflows.status.unpublishedChanges')}</Badge>
             )}
+            <span className="muted">
+              {t('workflows.editor.stepCount', {
+                count: countSteps(def.steps),
+                max: sch.limits.stepsPerWorkflow,
+              })}
+            </span>
             <span className="muted" role="status" aria-live="polite">
               {saving > 0 ? t('workflows.editor.saving') : t('workflows.editor.savedDraft')}
             </span>
           </p>
         </div>
         <div className="page-actions">
+          <Button onClick={() => setDialog('rename')}>{t('workflows.editor.rename')}</Button>
+          {wf.draftChanged && wf.liveVersion !== null && (
+            <Button onClick={() => act('/discard-draft', t('workflows.editor.confirmDiscard'))}>
+              {t('workflows.editor.discard')}
+            </Button>
+          )}
+          {wf.status === 'published' && (
+            <Button onClick={() => act('/stop', t('workflows.editor.confirmStop'))}>
+              {t('workflows.editor.stop')}
+            </Button>
+          )}
           <Button onClick={() => setDialog('versions')}>{t('workflows.editor.versions')}</Button>
           <Button onClick={() => setDialog('test')}>{t('workflows.editor.testRun')}</Button>
           <Button variant="primary" onClick={publish} disabled={saving > 0}>
@@ -285,6 +316,8 @@ function WorkflowEditor() {
               key="trigger"
               trigger={def.trigger}
               schemas={sch.triggers}
+              webhook={wf.webhook}
+              onRotate={() => act('/webhook/rotate', t('workflows.editor.confirmRotate'))}
               ctx={{ ...ctx, problems: problemsFor(null, 'trigger') }}
               onClose={() => setOpen(null)}
               onApply={(trigger: TriggerDef) => {
@@ -321,6 +354,17 @@ function WorkflowEditor() {
       )}
       {dialog === 'test' && <TestRunDialog ws={ws} workflow={wf} onClose={() => setDialog(null)} />}
       {dialog === 'versions' && <VersionsDialog ws={ws} workflow={wf} onClose={() => setDialog(null)} />}
+      {dialog === 'rename' && (
+        <RenameDialog
+          ws={ws}
+          workflow={wf}
+          onClose={() => setDialog(null)}
+          onDone={(saved) => {
+            qc.setQueryData(key, saved)
+            void qc.invalidateQueries({ queryKey: ['workflows', ws] })
+          }}
+        />
+      )}
     </section>
   )
 }
