@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core'
 import { connectCustomChannel, inbound, startDestination, waitFor } from '../src/server/test/custom-channel'
 import { buildContact, buildUser, setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
 import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { launchBrowser, SCREENSHOTS, shot } from './browser'
 
 const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
 
@@ -219,6 +219,12 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   assert.deepEqual(await labels('ask_email'), ['Failure: Invalid'])
   assert.deepEqual(await labels('crm_lookup'), ['Failure'])
   await shot(page, 'workflow-template-en')
+  await step('is_vip').locator('.wf-node-main').click()
+  await page.locator('.drawer').waitFor()
+  await page.locator('.drawer').screenshot({ path: path.join(SCREENSHOTS, 'drawer-branch.png') })
+  await step('ask_email').locator('.wf-node-main').click()
+  await page.locator('.drawer').screenshot({ path: path.join(SCREENSHOTS, 'drawer-ask.png') })
+  await page.locator('.drawer').getByRole('button', { name: 'Cancel' }).click()
 
   // Complete the CRM lookup's URL with a variable; its highlight goes.
   await step('crm_lookup').locator('.wf-node-main').click()

@@ -6,8 +6,12 @@ import {
   acceptsVariables,
   defaultValue,
   discriminator,
+  inputTypeFor,
   insertAt,
+  isInternalId,
   isLongText,
+  isOptionalObject,
+  isRelevant,
   type JsonSchema,
   unwrapNullable,
   variantIndex,
@@ -237,7 +241,7 @@ function TextInput({ schema, value, onChange, path, name, ctx }: Props) {
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
   const text = typeof value === 'string' ? value : ''
   const long = isLongText(schema)
-  const withVars = acceptsVariables(schema) && ctx.variables.length > 0
+  const withVars = acceptsVariables(schema, name) && ctx.variables.length > 0
   const insert = (variable: string) => {
     const el = ref.current
     const { value: next, caret } = insertAt(text, el ? el.selectionStart : null, variable)
@@ -265,6 +269,7 @@ function TextInput({ schema, value, onChange, path, name, ctx }: Props) {
             <input
               ref={ref}
               id={id}
+              type={inputTypeFor(schema)}
               dir="auto"
               maxLength={schema.maxLength}
               value={text}
@@ -295,25 +300,45 @@ function TextInput({ schema, value, onChange, path, name, ctx }: Props) {
 function ObjectField({ schema, value, onChange, path, name, ctx, bare }: Props) {
   const L = useLabels()
   const obj = value && typeof value === 'object' ? (value as Record<string, unknown>) : {}
-  const entries = Object.entries(schema.properties ?? {})
+  const props = schema.properties ?? {}
+  const entries = Object.entries(props).filter(
+    ([key, sub]) => !isInternalId(key, sub) && isRelevant(key, obj, props),
+  )
+  const set = (key: string, v: unknown) => {
+    const next = { ...obj }
+    if (v === undefined) delete next[key]
+    else next[key] = v
+    onChange(next)
+  }
   const body = (
     <>
-      {entries.map(([key, sub]) => (
-        <SchemaForm
-          key={key}
-          schema={sub}
-          name={key}
-          path={path ? `${path}.${key}` : key}
-          value={obj[key]}
-          ctx={ctx}
-          onChange={(v) => {
-            const next = { ...obj }
-            if (v === undefined) delete next[key]
-            else next[key] = v
-            onChange(next)
-          }}
-        />
-      ))}
+      {entries.map(([key, sub]) => {
+        const field = (
+          <SchemaForm
+            key={key}
+            schema={sub}
+            name={key}
+            path={path ? `${path}.${key}` : key}
+            value={obj[key]}
+            ctx={ctx}
+            onChange={(v) => set(key, v)}
+          />
+        )
+        if (!isOptionalObject(key, schema, sub)) return field
+        // An optional group (a timeout, a date range, a body): added whole or not at all.
+        return obj[key] === undefined ? (
+          <Button key={key} className="schema-optional" onClick={() => set(key, defaultValue(sub))}>
+            {L.t('workflows.editor.addOptional', { field: L.field(key) })}
+          </Button>
+        ) : (
+          <div key={key} className="schema-optional-group">
+            {field}
+            <Button variant="ghost" className="text-danger" onClick={() => set(key, undefined)}>
+              {L.t('workflows.editor.removeOptional', { field: L.field(key) })}
+            </Button>
+          </div>
+        )
+      })}
       <Problems ctx={ctx} path={path} />
     </>
   )

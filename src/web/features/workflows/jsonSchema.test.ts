@@ -4,7 +4,11 @@ import {
   acceptsVariables,
   defaultValue,
   discriminator,
+  inputTypeFor,
   insertAt,
+  isInternalId,
+  isOptionalObject,
+  isRelevant,
   type JsonSchema,
   unwrapNullable,
   variableChoices,
@@ -134,4 +138,45 @@ test('variables: offered for free text only, inserted at the caret (rules 87–8
     }),
     ['$contact.name', '$contact.email', '$assignee.name', '$system.current_date'],
   )
+})
+
+test('fields shown only where they mean something; internal ids hidden; formats get their inputs', () => {
+  const ask: Record<string, JsonSchema> = {
+    type: { type: 'string', enum: ['text', 'number', 'multiple_choice'] },
+    choices: { type: 'array' },
+    min: { type: 'number' },
+  }
+  assert.equal(isRelevant('choices', { type: 'multiple_choice' }, ask), true)
+  assert.equal(isRelevant('choices', { type: 'email' }, ask), false)
+  assert.equal(isRelevant('min', { type: 'number' }, ask), true)
+  assert.equal(isRelevant('min', { type: 'text' }, ask), false)
+  // update_field's value only for "set"; a Branch condition's value is always shown.
+  const update: Record<string, JsonSchema> = {
+    action: { type: 'string', enum: ['set', 'clear'] },
+    value: { type: 'string' },
+  }
+  assert.equal(isRelevant('value', { action: 'clear' }, update), false)
+  assert.equal(isRelevant('value', { action: 'set' }, update), true)
+  assert.equal(
+    isRelevant('value', { operator: 'is' }, { operator: { type: 'string' }, value: { type: 'string' } }),
+    true,
+  )
+  // assign_to: the team only for "a team".
+  const assign: Record<string, JsonSchema> = { action: { type: 'string' }, teamId: { type: 'integer' } }
+  assert.equal(isRelevant('teamId', { action: 'user' }, assign), false)
+  assert.equal(isRelevant('teamId', { action: 'team' }, assign), true)
+
+  assert.equal(isInternalId('id', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$' }), true)
+  assert.equal(isInternalId('name', { type: 'string' }), false)
+  assert.equal(inputTypeFor({ type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }), 'time')
+  assert.equal(
+    inputTypeFor({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T([01]\\d|2[0-3]):[0-5]\\d$' }),
+    'datetime-local',
+  )
+  assert.equal(acceptsVariables({ type: 'string' }, 'name'), false, 'a branch name is not sent: no variables')
+
+  const parent: JsonSchema = { type: 'object', required: ['duration'] }
+  const duration: JsonSchema = { type: 'object', properties: { amount: { type: 'integer' } } }
+  assert.equal(isOptionalObject('timeout', parent, duration), true)
+  assert.equal(isOptionalObject('duration', parent, duration), false)
 })

@@ -119,9 +119,63 @@ export function defaultValue(s: JsonSchema, discriminatorValue?: string | number
   }
 }
 
+/** Names and labels are shown in the builder, never sent: no variables there. */
+const NO_VARIABLES = new Set(['name', 'label', 'fileName', 'contentType', 'timezone', 'language', 'range'])
+
 /** Whether a string field may hold `$variables` (free text, not an identifier or a fixed format). */
-export function acceptsVariables(s: JsonSchema): boolean {
-  return s.type === 'string' && !s.enum && !s.pattern && s.const === undefined
+export function acceptsVariables(s: JsonSchema, key = ''): boolean {
+  return s.type === 'string' && !s.enum && !s.pattern && s.const === undefined && !NO_VARIABLES.has(key)
+}
+
+/** The HTML input for a string with a known format (times of day, local date-times). */
+export function inputTypeFor(s: JsonSchema): 'time' | 'datetime-local' | 'text' {
+  if (s.pattern === '^([01]\\d|2[0-3]):[0-5]\\d$') return 'time'
+  if (s.pattern === '^\\d{4}-\\d{2}-\\d{2}T([01]\\d|2[0-3]):[0-5]\\d$') return 'datetime-local'
+  return 'text'
+}
+
+/** Ids the builder makes (a Branch step's branch ids are outcome names): kept, never edited. */
+export function isInternalId(key: string, s: JsonSchema): boolean {
+  return key === 'id' && s.type === 'string' && Boolean(s.pattern)
+}
+
+/**
+ * Fields that only mean something for one choice of a sibling (rules 70, 72, 75, 81): the number
+ * bounds for a Number question, the team for "assign to a team"… Only applied when the object has
+ * the sibling that decides, so the same key elsewhere (a condition's `value`) is always shown.
+ */
+const RELEVANT: Record<string, { when: string; is: string[] }> = {
+  choices: { when: 'type', is: ['multiple_choice'] },
+  min: { when: 'type', is: ['number'] },
+  max: { when: 'type', is: ['number'] },
+  dateFormat: { when: 'type', is: ['date'] },
+  userId: { when: 'action', is: ['user'] },
+  teamId: { when: 'action', is: ['team'] },
+  logic: { when: 'action', is: ['team', 'workspace'] },
+  onlineOnly: { when: 'action', is: ['team', 'workspace'] },
+  maxOpenContacts: { when: 'action', is: ['team', 'workspace'] },
+  hours: { when: 'mode', is: ['business_hours'] },
+}
+const RELEVANT_VALUE = { when: 'action', is: ['set'] }
+
+export function isRelevant(
+  key: string,
+  obj: Record<string, unknown>,
+  props: Record<string, JsonSchema>,
+): boolean {
+  const rule =
+    RELEVANT[key] ??
+    (key === 'value' && props.action?.enum?.includes('clear') ? RELEVANT_VALUE : undefined) ??
+    (key === 'range' && props.mode ? { when: 'mode', is: ['date_range'] } : undefined)
+  if (!rule || !(rule.when in props)) return true
+  const v = obj[rule.when]
+  return v === undefined || rule.is.includes(String(v))
+}
+
+/** An optional object without a default (a timeout, a date range): added on request, not half-filled. */
+export function isOptionalObject(key: string, parent: JsonSchema, s: JsonSchema): boolean {
+  const { schema } = unwrapNullable(s)
+  return schema.type === 'object' && s.default === undefined && !(parent.required ?? []).includes(key)
 }
 
 /** Text long enough for a textarea (messages, bodies, comments). */
