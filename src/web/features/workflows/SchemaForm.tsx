@@ -4,6 +4,7 @@ import { Button } from '../../ui/Button'
 import type { References } from './api'
 import {
   acceptsVariables,
+  cloneItem,
   defaultValue,
   discriminator,
   inputTypeFor,
@@ -41,13 +42,28 @@ type Props = {
 }
 
 /** Keys whose integers point at workspace things: drawn as pickers instead of number inputs. */
-const ID_REFS: Record<string, keyof References> = {
+type IdRef = 'users' | 'teams' | 'channels' | 'workflows' | 'stages' | 'categories' | 'credentials' | 'tags'
+const ID_REFS: Record<string, IdRef> = {
   userId: 'users',
   teamId: 'teams',
   channelId: 'channels',
   workflowId: 'workflows',
+  stageId: 'stages',
+  categoryId: 'categories',
+  credentialId: 'credentials',
+  tagId: 'tags',
 }
-const TAG_LISTS = new Set(['tagIds', 'add', 'remove'])
+/** Lists of ids drawn as checkboxes of names. */
+const ID_LISTS: Record<string, IdRef> = {
+  tagIds: 'tags',
+  add: 'tags',
+  remove: 'tags',
+  fromStageIds: 'stages',
+  toStageIds: 'stages',
+  categoryIds: 'categories',
+}
+/** Keys that name a contact field (standard or custom): free text with suggestions. */
+const FIELD_KEYS = new Set(['field'])
 
 function useLabels() {
   const { t } = useTranslation()
@@ -124,13 +140,14 @@ export function SchemaForm(props: Props) {
       </Labelled>
     )
   }
-  if (TAG_LISTS.has(name) && s.type === 'array' && ctx.refs.tags.length > 0) {
+  const list = ID_LISTS[name]
+  if (list && s.type === 'array' && ctx.refs[list].length > 0) {
     const chosen = new Set(Array.isArray(value) ? (value as number[]) : [])
     return (
       <fieldset className="schema-group">
         <legend>{L.field(name)}</legend>
         <div className="chips">
-          {ctx.refs.tags.map((tag) => (
+          {ctx.refs[list].map((tag) => (
             <label key={tag.id} className="chip-check">
               <input
                 type="checkbox"
@@ -271,10 +288,20 @@ function TextInput({ schema, value, onChange, path, name, ctx }: Props) {
               id={id}
               type={inputTypeFor(schema)}
               dir="auto"
+              list={FIELD_KEYS.has(name) && ctx.refs.fields.length ? `${id}-fields` : undefined}
               maxLength={schema.maxLength}
               value={text}
               onChange={(e) => onChange(e.target.value)}
             />
+          )}
+          {FIELD_KEYS.has(name) && ctx.refs.fields.length > 0 && (
+            <datalist id={`${id}-fields`}>
+              {ctx.refs.fields.map((f) => (
+                <option key={f.key} value={f.key}>
+                  {f.name}
+                </option>
+              ))}
+            </datalist>
           )}
           {withVars && (
             <select
@@ -446,6 +473,16 @@ function ArrayField({ schema, value, onChange, path, name, ctx }: Props) {
             ctx={ctx}
             onChange={(nv) => onChange(items.map((x, j) => (j === i ? nv : x)))}
           />
+          {unwrapNullable(item).schema.type === 'object' && (
+            <Button
+              variant="ghost"
+              disabled={items.length >= max}
+              onClick={() => onChange([...items.slice(0, i + 1), cloneItem(item, v), ...items.slice(i + 1)])}
+              aria-label={L.t('workflows.editor.duplicateItem', { field: L.field(name), n: i + 1 })}
+            >
+              {L.t('workflows.editor.duplicate')}
+            </Button>
+          )}
           <Button
             variant="ghost"
             className="text-danger"

@@ -50,6 +50,9 @@ export type Template = { key: string; name: string; description: string; trigger
 export type Tag = { id: number; name: string; color: string | null }
 export type Channel = { id: number; type: string; name: string; status: string }
 
+/** Fields every contact has (the server's standard field list). */
+const STANDARD_FIELDS = ['firstname', 'lastname', 'email', 'phone', 'country', 'language']
+
 export const wfPath = (ws: number, p = '') => `/api/v1/workspaces/${ws}${p}`
 
 export function useBuilderSchemas(ws: number) {
@@ -76,7 +79,33 @@ export function useReferences(ws: number) {
     queryKey: ['workflows', ws],
     queryFn: () => get<WorkflowSummary[]>(wfPath(ws, '/workflows')),
   })
+  const stages = useQuery({
+    queryKey: ['lifecycle-stages', ws],
+    queryFn: () => get<{ id: number; name: string }[]>(wfPath(ws, '/lifecycle-stages')),
+  })
+  const categories = useQuery({
+    queryKey: ['closing-categories', ws],
+    queryFn: () => get<{ id: number; name: string }[]>(wfPath(ws, '/closing-categories')),
+  })
+  const credentials = useQuery({
+    queryKey: ['workflow-credentials', ws],
+    queryFn: () => get<{ id: number; name: string }[]>(wfPath(ws, '/workflow-credentials')),
+  })
+  const fields = useQuery({
+    queryKey: ['contact-fields', ws],
+    queryFn: () => get<{ key: string; name: string }[]>(wfPath(ws, '/contact-fields')),
+  })
+  const pick = (rows: { id: number; name: string }[] | undefined) =>
+    (rows ?? []).map((r) => ({ id: r.id, name: r.name }))
   return {
+    stages: pick(stages.data),
+    categories: pick(categories.data),
+    credentials: pick(credentials.data),
+    /** Standard fields (rule 88) and the workspace's custom fields, for the field inputs' suggestions. */
+    fields: [
+      ...STANDARD_FIELDS.map((key) => ({ key, name: key })),
+      ...(fields.data ?? []).map((f) => ({ key: f.key, name: f.name })),
+    ],
     tags: tags.data ?? [],
     users: (users.data?.members ?? []).map((m) => ({ id: m.userId, name: m.name })),
     teams: (teams.data ?? []).map((t) => ({ id: t.id, name: t.name })),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   acceptsVariables,
+  cloneItem,
   defaultValue,
   discriminator,
   inputTypeFor,
@@ -179,4 +180,22 @@ test('fields shown only where they mean something; internal ids hidden; formats 
   const duration: JsonSchema = { type: 'object', properties: { amount: { type: 'integer' } } }
   assert.equal(isOptionalObject('timeout', parent, duration), true)
   assert.equal(isOptionalObject('duration', parent, duration), false)
+})
+
+test('rule 73: a cloned branch keeps its conditions and gets its own outcome id', () => {
+  const item: JsonSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$' },
+      name: { type: 'string' },
+      conditions: { type: 'array' },
+    },
+  }
+  const original = { id: 'vip', name: 'VIP', conditions: [{ category: 'tag', operator: 'is', tagId: 3 }] }
+  const copy = cloneItem(item, original) as typeof original
+  assert.notEqual(copy.id, 'vip')
+  assert.match(copy.id, /^b_[a-z0-9]{6}$/)
+  assert.deepEqual({ ...copy, id: 'vip' }, original)
+  copy.conditions[0]!.tagId = 4
+  assert.equal(original.conditions[0]!.tagId, 3, 'a deep copy')
 })

@@ -198,3 +198,13 @@ export function variableChoices(v: { contact: string[]; assignee: string[]; syst
     ...v.system.map((n) => `$system.${n}`),
   ]
 }
+
+/** A copy of a list item (rule 73: a branch is cloned with its conditions) with fresh internal ids. */
+export function cloneItem(s: JsonSchema, value: unknown): unknown {
+  const copy = structuredClone(value)
+  if (copy && typeof copy === 'object' && !Array.isArray(copy)) {
+    for (const [k, p] of Object.entries(s.properties ?? {}))
+      if (isInternalId(k, p)) (copy as Record<string, unknown>)[k] = newItemId()
+  }
+  return copy
+}
