@@ -1,7 +1,6 @@
-import { useId, useRef } from 'react'
-import { useTranslation } from 'react-i18next'
+import { useRef } from 'react'
 import { Button } from '../../ui/Button'
-import type { References } from './api'
+import { type FieldProps, type FormContext, Labelled, Problems, useLabels } from './FormParts'
 import {
   acceptsVariables,
   cloneItem,
@@ -18,155 +17,23 @@ import {
   variantIndex,
   variantValues,
 } from './jsonSchema'
+import { referenceField } from './ReferenceField'
 
-/** What every field of a generated form may need besides its schema and value. */
-export type FormContext = {
-  refs: References
-  /** Steps a Jump To may target (id and label). */
-  steps: { id: string; label: string }[]
-  variables: string[]
-  /** Problems from the server by path ("config.message.text"). */
-  problems: Map<string, string[]>
-}
+export type { FormContext }
 
-type Props = {
-  schema: JsonSchema
-  value: unknown
-  onChange: (v: unknown) => void
-  /** Dotted path, as the server's problems name it. */
-  path: string
-  name: string
-  ctx: FormContext
-  /** Draw an object's fields without a frame (the root, a union's variant). */
-  bare?: boolean
-}
-
-/** Keys whose integers point at workspace things: drawn as pickers instead of number inputs. */
-type IdRef = 'users' | 'teams' | 'channels' | 'workflows' | 'stages' | 'categories' | 'credentials' | 'tags'
-const ID_REFS: Record<string, IdRef> = {
-  userId: 'users',
-  teamId: 'teams',
-  channelId: 'channels',
-  workflowId: 'workflows',
-  stageId: 'stages',
-  categoryId: 'categories',
-  credentialId: 'credentials',
-  tagId: 'tags',
-}
-/** Lists of ids drawn as checkboxes of names. */
-const ID_LISTS: Record<string, IdRef> = {
-  tagIds: 'tags',
-  add: 'tags',
-  remove: 'tags',
-  fromStageIds: 'stages',
-  toStageIds: 'stages',
-  categoryIds: 'categories',
-}
 /** Keys that name a contact field (standard or custom): free text with suggestions. */
 const FIELD_KEYS = new Set(['field'])
 
-function useLabels() {
-  const { t } = useTranslation()
-  return {
-    field: (key: string) => t(`workflows.fields.${key}`, { defaultValue: key }),
-    value: (v: unknown) => t(`workflows.values.${String(v)}`, { defaultValue: String(v) }),
-    t,
-  }
-}
-
-function Problems({ ctx, path }: { ctx: FormContext; path: string }) {
-  const list = ctx.problems.get(path)
-  if (!list?.length) return null
-  return (
-    <p className="field-error" role="alert">
-      {list.join(' ')}
-    </p>
-  )
-}
-
 /** A form generated from a JSON Schema (the step's or the trigger's, from GET /workflow-schema). */
-export function SchemaForm(props: Props) {
+export function SchemaForm(props: FieldProps) {
   const { schema, value, onChange, path, name, ctx } = props
   const L = useLabels()
   const { schema: s, nullable } = unwrapNullable(schema)
 
   if (s.oneOf) return <UnionField {...props} schema={s} />
 
-  const ref = ID_REFS[name]
-  if (ref && (s.type === 'integer' || s.type === 'number') && ctx.refs[ref].length > 0) {
-    const options = ctx.refs[ref] as { id: number; name: string }[]
-    return (
-      <Labelled label={L.field(name)} ctx={ctx} path={path}>
-        {(id) => (
-          <select
-            id={id}
-            value={value === null || value === undefined ? '' : String(value)}
-            onChange={(e) =>
-              onChange(e.target.value === '' ? (nullable ? null : undefined) : Number(e.target.value))
-            }
-          >
-            <option value="">
-              {name === 'channelId' && nullable
-                ? L.t('workflows.editor.lastChannel')
-                : L.t('workflows.editor.choose')}
-            </option>
-            {options.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Labelled>
-    )
-  }
-  if (name === 'targetStepId') {
-    return (
-      <Labelled label={L.field(name)} ctx={ctx} path={path}>
-        {(id) => (
-          <select
-            id={id}
-            value={typeof value === 'string' ? value : ''}
-            onChange={(e) => onChange(e.target.value)}
-          >
-            <option value="">{L.t('workflows.editor.choose')}</option>
-            {ctx.steps.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        )}
-      </Labelled>
-    )
-  }
-  const list = ID_LISTS[name]
-  if (list && s.type === 'array' && ctx.refs[list].length > 0) {
-    const chosen = new Set(Array.isArray(value) ? (value as number[]) : [])
-    return (
-      <fieldset className="schema-group">
-        <legend>{L.field(name)}</legend>
-        <div className="chips">
-          {ctx.refs[list].map((tag) => (
-            <label key={tag.id} className="chip-check">
-              <input
-                type="checkbox"
-                checked={chosen.has(tag.id)}
-                onChange={(e) => {
-                  const next = new Set(chosen)
-                  if (e.target.checked) next.add(tag.id)
-                  else next.delete(tag.id)
-                  onChange([...next])
-                }}
-              />
-              <span dir="auto">{tag.name}</span>
-            </label>
-          ))}
-        </div>
-        <Problems ctx={ctx} path={path} />
-      </fieldset>
-    )
-  }
+  const reference = referenceField(props, L)
+  if (reference) return reference
 
   switch (s.type) {
     case 'object':
@@ -231,29 +98,7 @@ export function SchemaForm(props: Props) {
   }
 }
 
-function Labelled({
-  label,
-  ctx,
-  path,
-  children,
-}: {
-  label: string
-  ctx: FormContext
-  path: string
-  children: (id: string) => React.ReactNode
-}) {
-  const id = useId()
-  const invalid = (ctx.problems.get(path)?.length ?? 0) > 0
-  return (
-    <div className={`field${invalid ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children(id)}
-      <Problems ctx={ctx} path={path} />
-    </div>
-  )
-}
-
-function TextInput({ schema, value, onChange, path, name, ctx }: Props) {
+function TextInput({ schema, value, onChange, path, name, ctx }: FieldProps) {
   const L = useLabels()
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null)
   const text = typeof value === 'string' ? value : ''
@@ -324,7 +169,7 @@ function TextInput({ schema, value, onChange, path, name, ctx }: Props) {
   )
 }
 
-function ObjectField({ schema, value, onChange, path, name, ctx, bare }: Props) {
+function ObjectField({ schema, value, onChange, path, name, ctx, bare }: FieldProps) {
   const L = useLabels()
   const obj = value && typeof value === 'object' ? (value as Record<string, unknown>) : {}
   const props = schema.properties ?? {}
@@ -378,7 +223,7 @@ function ObjectField({ schema, value, onChange, path, name, ctx, bare }: Props) 
   )
 }
 
-function UnionField({ schema, value, onChange, path, name, ctx }: Props) {
+function UnionField({ schema, value, onChange, path, name, ctx }: FieldProps) {
   const L = useLabels()
   const variants = schema.oneOf ?? []
   const key = discriminator(variants)
@@ -429,7 +274,7 @@ function UnionField({ schema, value, onChange, path, name, ctx }: Props) {
   )
 }
 
-function ArrayField({ schema, value, onChange, path, name, ctx }: Props) {
+function ArrayField({ schema, value, onChange, path, name, ctx }: FieldProps) {
   const L = useLabels()
   const items = Array.isArray(value) ? (value as unknown[]) : []
   const item = schema.items ?? {}

@@ -20,7 +20,13 @@ function Drawer({
 }) {
   const { t } = useTranslation()
   return (
-    <aside className="drawer" aria-labelledby="drawer-title">
+    <aside
+      className="drawer"
+      aria-labelledby="drawer-title"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose()
+      }}
+    >
       <header className="drawer-header">
         <h2 id="drawer-title">{title}</h2>
         <button type="button" className="icon-btn" onClick={onClose} aria-label={t('common.close')}>
