@@ -62,7 +62,7 @@ test('an owner builds "conversation opened → send message → add tag" in the 
   await page.getByText('Add at least one step.').waitFor()
 
   // Step 1: Send a Message, picked from the "Messaging" group; new, it is incomplete (rule 64).
-  await page.getByRole('button', { name: 'Add a step here' }).first().click()
+  await page.getByRole('button', { name: 'Add a step after the trigger' }).click()
   const picker = page.getByRole('dialog', { name: 'Add a step' })
   await picker.getByRole('heading', { name: 'Messaging' }).waitFor()
   await picker.getByRole('button', { name: 'Send a Message' }).click()
@@ -81,7 +81,7 @@ test('an owner builds "conversation opened → send message → add tag" in the 
   assert.equal(await send.locator('strong').textContent(), 'Greet')
 
   // Step 2: Update Contact Tag after it, with the tag chosen by name.
-  await page.getByRole('button', { name: 'Add a step here' }).nth(1).click()
+  await page.getByRole('button', { name: 'Add a step after Greet' }).click()
   await picker.getByRole('button', { name: 'Update Contact Tag' }).click()
   await drawer.getByLabel('Welcomed').first().check()
   await drawer.getByRole('button', { name: 'Apply' }).click()
@@ -218,6 +218,10 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   assert.deepEqual(await labels('is_vip'), ['VIP', 'Else'])
   assert.deepEqual(await labels('ask_email'), ['Failure: Invalid'])
   assert.deepEqual(await labels('crm_lookup'), ['Failure'])
+  // A Branch step always goes into a branch: nothing can be added after it, only inside.
+  assert.equal(await page.getByRole('button', { name: 'Add a step after Email exists?' }).count(), 0)
+  await page.getByRole('button', { name: 'Add a step at the start of Has email' }).waitFor()
+  await page.getByRole('button', { name: 'Add a step after Ask for the email' }).waitFor()
   await shot(page, 'workflow-template-en')
   await step('is_vip').locator('.wf-node-main').click()
   await page.locator('.drawer').waitFor()

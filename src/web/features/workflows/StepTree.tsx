@@ -54,24 +54,36 @@ export function StepTree({
         <strong>{t(`workflows.triggers.${trigger.type}`)}</strong>
         {trigger.oncePerContact && <span className="muted">{t('workflows.editor.oncePerContact')}</span>}
       </button>
-      <Sequence steps={steps} parent={null} {...props} />
+      <Sequence steps={steps} parent={null} start={t('workflows.editor.addStepFirst')} {...props} />
     </div>
   )
 }
 
-function Sequence({ steps, parent, ...props }: TreeProps & { steps: StepNode[]; parent: Slot['parent'] }) {
+function Sequence({
+  steps,
+  parent,
+  start,
+  ...props
+}: TreeProps & { steps: StepNode[]; parent: Slot['parent']; start: string }) {
+  const { t } = useTranslation()
   return (
     <div className="wf-seq">
-      <SlotButton slot={{ parent, index: 0 }} {...props} />
+      <SlotButton slot={{ parent, index: 0 }} where={start} {...props} />
       {steps.map((node, i) => (
         <div key={node.id} className="wf-item">
           <StepCard node={node} {...props} />
           <Branches node={node} {...props} />
-          <SlotButton
-            slot={{ parent, index: i + 1 }}
-            label={continueLabel(node, props.outcomes)}
-            {...props}
-          />
+          {/* A step that always goes into a branch (a Branch step) has nothing after it: no slot. */}
+          {(i < steps.length - 1 || props.outcomes[node.id]?.continue !== null) && (
+            <SlotButton
+              slot={{ parent, index: i + 1 }}
+              label={continueLabel(node, props.outcomes)}
+              where={t('workflows.editor.addStepAfter', {
+                name: node.name || t(`workflows.steps.${node.kind}`),
+              })}
+              {...props}
+            />
+          )}
         </div>
       ))}
     </div>
@@ -83,7 +95,12 @@ function continueLabel(node: StepNode, outcomes: TreeProps['outcomes']): string 
   return o && o.branches.length > 0 ? o.continue : null
 }
 
-function SlotButton({ slot, label, ...props }: TreeProps & { slot: Slot; label?: string | null }) {
+function SlotButton({
+  slot,
+  label,
+  where,
+  ...props
+}: TreeProps & { slot: Slot; label?: string | null; where: string }) {
   const { t } = useTranslation()
   const { pending } = props
   const canDrop =
@@ -97,8 +114,8 @@ function SlotButton({ slot, label, ...props }: TreeProps & { slot: Slot; label?:
       <button
         type="button"
         className="wf-add"
-        aria-label={t('workflows.editor.addStepHere')}
-        title={t('workflows.editor.addStepHere')}
+        aria-label={where}
+        title={where}
         onClick={() => props.onAdd(slot)}
       >
         +
@@ -163,6 +180,7 @@ function StepCard({ node, ...props }: TreeProps & { node: StepNode }) {
 }
 
 function Branches({ node, ...props }: TreeProps & { node: StepNode }) {
+  const { t } = useTranslation()
   const label = useOutcomeLabel()
   const names = props.outcomes[node.id]?.branches ?? Object.keys(node.branches ?? {})
   // Steps left under an outcome the step no longer has stay visible (the server reports them).
@@ -181,7 +199,12 @@ function Branches({ node, ...props }: TreeProps & { node: StepNode }) {
           >
             {label(node, outcome)}
           </span>
-          <Sequence steps={node.branches?.[outcome] ?? []} parent={{ stepId: node.id, outcome }} {...props} />
+          <Sequence
+            steps={node.branches?.[outcome] ?? []}
+            parent={{ stepId: node.id, outcome }}
+            start={t('workflows.editor.addStepInBranch', { branch: label(node, outcome) })}
+            {...props}
+          />
         </div>
       ))}
     </div>
