@@ -223,6 +223,20 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   await page.getByRole('button', { name: 'Add a step at the start of Has email' }).waitFor()
   await page.getByRole('button', { name: 'Add a step after Ask for the email' }).waitFor()
   await shot(page, 'workflow-template-en')
+  // The tree mirrors in Arabic: the first branch sits at the inline start (left, then right).
+  const branchX = async (outcome: string) =>
+    (await page
+      .locator(
+        `.wf-item:has(> .wf-node[data-step="email_exists"]) > .wf-branches > .wf-branch[data-outcome="${outcome}"]`,
+      )
+      .boundingBox())!.x
+  assert.ok((await branchX('has_email')) < (await branchX('else')))
+  await page.getByRole('button', { name: 'العربية' }).click()
+  await page.getByRole('button', { name: 'نشر' }).waitFor()
+  assert.ok((await branchX('has_email')) > (await branchX('else')), 'branches mirrored in Arabic')
+  await shot(page, 'workflow-template-ar')
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.getByRole('button', { name: 'Publish' }).waitFor()
   await step('is_vip').locator('.wf-node-main').click()
   await page.locator('.drawer').waitFor()
   await page.locator('.drawer').screenshot({ path: path.join(SCREENSHOTS, 'drawer-branch.png') })

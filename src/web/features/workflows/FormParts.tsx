@@ -41,7 +41,8 @@ export function Problems({ ctx, path }: { ctx: FormContext; path: string }) {
   const list = ctx.problems.get(path)
   if (!list?.length) return null
   return (
-    <p className="field-error" role="alert">
+    // The server's messages are English: isolated so their punctuation stays put in Arabic.
+    <p className="field-error" role="alert" dir="auto">
       {list.join(' ')}
     </p>
   )

@@ -259,7 +259,7 @@ function WorkflowEditor() {
                             t(`workflows.steps.${index.get(p.stepId)?.node.kind ?? 'send_message'}`)
                           : t('workflows.editor.trigger')}
                       </button>
-                      : {p.message}
+                      : <bdi>{p.message}</bdi>
                     </li>
                   ))}
                 </ul>
