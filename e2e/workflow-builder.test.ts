@@ -376,3 +376,25 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   assert.equal(await a.page.getByRole('button', { name: 'Create workflow' }).count(), 0)
   await a.ctx.close()
 })
+
+test('rule 61: at 100 steps the editor says so instead of offering a 101st', async () => {
+  const ws = owner.workspaceId
+  const steps = Array.from({ length: 100 }, (_, i) => ({
+    id: `s${i}`,
+    kind: 'add_comment',
+    name: `Note ${i + 1}`,
+    config: { text: `Step ${i + 1}` },
+  }))
+  const created = await owner.client.post(`/api/v1/workspaces/${ws}/workflows`, {
+    name: 'Hundred steps',
+    definition: { version: 1, trigger: { type: 'manual', conditions: {}, oncePerContact: false }, steps },
+  })
+  assert.equal(created.status, 201, created.text)
+  const { ctx, page } = await signIn('owner@acme.test')
+  await page.goto(`${server.url}/w/${ws}/workflows/${created.body.id}`)
+  await page.getByText('100 of 100 steps').waitFor()
+  await page.getByRole('button', { name: 'Add a step after Note 50' }).click()
+  await page.getByText('A workflow has at most 100 steps.').waitFor()
+  assert.equal(await page.getByRole('dialog', { name: 'Add a step' }).count(), 0)
+  await ctx.close()
+})

@@ -18,7 +18,7 @@ import {
   subtreeIds,
   walkSteps,
 } from '../../../shared/workflow/tree'
-import { get, post, put } from '../../api/client'
+import { ApiError, get, post, put } from '../../api/client'
 import type { WorkspaceView } from '../../api/types'
 import { Alert, ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
@@ -134,6 +134,15 @@ function WorkflowEditor() {
       ? { kind: 'move', stepId: moving, blocked: subtreeIds(index.get(moving)!.node) }
       : null
 
+  const full = countSteps(def.steps) >= sch.limits.stepsPerWorkflow
+  const openPicker = (slot: Slot) => {
+    // Rule 61: the server refuses a 101st step; say so before the user picks one.
+    if (full)
+      setError(
+        new ApiError(400, 'limit', t('workflows.editor.limitReached', { max: sch.limits.stepsPerWorkflow })),
+      )
+    else setPicker(slot)
+  }
   const addAt = (slot: Slot, kind: StepKind) => {
     const schema = sch.steps.find((s) => s.kind === kind)?.config ?? {}
     const res = addStep(def, slot, {
@@ -288,7 +297,7 @@ function WorkflowEditor() {
               problems={wf.problems}
               pending={pending}
               selected={open}
-              onAdd={(slot) => setPicker(slot)}
+              onAdd={openPicker}
               onDrop={drop}
               onOpen={(id) => setOpen(id)}
               onCopy={(id) =>
