@@ -24,6 +24,8 @@ test('an owner opens the WhatsApp sandbox from Settings, writes as the customer 
   await page.getByLabel('Email').fill('owner@acme.test')
   await page.getByLabel('Password').fill(TEST_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
+  // Signed in (the session cookie is set) before going anywhere else.
+  await page.waitForURL(`**/w/${owner.workspaceId}/**`)
   await page.goto(`${server.url}/w/${owner.workspaceId}/settings`)
   await page.getByRole('link', { name: 'WhatsApp sandbox' }).click()
   await page.waitForURL(`**/w/${owner.workspaceId}/sandbox`)

@@ -26,12 +26,19 @@ import { RootRedirect, WorkspaceHome } from './features/shell/HomeRedirect'
 import { Shell } from './features/shell/Shell'
 import { Loading } from './ui/Page'
 
-// Route-level code splitting: the inbox (the heaviest module) loads only when opened.
+// Route-level code splitting: the inbox (the heaviest module) and the workflow builder load only
+// when opened.
 const InboxPage = lazy(() => import('./features/inbox/InboxPage').then((m) => ({ default: m.InboxPage })))
 const inbox = (
   <Suspense fallback={<Loading />}>
     <InboxPage />
   </Suspense>
+)
+const WorkflowsPage = lazy(() =>
+  import('./features/workflows/WorkflowsPage').then((m) => ({ default: m.WorkflowsPage })),
+)
+const WorkflowEditorPage = lazy(() =>
+  import('./features/workflows/WorkflowEditor').then((m) => ({ default: m.WorkflowEditorPage })),
 )
 
 export const router = createBrowserRouter([
@@ -53,6 +60,22 @@ export const router = createBrowserRouter([
       { path: 'contacts/duplicates', element: <DuplicatesPage /> },
       { path: 'contacts/:contactId', element: <ContactDetailPage /> },
       { path: 'sandbox', element: <SandboxPage /> },
+      {
+        path: 'workflows',
+        element: (
+          <Suspense fallback={<Loading />}>
+            <WorkflowsPage />
+          </Suspense>
+        ),
+      },
+      {
+        path: 'workflows/:workflowId',
+        element: (
+          <Suspense fallback={<Loading />}>
+            <WorkflowEditorPage />
+          </Suspense>
+        ),
+      },
       {
         path: 'settings',
         element: <SettingsLayout />,

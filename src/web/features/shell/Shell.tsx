@@ -18,7 +18,7 @@ import { RealtimeConnection, RealtimeContext, useRealtimeStatus } from './realti
 
 /** Where a member lands in a workspace: the first module they may open. */
 export function homePath(view: WorkspaceView): string {
-  const first = NAV.find((n) => n.available && view.capabilities[n.capability])
+  const first = NAV.find((n) => n.available && n.landing !== false && view.capabilities[n.capability])
   if (first?.key === 'settings') {
     const page = SETTINGS_NAV.find((s) => view.capabilities[s.capability])
     return page ? `settings/${page.path}` : 'profile'

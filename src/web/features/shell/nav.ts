@@ -5,6 +5,8 @@ export type NavItem = {
   capability: Capability
   /** False while the module has not shipped: shown (per role) but not a link. */
   available: boolean
+  /** A member may land here after signing in (workflows are a tool, not a home). */
+  landing?: false
   icon: string
 }
 
@@ -20,7 +22,8 @@ export const NAV: NavItem[] = [
   {
     key: 'workflows',
     capability: 'workflows.manage',
-    available: false,
+    available: true,
+    landing: false,
     icon: 'M6 3v6m0 0a3 3 0 1 0 0 6 3 3 0 0 0 0-6zm12 0a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM9 12h6',
   },
   {
