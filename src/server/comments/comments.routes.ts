@@ -15,7 +15,7 @@ export function commentRoutes(app: App, ctx: Ctx) {
     path,
     {
       schema: {
-        tags: ['comments'],
+        tags: ['Comments'],
         summary: "A contact's internal comments, newest first",
         description: 'Keyset pagination: pass `nextBefore` back as `before`.',
         params,
@@ -40,7 +40,7 @@ export function commentRoutes(app: App, ctx: Ctx) {
     path,
     {
       schema: {
-        tags: ['comments'],
+        tags: ['Comments'],
         summary: 'Comment on a contact (internal; never sent to the contact, rule 50)',
         description: `At most ${MAX_COMMENT} characters. Mention with \`{{@user.ID}}\` or \`@[email]\`: members who can see the contact are notified; other mentions stay plain text.`,
         params,

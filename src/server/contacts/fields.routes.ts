@@ -26,7 +26,7 @@ export function contactFieldRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['contact fields'],
+        tags: ['Contact fields'],
         summary: 'Custom contact fields, in display order',
         params: workspaceParams,
         response: { 200: z.array(fieldOut), ...errors(401, 403, 404) },
@@ -42,7 +42,7 @@ export function contactFieldRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['contact fields'],
+        tags: ['Contact fields'],
         summary: 'Create a custom contact field (rule 55)',
         description:
           'The key is the variable name `$contact.<key>`: lower-case letters, digits and underscores, unique in the workspace, never a standard field name. Key and type cannot change later.',
@@ -72,7 +72,7 @@ export function contactFieldRoutes(app: App, ctx: Ctx) {
     `${base}/order`,
     {
       schema: {
-        tags: ['contact fields'],
+        tags: ['Contact fields'],
         summary: 'Reorder the custom fields (every field id, in the new order)',
         params: workspaceParams,
         body: z.strictObject({ fieldIds: z.array(idSchema).max(1000) }),
@@ -89,7 +89,7 @@ export function contactFieldRoutes(app: App, ctx: Ctx) {
     `${base}/:fieldId`,
     {
       schema: {
-        tags: ['contact fields'],
+        tags: ['Contact fields'],
         summary: "Rename a field, edit its description or a list field's options",
         description: 'Removing a list option clears that value from the contacts that had it.',
         params: fieldParams,
@@ -111,7 +111,7 @@ export function contactFieldRoutes(app: App, ctx: Ctx) {
     `${base}/:fieldId`,
     {
       schema: {
-        tags: ['contact fields'],
+        tags: ['Contact fields'],
         summary: 'Delete a field and its values on every contact',
         params: fieldParams,
         response: { 200: z.object({ contactsCleared: z.number() }), ...errors(401, 403, 404) },

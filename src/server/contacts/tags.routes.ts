@@ -35,7 +35,7 @@ export function tagRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Workspace tags with how many contacts carry each',
         params: workspaceParams,
         response: { 200: z.array(tagOut), ...errors(401, 403, 404) },
@@ -51,7 +51,7 @@ export function tagRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Create a tag (names are unique, ignoring case)',
         params: workspaceParams,
         body: z.strictObject({ name: labelSchema('Name', 50), color: color.optional() }),
@@ -68,7 +68,7 @@ export function tagRoutes(app: App, ctx: Ctx) {
     `${base}/:tagId`,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Rename or recolour a tag',
         params: tagParams,
         body: z.strictObject({ name: labelSchema('Name', 50).optional(), color: color.optional() }),
@@ -85,7 +85,7 @@ export function tagRoutes(app: App, ctx: Ctx) {
     `${base}/:tagId`,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Delete a tag; it is removed from every contact',
         params: tagParams,
         response: { 200: z.object({ contactsUntagged: z.number() }), ...errors(401, 403, 404) },

@@ -35,7 +35,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
     `${base}/conversation`,
     {
       schema: {
-        tags: ['conversations'],
+        tags: ['Conversations'],
         summary: "A contact's current conversation, messaging window and channels",
         description:
           "The window is evaluated now for the contact's last interacted channel (rules 15–22); `state` is Azir's open / expired / closed / bot.",
@@ -71,7 +71,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
     `${base}/conversations`,
     {
       schema: {
-        tags: ['conversations'],
+        tags: ['Conversations'],
         summary: "A contact's conversations, newest first",
         params,
         response: { 200: z.array(conversationOut), ...errors(401, 403, 404) },
@@ -87,7 +87,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
     `${base}/conversation/open`,
     {
       schema: {
-        tags: ['conversations'],
+        tags: ['Conversations'],
         summary: 'Open a conversation (rule 11); 409 when one is open or the contact is blocked',
         params,
         response: { 201: conversationOut, ...errors(401, 403, 404, 409) },
@@ -103,7 +103,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
     `${base}/conversation/close`,
     {
       schema: {
-        tags: ['conversations'],
+        tags: ['Conversations'],
         summary: 'Close the open conversation with an optional closing note (rule 36 modes apply)',
         params,
         body: z
@@ -125,7 +125,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
     `${base}/conversation/snooze`,
     {
       schema: {
-        tags: ['conversations'],
+        tags: ['Conversations'],
         summary: 'Snooze the open conversation until a time (rule 13); the contact writing ends it early',
         params,
         body: z.strictObject({ until: z.iso.datetime({ offset: true }) }),
@@ -142,7 +142,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
     `${base}/conversation/unsnooze`,
     {
       schema: {
-        tags: ['conversations'],
+        tags: ['Conversations'],
         summary: 'End a snooze now',
         params,
         response: { 200: okBody, ...errors(401, 403, 404, 409) },
@@ -159,7 +159,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
     `${base}/assignee`,
     {
       schema: {
-        tags: ['conversations'],
+        tags: ['Conversations'],
         summary: 'Assign, reassign or unassign (null) the contact',
         description: 'Assignment lives on the contact and survives closing (rule 32).',
         params,
@@ -181,7 +181,7 @@ export function conversationRoutes(app: App, ctx: Ctx) {
       `${base}/${path}`,
       {
         schema: {
-          tags: ['contacts'],
+          tags: ['Contacts'],
           summary: blocked ? 'Block the contact (rule 59)' : 'Unblock the contact',
           params,
           response: { 200: contactOut, ...errors(401, 403, 404, 409) },

@@ -26,7 +26,7 @@ export function inboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/inbox',
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'One page of an inbox view: slim contact rows, newest activity first',
         description:
           'Views: `all`, `mine`, `unassigned`, `mentioned`, `blocked`, `team:<teamId>`, `custom:<customInboxId>` (rules 43–47). ' +
@@ -62,7 +62,7 @@ export function inboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/inbox/views',
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'The inbox views this user may open, with unread counts',
         description:
           'Standard views (All, Mine, Unassigned, Mentioned) and team inboxes per rules 44–45 and 102; custom inboxes in the sections All / By me / By others (rule 46); `blocked` only when the user may see a blocked contact (rule 47).',
@@ -92,7 +92,7 @@ export function inboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/read',
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: "Mark the contact's new messages as read (clears the blue dot, rule 48)",
         description:
           'Everyone watching the inbox gets a `contact.read` frame. Reading a read contact changes nothing.',

@@ -14,7 +14,7 @@ export function messageRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/messages',
     {
       schema: {
-        tags: ['messages'],
+        tags: ['Messages'],
         summary: "A contact's messages across conversations, newest first",
         description: 'Keyset pagination: pass the smallest id you have as `before`.',
         params,
@@ -39,7 +39,7 @@ export function messageRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/messages',
     {
       schema: {
-        tags: ['messages'],
+        tags: ['Messages'],
         summary: 'Send a message to the contact',
         description:
           "Checked against the channel's messaging window now (rules 15–22): a refusal (422 window_closed) says why and what is allowed. With `clientKey`, a retried request returns the first message (200) instead of sending twice.",
@@ -62,7 +62,7 @@ export function messageRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/messages/:messageId',
     {
       schema: {
-        tags: ['messages'],
+        tags: ['Messages'],
         summary: 'A message with its delivery status',
         params: z.strictObject({ workspaceId: idSchema, messageId: idSchema }),
         response: { 200: messageOut, ...errors(401, 403, 404) },

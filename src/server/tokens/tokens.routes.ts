@@ -21,7 +21,7 @@ export function tokenRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/api-tokens',
     {
       schema: {
-        tags: ['integrations'],
+        tags: ['API tokens'],
         summary: 'API tokens of the workspace (never the tokens themselves)',
         params: wsParams,
         response: { 200: z.array(tokenOut), ...errors(401, 403, 404) },
@@ -42,7 +42,7 @@ export function tokenRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/api-tokens',
     {
       schema: {
-        tags: ['integrations'],
+        tags: ['API tokens'],
         summary: 'Create an API token; the token is in this response only',
         params: wsParams,
         body: z.strictObject({ name: labelSchema('Token name', 80) }),
@@ -72,7 +72,7 @@ export function tokenRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/api-tokens/:tokenId',
     {
       schema: {
-        tags: ['integrations'],
+        tags: ['API tokens'],
         summary: 'Revoke an API token',
         params: z.strictObject({ workspaceId: idSchema, tokenId: idSchema }),
         response: { 200: okBody, ...errors(401, 403, 404, 410) },
