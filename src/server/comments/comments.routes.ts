@@ -44,7 +44,11 @@ export function commentRoutes(app: App, ctx: Ctx) {
         summary: 'Comment on a contact (internal; never sent to the contact, rule 50)',
         description: `At most ${MAX_COMMENT} characters. Mention with \`{{@user.ID}}\` or \`@[email]\`: members who can see the contact are notified; other mentions stay plain text.`,
         params,
-        body: z.strictObject({ body: z.string().max(MAX_COMMENT, `At most ${MAX_COMMENT} characters.`) }),
+        body: z
+          .strictObject({ body: z.string().max(MAX_COMMENT, `At most ${MAX_COMMENT} characters.`) })
+          .meta({
+            examples: [{ body: '{{@user.12}} العميلة تسأل عن الاسترجاع — can you check order 4471?' }],
+          }),
         response: { 201: commentOut, ...errors(400, 401, 403, 404) },
       },
     },

@@ -6,7 +6,7 @@ import { principalFor } from '../http/auth'
 import { errors, idSchema, okBody, workspaceParams } from '../http/schemas'
 import {
   contactDetailOut,
-  contactListItemOut,
+  contactListOut,
   presentContactDetail,
   presentContactListItem,
 } from './contacts.presenter'
@@ -41,7 +41,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
         params: workspaceParams,
         querystring: contactListQuery,
         response: {
-          200: z.object({ contacts: z.array(contactListItemOut), nextCursor: z.string().nullable() }),
+          200: contactListOut,
           ...errors(400, 401, 403, 404),
         },
       },

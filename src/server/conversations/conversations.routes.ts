@@ -111,7 +111,12 @@ export function conversationRoutes(app: App, ctx: Ctx) {
             categoryId: idSchema.nullable().optional(),
             summary: z.string().max(2000).nullable().optional(),
           })
-          .nullish(),
+          .nullish()
+          .meta({
+            examples: [
+              { categoryId: 4, summary: 'تم تأكيد موعد التوصيل — delivery confirmed for Thursday.' },
+            ],
+          }),
         response: { 200: conversationOut, ...errors(400, 401, 403, 404, 409, 422) },
       },
     },
@@ -128,7 +133,9 @@ export function conversationRoutes(app: App, ctx: Ctx) {
         tags: ['Conversations'],
         summary: 'Snooze the open conversation until a time (rule 13); the contact writing ends it early',
         params,
-        body: z.strictObject({ until: z.iso.datetime({ offset: true }) }),
+        body: z
+          .strictObject({ until: z.iso.datetime({ offset: true }) })
+          .meta({ examples: [{ until: '2026-11-20T09:00:00+03:00' }] }),
         response: { 200: conversationOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
@@ -163,7 +170,9 @@ export function conversationRoutes(app: App, ctx: Ctx) {
         summary: 'Assign, reassign or unassign (null) the contact',
         description: 'Assignment lives on the contact and survives closing (rule 32).',
         params,
-        body: z.strictObject({ userId: idSchema.nullable() }),
+        body: z
+          .strictObject({ userId: idSchema.nullable() })
+          .meta({ examples: [{ userId: 7 }, { userId: null }] }),
         response: { 200: contactOut, ...errors(400, 401, 403, 404, 422) },
       },
     },

@@ -4,7 +4,7 @@ import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema, okBody, workspaceParams } from '../http/schemas'
 import { WEBHOOK_EVENT_NAMES, WEBHOOK_EVENTS } from './catalog'
-import { presentWebhook, webhookOut } from './webhooks.presenter'
+import { presentWebhook, WEBHOOK_EXAMPLE, webhookOut } from './webhooks.presenter'
 import {
   createWebhook,
   deleteWebhook,
@@ -101,7 +101,10 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
         tags: ['Webhooks'],
         summary: "The workspace's webhooks with their delivery health",
         params: workspaceParams,
-        response: { 200: z.array(webhookOut), ...errors(401, 403, 404) },
+        response: {
+          200: z.array(webhookOut).meta({ examples: [[WEBHOOK_EXAMPLE]] }),
+          ...errors(401, 403, 404),
+        },
       },
     },
     async (request) => {
@@ -119,13 +122,28 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
         description:
           'The URL must be https (http only for a private address when the workspace allows private networks); it must not resolve to link-local or metadata addresses. Events may be given by name or alias.',
         params: workspaceParams,
-        body: z.strictObject({
-          url: urlSchema,
-          description: descriptionSchema.optional(),
-          events: eventsSchema,
-          enabled: z.boolean().optional(),
-        }),
-        response: { 201: webhookOut.extend({ secret: z.string() }), ...errors(400, 401, 403, 404, 409, 422) },
+        body: z
+          .strictObject({
+            url: urlSchema,
+            description: descriptionSchema.optional(),
+            events: eventsSchema,
+            enabled: z.boolean().optional(),
+          })
+          .meta({
+            examples: [
+              {
+                url: 'https://crm.example.com/hooks/tawasul',
+                description: 'مزامنة جهات الاتصال مع CRM — contact sync',
+                events: ['message.received', 'new_contact', 'contact.tag_updated'],
+              },
+            ],
+          }),
+        response: {
+          201: webhookOut
+            .extend({ secret: z.string() })
+            .meta({ examples: [{ ...WEBHOOK_EXAMPLE, secret: 'whsec_Pq7dM2kR9vX4nL8bT1yC6hJ3wF5sA0gE' }] }),
+          ...errors(400, 401, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) => {
