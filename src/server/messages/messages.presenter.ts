@@ -1,6 +1,27 @@
 import { z } from 'zod'
 import type { MessageRow } from './messages.repo'
 
+/** A realistic example for the OpenAPI document (checked against the schemas, src/server/http/openapi.ts). */
+export const MESSAGE_EXAMPLE = {
+  id: 90215,
+  contactId: 1042,
+  conversationId: 311,
+  channelId: 3,
+  direction: 'out',
+  author: { kind: 'user', id: 7 },
+  type: 'text',
+  text: 'أهلاً ليلى، طلبك رقم 4471 في الطريق وسيصل غداً إن شاء الله.',
+  content: { type: 'text', text: 'أهلاً ليلى، طلبك رقم 4471 في الطريق وسيصل غداً إن شاء الله.' },
+  status: 'delivered',
+  error: null,
+  replyToMessageId: null,
+  createdAt: '2026-11-18T09:14:03.512Z',
+  sentAt: '2026-11-18T09:14:04.101Z',
+  deliveredAt: '2026-11-18T09:14:05.870Z',
+  readAt: null,
+  failedAt: null,
+} as const
+
 export const messageOut = z
   .object({
     id: z.number(),
@@ -21,29 +42,7 @@ export const messageOut = z
     readAt: z.string().nullable(),
     failedAt: z.string().nullable(),
   })
-  .meta({
-    examples: [
-      {
-        id: 90215,
-        contactId: 1042,
-        conversationId: 311,
-        channelId: 3,
-        direction: 'out',
-        author: { kind: 'user', id: 7 },
-        type: 'text',
-        text: 'أهلاً ليلى، طلبك رقم 4471 في الطريق وسيصل غداً إن شاء الله.',
-        content: { type: 'text', text: 'أهلاً ليلى، طلبك رقم 4471 في الطريق وسيصل غداً إن شاء الله.' },
-        status: 'delivered',
-        error: null,
-        replyToMessageId: null,
-        createdAt: '2026-11-18T09:14:03.512Z',
-        sentAt: '2026-11-18T09:14:04.101Z',
-        deliveredAt: '2026-11-18T09:14:05.870Z',
-        readAt: null,
-        failedAt: null,
-      },
-    ],
-  })
+  .meta({ examples: [MESSAGE_EXAMPLE] })
 export type MessageOut = z.infer<typeof messageOut>
 
 const iso = (d: Date | null) => d?.toISOString() ?? null
