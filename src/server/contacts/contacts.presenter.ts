@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { ContactRow, IdentityRow } from './contacts.repo'
 
 /** A realistic contact for the OpenAPI examples (checked against the schemas, src/server/http/openapi.ts). */
-const CONTACT_EXAMPLE = {
+export const CONTACT_EXAMPLE = {
   id: 1042,
   firstName: 'ليلى',
   lastName: 'Hassan',

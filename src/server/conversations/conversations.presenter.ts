@@ -12,6 +12,36 @@ export const windowOut = z.object({
   remainingOutbound: z.number().nullable(),
 })
 
+/** A realistic example for the OpenAPI document (checked against the schemas, src/server/http/openapi.ts). */
+export const CONVERSATION_EXAMPLE = {
+  id: 311,
+  contactId: 1042,
+  status: 'closed',
+  state: 'closed',
+  openedAt: '2026-11-18T09:12:47.000Z',
+  openedSource: 'contact',
+  openedByUserId: null,
+  openedChannelId: 3,
+  firstAssigneeUserId: 7,
+  lastAssigneeUserId: 7,
+  firstResponseAt: '2026-11-18T09:14:03.512Z',
+  closedAt: '2026-11-18T10:02:15.330Z',
+  closedSource: 'user',
+  closedByUserId: 7,
+  closingNote: { categoryId: 4, summary: 'تم تأكيد موعد التوصيل — delivery confirmed for Thursday.' },
+  snoozedUntil: null,
+  handler: 'human',
+  autoCloseAt: null,
+  window: {
+    channelId: 3,
+    status: 'open',
+    closesAt: '2026-11-19T09:12:47.000Z',
+    since: null,
+    allows: null,
+    remainingOutbound: null,
+  },
+} as const
+
 export const conversationOut = z
   .object({
     id: z.number(),
@@ -35,38 +65,7 @@ export const conversationOut = z
     autoCloseAt: z.string().nullable(),
     window: windowOut,
   })
-  .meta({
-    examples: [
-      {
-        id: 311,
-        contactId: 1042,
-        status: 'closed',
-        state: 'closed',
-        openedAt: '2026-11-18T09:12:47.000Z',
-        openedSource: 'contact',
-        openedByUserId: null,
-        openedChannelId: 3,
-        firstAssigneeUserId: 7,
-        lastAssigneeUserId: 7,
-        firstResponseAt: '2026-11-18T09:14:03.512Z',
-        closedAt: '2026-11-18T10:02:15.330Z',
-        closedSource: 'user',
-        closedByUserId: 7,
-        closingNote: { categoryId: 4, summary: 'تم تأكيد موعد التوصيل — delivery confirmed for Thursday.' },
-        snoozedUntil: null,
-        handler: 'human',
-        autoCloseAt: null,
-        window: {
-          channelId: 3,
-          status: 'open',
-          closesAt: '2026-11-19T09:12:47.000Z',
-          since: null,
-          allows: null,
-          remainingOutbound: null,
-        },
-      },
-    ],
-  })
+  .meta({ examples: [CONVERSATION_EXAMPLE] })
 
 const iso = (d: Date | null) => d?.toISOString() ?? null
 

@@ -1,11 +1,23 @@
 import { z } from 'zod'
 import type { App } from '../app'
 import { setBlocked } from '../contacts/block.service'
-import { contactOut, identityOut, presentContact, presentIdentity } from '../contacts/contacts.presenter'
+import {
+  CONTACT_EXAMPLE,
+  contactOut,
+  identityOut,
+  presentContact,
+  presentIdentity,
+} from '../contacts/contacts.presenter'
 import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema, okBody } from '../http/schemas'
-import { conversationOut, presentConversation, presentWindow, windowOut } from './conversations.presenter'
+import {
+  CONVERSATION_EXAMPLE,
+  conversationOut,
+  presentConversation,
+  presentWindow,
+  windowOut,
+} from './conversations.presenter'
 import type { ConversationRow } from './conversations.repo'
 import {
   assignContact,
@@ -41,14 +53,61 @@ export function conversationRoutes(app: App, ctx: Ctx) {
           "The window is evaluated now for the contact's last interacted channel (rules 15–22); `state` is Azir's open / expired / closed / bot.",
         params,
         response: {
-          200: z.object({
-            contact: contactOut,
-            conversation: conversationOut.nullable(),
-            window: windowOut,
-            /** The window of each of the contact's channels (rule 22), for the reply-channel picker. */
-            windows: z.array(windowOut),
-            channels: z.array(identityOut),
-          }),
+          200: z
+            .object({
+              contact: contactOut,
+              conversation: conversationOut.nullable(),
+              window: windowOut,
+              /** The window of each of the contact's channels (rule 22), for the reply-channel picker. */
+              windows: z.array(windowOut),
+              channels: z.array(identityOut),
+            })
+            .meta({
+              examples: [
+                {
+                  contact: CONTACT_EXAMPLE,
+                  conversation: {
+                    ...CONVERSATION_EXAMPLE,
+                    status: 'open',
+                    state: 'open',
+                    closedAt: null,
+                    closedSource: null,
+                    closedByUserId: null,
+                    closingNote: null,
+                  },
+                  window: CONVERSATION_EXAMPLE.window,
+                  windows: [
+                    CONVERSATION_EXAMPLE.window,
+                    {
+                      channelId: 5,
+                      status: 'expired',
+                      closesAt: null,
+                      since: '2026-10-09T16:40:00.000Z',
+                      allows: 'template',
+                      remainingOutbound: null,
+                    },
+                  ],
+                  channels: [
+                    {
+                      id: 2210,
+                      channelId: 3,
+                      identifier: '966501234567',
+                      displayName: 'Layla',
+                      lastIncomingAt: '2026-11-18T09:12:47.000Z',
+                      lastOutgoingAt: '2026-11-18T09:14:03.512Z',
+                    },
+                    {
+                      id: 1875,
+                      channelId: 5,
+                      identifier: '5518823301',
+                      displayName: 'ليلى حسن',
+                      lastIncomingAt: '2026-10-02T16:40:00.000Z',
+                      lastOutgoingAt: null,
+                    },
+                  ],
+                },
+              ],
+            }),
           ...errors(401, 403, 404),
         },
       },

@@ -31,6 +31,7 @@ const KEY_OPERATIONS: [method: string, path: string, body: boolean][] = [
   ['post', `${W}/contacts`, true],
   ['get', `${W}/contacts/{contactId}`, false],
   ['patch', `${W}/contacts/{contactId}`, true],
+  ['get', `${W}/contacts/{contactId}/conversation`, false],
   ['post', `${W}/contacts/{contactId}/conversation/close`, true],
   ['post', `${W}/contacts/{contactId}/conversation/snooze`, true],
   ['put', `${W}/contacts/{contactId}/assignee`, true],
