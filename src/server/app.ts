@@ -14,7 +14,6 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify'
 import {
-  jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
@@ -39,6 +38,7 @@ import { AppError } from './errors'
 import { fileRoutes } from './files/files.routes'
 import { errorHandler } from './http/errors'
 import { healthRoutes } from './http/health.routes'
+import { OPENAPI_TAGS, openapiTransform } from './http/openapi'
 import { customInboxRoutes } from './inbox/custom-inboxes.routes'
 import { inboxRoutes } from './inbox/inbox.routes'
 import { invitationRoutes } from './invitations/invitations.routes'
@@ -165,8 +165,10 @@ export async function buildApp({ ctx, realtime, isReady = () => true }: AppOptio
         },
       },
       security: [{ bearer: [] }, { session: [] }],
+      tags: OPENAPI_TAGS.map((t) => ({ ...t })),
     },
-    transform: jsonSchemaTransform,
+    // Checks summaries, tags and examples, then converts the zod schemas (src/server/http/openapi.ts).
+    transform: openapiTransform,
     // Schemas registered with an id (recursive ones such as InboxFilter) go to components.schemas.
     transformObject: jsonSchemaTransformObject,
   })

@@ -37,7 +37,7 @@ export function authRoutes(app: App, ctx: Ctx) {
     '/api/v1/setup',
     {
       schema: {
-        tags: ['auth'],
+        tags: ['Auth'],
         summary: 'Whether first-run setup is still needed',
         security: [],
         response: { 200: z.object({ needsSetup: z.boolean() }) },
@@ -51,7 +51,7 @@ export function authRoutes(app: App, ctx: Ctx) {
     {
       config: authLimit,
       schema: {
-        tags: ['auth'],
+        tags: ['Auth'],
         summary: 'First-run setup: creates the organization, its first workspace and the owner',
         description: 'Only possible while no user exists (409 afterwards). Signs the new owner in.',
         security: [],
@@ -87,7 +87,7 @@ export function authRoutes(app: App, ctx: Ctx) {
     {
       config: authLimit,
       schema: {
-        tags: ['auth'],
+        tags: ['Auth'],
         summary: 'Sign in with email and password (sets an httpOnly session cookie)',
         security: [],
         body: z.strictObject({
@@ -112,7 +112,7 @@ export function authRoutes(app: App, ctx: Ctx) {
     '/api/v1/auth/logout',
     {
       schema: {
-        tags: ['auth'],
+        tags: ['Auth'],
         summary: 'Sign out (ends this session)',
         response: { 200: okBody, ...errors(401, 403) },
       },
@@ -129,7 +129,7 @@ export function authRoutes(app: App, ctx: Ctx) {
     '/api/v1/auth/session',
     {
       schema: {
-        tags: ['auth'],
+        tags: ['Auth'],
         summary: 'The signed-in user, their workspaces and the CSRF token for writes',
         response: { 200: sessionOut, ...errors(401) },
       },
@@ -144,7 +144,7 @@ export function authRoutes(app: App, ctx: Ctx) {
     '/api/v1/me',
     {
       schema: {
-        tags: ['profile'],
+        tags: ['Profile'],
         summary: 'Update your own profile (name, language, availability, notification preferences)',
         description:
           'A status change is pushed as a `presence` frame to the members of your workspaces. `notificationPrefs` may name only the switches that change.',
@@ -173,7 +173,7 @@ export function authRoutes(app: App, ctx: Ctx) {
     {
       config: authLimit,
       schema: {
-        tags: ['profile'],
+        tags: ['Profile'],
         summary: 'Change your password (signs out your other sessions)',
         body: z.strictObject({ currentPassword: z.string().min(1).max(128), newPassword: passwordSchema }),
         response: { 200: okBody, ...errors(400, 401, 403, 429) },

@@ -73,7 +73,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channel-types',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'Channel types that can be connected, with the fields of their setup wizard',
         description: '`label` and `help` of each field are i18n keys of the web app (channels.<type>.<key>).',
         params: ws,
@@ -90,7 +90,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'Connected channels (secrets are never returned)',
         params: ws,
         response: { 200: z.array(channelOut), ...errors(401, 403, 404) },
@@ -106,7 +106,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'Connect a channel',
         description: `Types: ${CHANNELS.map((c) => c.type).join(', ')}. Secrets are stored encrypted. Secrets Tawasul generates (a custom channel's API token, a Meta webhook verify token, a web chat's identity secret) are returned here once, in credentials.`,
         params: ws,
@@ -136,7 +136,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels/:channelId',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'A channel',
         params: one,
         response: { 200: channelOut, ...errors(401, 403, 404) },
@@ -152,7 +152,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels/:channelId',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'Rename a channel or change its settings or credentials',
         params: one,
         body: z.strictObject({
@@ -173,7 +173,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels/:channelId/setup',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'Check the credentials and register the webhook at the provider again',
         description:
           'Runs in the background (nothing calls a provider inside a request). The result shows in the channel: status `active`, or `error` with `lastError`.',
@@ -192,7 +192,7 @@ export function channelRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels/:channelId',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'Disconnect a channel (its history stays)',
         params: one,
         response: { 200: okBody, ...errors(401, 403, 404) },

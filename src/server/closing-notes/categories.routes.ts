@@ -36,7 +36,7 @@ export function closingCategoryRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['closing notes'],
+        tags: ['Closing notes'],
         summary: 'Conversation categories for closing notes (rule 35), in order',
         params: workspaceParams,
         response: { 200: z.array(categoryOut), ...errors(401, 403, 404) },
@@ -52,7 +52,7 @@ export function closingCategoryRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['closing notes'],
+        tags: ['Closing notes'],
         summary: 'Add a category (rule 38: Owners and Managers; the description is shown when closing)',
         params: workspaceParams,
         body: z.strictObject({ name: labelSchema('Name'), description: description.optional() }),
@@ -69,7 +69,7 @@ export function closingCategoryRoutes(app: App, ctx: Ctx) {
     `${base}/order`,
     {
       schema: {
-        tags: ['closing notes'],
+        tags: ['Closing notes'],
         summary: 'Reorder the categories (every id, in the new order)',
         params: workspaceParams,
         body: z.strictObject({ categoryIds: z.array(idSchema).max(1000) }),
@@ -86,7 +86,7 @@ export function closingCategoryRoutes(app: App, ctx: Ctx) {
     `${base}/:categoryId`,
     {
       schema: {
-        tags: ['closing notes'],
+        tags: ['Closing notes'],
         summary: 'Rename a category or edit its description',
         params,
         body: z.strictObject({ name: labelSchema('Name').optional(), description: description.optional() }),
@@ -103,7 +103,7 @@ export function closingCategoryRoutes(app: App, ctx: Ctx) {
     `${base}/:categoryId`,
     {
       schema: {
-        tags: ['closing notes'],
+        tags: ['Closing notes'],
         summary: 'Delete a category (conversations already closed with it keep it for reports)',
         params,
         response: { 200: okBody, ...errors(401, 403, 404) },

@@ -3,7 +3,7 @@ import type { App } from '../app'
 import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema } from '../http/schemas'
-import { commentOut, presentComment } from './comments.presenter'
+import { COMMENT_EXAMPLE, commentOut, presentComment } from './comments.presenter'
 import { addComment, listComments, MAX_COMMENT } from './comments.service'
 
 const params = z.strictObject({ workspaceId: idSchema, contactId: idSchema })
@@ -15,7 +15,7 @@ export function commentRoutes(app: App, ctx: Ctx) {
     path,
     {
       schema: {
-        tags: ['comments'],
+        tags: ['Comments'],
         summary: "A contact's internal comments, newest first",
         description: 'Keyset pagination: pass `nextBefore` back as `before`.',
         params,
@@ -24,7 +24,25 @@ export function commentRoutes(app: App, ctx: Ctx) {
           limit: z.coerce.number().int().min(1).max(100).default(50),
         }),
         response: {
-          200: z.object({ comments: z.array(commentOut), nextBefore: z.number().nullable() }),
+          200: z.object({ comments: z.array(commentOut), nextBefore: z.number().nullable() }).meta({
+            examples: [
+              {
+                comments: [
+                  COMMENT_EXAMPLE,
+                  {
+                    id: 5093,
+                    contactId: 1042,
+                    conversationId: null,
+                    author: { kind: 'api', id: null },
+                    body: 'Imported from Shopify: 3 orders, last one 4471.',
+                    mentions: [],
+                    createdAt: '2026-10-02T14:20:12.000Z',
+                  },
+                ],
+                nextBefore: null,
+              },
+            ],
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -40,11 +58,15 @@ export function commentRoutes(app: App, ctx: Ctx) {
     path,
     {
       schema: {
-        tags: ['comments'],
+        tags: ['Comments'],
         summary: 'Comment on a contact (internal; never sent to the contact, rule 50)',
         description: `At most ${MAX_COMMENT} characters. Mention with \`{{@user.ID}}\` or \`@[email]\`: members who can see the contact are notified; other mentions stay plain text.`,
         params,
-        body: z.strictObject({ body: z.string().max(MAX_COMMENT, `At most ${MAX_COMMENT} characters.`) }),
+        body: z
+          .strictObject({ body: z.string().max(MAX_COMMENT, `At most ${MAX_COMMENT} characters.`) })
+          .meta({
+            examples: [{ body: '{{@user.12}} العميلة تسأل عن الاسترجاع — can you check order 4471?' }],
+          }),
         response: { 201: commentOut, ...errors(400, 401, 403, 404) },
       },
     },

@@ -1,34 +1,64 @@
 import { z } from 'zod'
 import type { ContactRow, IdentityRow } from './contacts.repo'
 
-export const contactOut = z.object({
-  id: z.number(),
-  firstName: z.string(),
-  lastName: z.string(),
-  /** Rule 56: the display name falls back to the phone or email when the channel gave no name. */
-  displayName: z.string(),
-  email: z.string().nullable(),
-  phone: z.string().nullable(),
-  country: z.string().nullable(),
-  language: z.string().nullable(),
-  avatarUrl: z.string().nullable(),
-  custom: z.record(z.string(), z.unknown()),
-  lifecycleStageId: z.number().nullable(),
-  assigneeUserId: z.number().nullable(),
-  blocked: z.boolean(),
-  lastInteractedChannelId: z.number().nullable(),
-  inbox: z.object({
-    status: z.enum(['open', 'snoozed', 'closed']).nullable(),
-    conversationId: z.number().nullable(),
-    lastMessageAt: z.string().nullable(),
-    lastIncomingAt: z.string().nullable(),
-    lastMessagePreview: z.string().nullable(),
-    lastMessageDirection: z.enum(['in', 'out']).nullable(),
-    unread: z.boolean(),
-  }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-})
+/** A realistic contact for the OpenAPI examples (checked against the schemas, src/server/http/openapi.ts). */
+export const CONTACT_EXAMPLE = {
+  id: 1042,
+  firstName: 'ليلى',
+  lastName: 'Hassan',
+  displayName: 'ليلى Hassan',
+  email: 'layla.hassan@example.com',
+  phone: '+966501234567',
+  country: 'SA',
+  language: 'ar',
+  avatarUrl: null,
+  custom: { city: 'الرياض', order_number: 4471, vip: true },
+  lifecycleStageId: 2,
+  assigneeUserId: 7,
+  blocked: false,
+  lastInteractedChannelId: 3,
+  inbox: {
+    status: 'open',
+    conversationId: 311,
+    lastMessageAt: '2026-11-18T09:14:03.512Z',
+    lastIncomingAt: '2026-11-18T09:12:47.000Z',
+    lastMessagePreview: 'متى يوصل الطلب؟',
+    lastMessageDirection: 'in',
+    unread: true,
+  },
+  createdAt: '2026-10-02T14:20:11.000Z',
+  updatedAt: '2026-11-18T09:14:03.512Z',
+} as const
+export const contactOut = z
+  .object({
+    id: z.number(),
+    firstName: z.string(),
+    lastName: z.string(),
+    /** Rule 56: the display name falls back to the phone or email when the channel gave no name. */
+    displayName: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    country: z.string().nullable(),
+    language: z.string().nullable(),
+    avatarUrl: z.string().nullable(),
+    custom: z.record(z.string(), z.unknown()),
+    lifecycleStageId: z.number().nullable(),
+    assigneeUserId: z.number().nullable(),
+    blocked: z.boolean(),
+    lastInteractedChannelId: z.number().nullable(),
+    inbox: z.object({
+      status: z.enum(['open', 'snoozed', 'closed']).nullable(),
+      conversationId: z.number().nullable(),
+      lastMessageAt: z.string().nullable(),
+      lastIncomingAt: z.string().nullable(),
+      lastMessagePreview: z.string().nullable(),
+      lastMessageDirection: z.enum(['in', 'out']).nullable(),
+      unread: z.boolean(),
+    }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ examples: [CONTACT_EXAMPLE] })
 export type ContactOut = z.infer<typeof contactOut>
 
 export function displayName(
@@ -92,11 +122,36 @@ export const tagRefOut = z.object({ id: z.number(), name: z.string(), color: z.s
 
 export const stageRefOut = z.object({ id: z.number(), name: z.string(), isLost: z.boolean() })
 
-export const contactDetailOut = contactOut.extend({
-  identities: z.array(identityOut),
-  tags: z.array(tagRefOut),
-  lifecycleStage: stageRefOut.nullable(),
-})
+const TAG_REFS_EXAMPLE = [
+  { id: 5, name: 'VIP', color: '#d97706' },
+  { id: 9, name: 'عميل جديد', color: null },
+]
+
+export const contactDetailOut = contactOut
+  .extend({
+    identities: z.array(identityOut),
+    tags: z.array(tagRefOut),
+    lifecycleStage: stageRefOut.nullable(),
+  })
+  .meta({
+    examples: [
+      {
+        ...CONTACT_EXAMPLE,
+        identities: [
+          {
+            id: 2210,
+            channelId: 3,
+            identifier: '966501234567',
+            displayName: 'Layla',
+            lastIncomingAt: '2026-11-18T09:12:47.000Z',
+            lastOutgoingAt: '2026-11-18T09:14:03.512Z',
+          },
+        ],
+        tags: TAG_REFS_EXAMPLE,
+        lifecycleStage: { id: 2, name: 'Hot lead', isLost: false },
+      },
+    ],
+  })
 
 export function presentContactDetail(d: {
   contact: ContactRow
@@ -114,6 +169,35 @@ export function presentContactDetail(d: {
 
 /** A row of the contacts list: the contact and its tags. */
 export const contactListItemOut = contactOut.extend({ tags: z.array(tagRefOut) })
+
+/** GET /contacts: one page. */
+export const contactListOut = z
+  .object({ contacts: z.array(contactListItemOut), nextCursor: z.string().nullable() })
+  .meta({
+    examples: [
+      {
+        contacts: [
+          { ...CONTACT_EXAMPLE, tags: TAG_REFS_EXAMPLE },
+          {
+            ...CONTACT_EXAMPLE,
+            id: 1038,
+            firstName: 'Omar',
+            lastName: 'الشمري',
+            displayName: 'Omar الشمري',
+            email: null,
+            phone: '+971501112233',
+            country: 'AE',
+            language: 'en',
+            custom: {},
+            assigneeUserId: null,
+            inbox: { ...CONTACT_EXAMPLE.inbox, status: 'closed', conversationId: 298, unread: false },
+            tags: [],
+          },
+        ],
+        nextCursor: 'eyJ0IjoiMjAyNi0xMC0wMlQxNDoyMDoxMS4wMDBaIiwiaWQiOjEwMzh9',
+      },
+    ],
+  })
 
 export function presentContactListItem(
   c: ContactRow,

@@ -6,7 +6,7 @@ import { principalFor } from '../http/auth'
 import { errors, idSchema, okBody, workspaceParams } from '../http/schemas'
 import {
   contactDetailOut,
-  contactListItemOut,
+  contactListOut,
   presentContactDetail,
   presentContactListItem,
 } from './contacts.presenter'
@@ -34,14 +34,14 @@ export function contactRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'List and search contacts, newest first (rules 49, 56)',
         description:
           '`q` is partial on first name, last name and phone (Arabic letter variants folded) and exact on email and on text, list, email, number and url custom fields. Everything else is a filter. `cf=<key>:<value>` filters a custom field exactly, `cf=<key>:<from>..<to>` by range (date, time, number; either bound may be empty), `cf=<key>:` has no value; a checkbox `false` also matches contacts where it was never set. Pass `nextCursor` back as `cursor` for the next page.',
         params: workspaceParams,
         querystring: contactListQuery,
         response: {
-          200: z.object({ contacts: z.array(contactListItemOut), nextCursor: z.string().nullable() }),
+          200: contactListOut,
           ...errors(400, 401, 403, 404),
         },
       },
@@ -60,7 +60,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     `${base}/export`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Export the contacts matching the list filters as CSV (streamed)',
         description: 'Needs the Contacts module and data export (rule 101: managers can be restricted).',
         params: workspaceParams,
@@ -84,7 +84,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Create a contact',
         description:
           'At least a first name, phone or email. Phones need their country code and are stored in E.164; the country comes from the phone unless given (rule 54). New contacts get the default lifecycle stage unless `lifecycleStageId` is given (rule 58).',
@@ -103,7 +103,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     one,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'A contact with its channels, tags and lifecycle stage',
         params: contactParams,
         response: { 200: contactDetailOut, ...errors(401, 403, 404) },
@@ -119,7 +119,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     one,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Edit standard fields and custom values',
         description:
           '`custom` sets values by field key; `null` removes one. Values are checked against the field type (date YYYY-MM-DD, time HH:mm, url, email, number, list option, checkbox boolean).',
@@ -138,7 +138,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     one,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Delete a contact with its conversations and messages; cannot be undone (rule 56)',
         params: contactParams,
         response: { 200: okBody, ...errors(401, 403, 404) },
@@ -155,7 +155,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     `${one}/tags`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Add and remove tags on a contact',
         params: contactParams,
         body: tagChangeBody,
@@ -172,7 +172,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     `${one}/tags/:tagId`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Remove one tag from a contact',
         params: z.strictObject({ workspaceId: idSchema, contactId: idSchema, tagId: idSchema }),
         response: { 200: contactDetailOut, ...errors(401, 403, 404, 422) },
@@ -189,7 +189,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     `${base}/tags`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Add and remove tags on many contacts at once (all or nothing)',
         params: workspaceParams,
         body: z
@@ -222,7 +222,7 @@ export function contactRoutes(app: App, ctx: Ctx) {
     `${one}/lifecycle`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Move a contact to a lifecycle stage (or none); emits contact.lifecycle_updated',
         params: contactParams,
         body: z.strictObject({ stageId: idSchema.nullable() }),

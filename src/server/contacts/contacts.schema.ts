@@ -43,14 +43,34 @@ const standard = {
   custom: customIn.optional(),
 }
 
-export const createContactBody = z.strictObject({
-  ...standard,
-  lifecycleStageId: idSchema.nullable().optional(),
-  tagIds: z.array(idSchema).max(100).optional(),
-})
+export const createContactBody = z
+  .strictObject({
+    ...standard,
+    lifecycleStageId: idSchema.nullable().optional(),
+    tagIds: z.array(idSchema).max(100).optional(),
+  })
+  .meta({
+    examples: [
+      {
+        firstName: 'ليلى',
+        lastName: 'Hassan',
+        phone: '+966 50 123 4567',
+        email: 'layla.hassan@example.com',
+        language: 'ar',
+        custom: { city: 'الرياض', order_number: 4471 },
+        tagIds: [5, 9],
+      },
+      { firstName: 'Omar', lastName: 'الشمري', phone: '+971501112233', lifecycleStageId: 1 },
+    ],
+  })
 export type CreateContactInput = z.output<typeof createContactBody>
 
-export const updateContactBody = z.strictObject(standard)
+export const updateContactBody = z.strictObject(standard).meta({
+  examples: [
+    { lastName: 'Al-Hassan', custom: { city: 'جدة', vip: true } },
+    { email: '', language: 'en' },
+  ],
+})
 export type UpdateContactInput = z.output<typeof updateContactBody>
 
 export const contactParams = z.strictObject({ workspaceId: idSchema, contactId: idSchema })

@@ -101,7 +101,7 @@ export function contactImportRoutes(app: App, ctx: Ctx) {
           if (length >= MAX_IMPORT_BYTES) throw new FileTooLargeError(length)
         },
         schema: {
-          tags: ['contact import'],
+          tags: ['Contact import'],
           summary: 'Upload a CSV of contacts (phase 1 of 3: Upload → Mapping → Review)',
           description:
             'Rule 57: CSV (UTF-8) under 20 MB with a header row, at least 1 and fewer than 200,000 rows. The body is the file (Content-Type text/csv); its name in `?name=`. The reply has the columns, a few sample rows and a suggested mapping.',
@@ -129,7 +129,7 @@ export function contactImportRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['contact import'],
+        tags: ['Contact import'],
         summary: 'Recent imports, newest first',
         params: workspaceParams,
         response: { 200: z.array(importOut), ...errors(401, 403, 404) },
@@ -145,7 +145,7 @@ export function contactImportRoutes(app: App, ctx: Ctx) {
     one,
     {
       schema: {
-        tags: ['contact import'],
+        tags: ['Contact import'],
         summary: 'An import with its status and progress (poll this while it runs)',
         params: importParams,
         response: { 200: importOut, ...errors(401, 403, 404) },
@@ -161,7 +161,7 @@ export function contactImportRoutes(app: App, ctx: Ctx) {
     `${one}/mapping`,
     {
       schema: {
-        tags: ['contact import'],
+        tags: ['Contact import'],
         summary: 'Map columns to contact fields (phase 2)',
         description:
           'Targets: firstName, lastName, phone, email, country, language, lifecycle (stage name), tags (comma-separated names; missing tags are created), custom.<key>, ignore (unmapped columns are ignored). Modes: add_and_update, add_only, update_only, add_all ("Add all contacts despite duplicates"). A First Name column is required unless update_only; a phone or email column unless add_all. Existing contacts are matched by phone, then email; blank cells never clear data.',
@@ -189,7 +189,7 @@ export function contactImportRoutes(app: App, ctx: Ctx) {
     `${one}/review`,
     {
       schema: {
-        tags: ['contact import'],
+        tags: ['Contact import'],
         summary: 'Dry run (phase 3): what the import would create, update, skip and fail, and why',
         params: importParams,
         response: {
@@ -216,7 +216,7 @@ export function contactImportRoutes(app: App, ctx: Ctx) {
     `${one}/start`,
     {
       schema: {
-        tags: ['contact import'],
+        tags: ['Contact import'],
         summary: 'Start importing in the background; poll the import for progress',
         params: importParams,
         response: { 202: importOut, ...errors(401, 403, 404, 409) },
@@ -232,7 +232,7 @@ export function contactImportRoutes(app: App, ctx: Ctx) {
     `${one}/report`,
     {
       schema: {
-        tags: ['contact import'],
+        tags: ['Contact import'],
         summary: 'The result of every row as CSV: row (the header is row 1), outcome, contact id, reason',
         params: importParams,
         produces: ['text/csv'],

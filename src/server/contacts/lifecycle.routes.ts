@@ -36,7 +36,7 @@ export function lifecycleRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['lifecycle'],
+        tags: ['Lifecycle'],
         summary: 'Lifecycle stages in order (rule 58)',
         params: workspaceParams,
         response: { 200: z.array(stageOut), ...errors(401, 403, 404) },
@@ -52,7 +52,7 @@ export function lifecycleRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['lifecycle'],
+        tags: ['Lifecycle'],
         summary: 'Add a stage at the end',
         params: workspaceParams,
         body: z.strictObject({ name: labelSchema('Name', 50), isLost: z.boolean().optional() }),
@@ -69,7 +69,7 @@ export function lifecycleRoutes(app: App, ctx: Ctx) {
     `${base}/order`,
     {
       schema: {
-        tags: ['lifecycle'],
+        tags: ['Lifecycle'],
         summary: 'Reorder the stages (every stage id, in the new order)',
         params: workspaceParams,
         body: z.strictObject({ stageIds: z.array(idSchema).max(100) }),
@@ -86,7 +86,7 @@ export function lifecycleRoutes(app: App, ctx: Ctx) {
     `${base}/:stageId`,
     {
       schema: {
-        tags: ['lifecycle'],
+        tags: ['Lifecycle'],
         summary: 'Rename a stage or mark it lost',
         params: stageParams,
         body: z.strictObject({ name: labelSchema('Name', 50).optional(), isLost: z.boolean().optional() }),
@@ -103,7 +103,7 @@ export function lifecycleRoutes(app: App, ctx: Ctx) {
     `${base}/:stageId/default`,
     {
       schema: {
-        tags: ['lifecycle'],
+        tags: ['Lifecycle'],
         summary: 'Make this the default stage for new contacts (exactly one)',
         params: stageParams,
         response: { 200: z.array(stageOut), ...errors(401, 403, 404, 409) },
@@ -119,7 +119,7 @@ export function lifecycleRoutes(app: App, ctx: Ctx) {
     `${base}/:stageId`,
     {
       schema: {
-        tags: ['lifecycle'],
+        tags: ['Lifecycle'],
         summary: 'Delete a stage (not the default); its contacts are left without a stage',
         params: stageParams,
         response: { 200: z.object({ contactsCleared: z.number() }), ...errors(401, 403, 404, 409) },

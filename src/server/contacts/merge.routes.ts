@@ -20,7 +20,7 @@ export function mergeRoutes(app: App, ctx: Ctx) {
     `${base}/merge-suggestions`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Phones and emails shared by several contacts (rule 53), with those contacts',
         params: workspaceParams,
         querystring: z.strictObject({
@@ -60,7 +60,7 @@ export function mergeRoutes(app: App, ctx: Ctx) {
     `${base}/:contactId/merge-suggestions`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Other contacts with the same phone or email as this one (rule 53)',
         params: contactParams,
         response: {
@@ -80,7 +80,7 @@ export function mergeRoutes(app: App, ctx: Ctx) {
     `${base}/merge`,
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: 'Merge the secondary contact into the primary (rule 53); the secondary is deleted',
         description:
           "One transaction. Channels, conversations, messages, comments, notifications and history move to the primary; tags are united; the primary's fields win (except those listed in `keepFromSecondary`) and its blanks are filled from the secondary; the assignee is the primary's, else the secondary's. When both have an identity on the same channel the primary's is kept and the secondary's is recorded in the merge record; when both have an open conversation the secondary's is closed first.",

@@ -13,6 +13,17 @@ export const tagOut = z.object({
   contactCount: z.number().optional(),
   createdAt: z.string(),
 })
+const TAG_EXAMPLE = { id: 9, name: 'عميل جديد', color: '#16a34a', createdAt: '2026-09-14T08:03:22.000Z' }
+const tagListOut = z.array(tagOut).meta({
+  examples: [
+    [
+      { id: 5, name: 'VIP', color: '#d97706', contactCount: 214, createdAt: '2026-08-30T11:45:00.000Z' },
+      { ...TAG_EXAMPLE, contactCount: 1387 },
+      { id: 12, name: 'شكوى', color: null, contactCount: 0, createdAt: '2026-11-02T16:10:09.000Z' },
+    ],
+  ],
+})
+const tagCreatedOut = tagOut.meta({ examples: [TAG_EXAMPLE] })
 const present = (
   t: Pick<TagRow, 'id' | 'name' | 'color' | 'createdAt'> & { contactCount?: number },
 ): z.infer<typeof tagOut> => ({
@@ -35,10 +46,10 @@ export function tagRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Workspace tags with how many contacts carry each',
         params: workspaceParams,
-        response: { 200: z.array(tagOut), ...errors(401, 403, 404) },
+        response: { 200: tagListOut, ...errors(401, 403, 404) },
       },
     },
     async (request) => {
@@ -51,11 +62,13 @@ export function tagRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Create a tag (names are unique, ignoring case)',
         params: workspaceParams,
-        body: z.strictObject({ name: labelSchema('Name', 50), color: color.optional() }),
-        response: { 201: tagOut, ...errors(400, 401, 403, 404, 409) },
+        body: z
+          .strictObject({ name: labelSchema('Name', 50), color: color.optional() })
+          .meta({ examples: [{ name: 'عميل جديد', color: '#16a34a' }, { name: 'Wholesale' }] }),
+        response: { 201: tagCreatedOut, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -68,7 +81,7 @@ export function tagRoutes(app: App, ctx: Ctx) {
     `${base}/:tagId`,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Rename or recolour a tag',
         params: tagParams,
         body: z.strictObject({ name: labelSchema('Name', 50).optional(), color: color.optional() }),
@@ -85,7 +98,7 @@ export function tagRoutes(app: App, ctx: Ctx) {
     `${base}/:tagId`,
     {
       schema: {
-        tags: ['tags'],
+        tags: ['Tags'],
         summary: 'Delete a tag; it is removed from every contact',
         params: tagParams,
         response: { 200: z.object({ contactsUntagged: z.number() }), ...errors(401, 403, 404) },

@@ -32,7 +32,7 @@ export function timelineRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/timeline',
     {
       schema: {
-        tags: ['contacts'],
+        tags: ['Contacts'],
         summary: "A contact's activity: conversation and contact events, newest first (rule 14)",
         description: 'Keyset pagination: pass `nextBefore` back as `before`.',
         params: contactParams,

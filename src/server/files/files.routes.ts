@@ -27,7 +27,7 @@ export function fileRoutes(app: App, ctx: Ctx) {
       {
         bodyLimit: MAX_FILE_BYTES + 1,
         schema: {
-          tags: ['files'],
+          tags: ['Files'],
           summary: 'Upload a file (the request body is the file; its name in ?name=)',
           params: z.strictObject({ workspaceId: idSchema }),
           querystring: z.strictObject({ name: z.string().min(1).max(255) }),
@@ -53,7 +53,7 @@ export function fileRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/files/:fileId',
     {
       schema: {
-        tags: ['files'],
+        tags: ['Files'],
         summary: 'Download a file',
         params: z.strictObject({ workspaceId: idSchema, fileId: idSchema }),
         response: { 200: z.any(), ...errors(401, 403, 404) },

@@ -7,7 +7,7 @@ export function healthRoutes(app: App, ctx: Ctx) {
     '/healthz',
     {
       schema: {
-        tags: ['system'],
+        tags: ['System'],
         summary: 'Liveness: the process is up',
         response: { 200: z.object({ status: z.literal('ok') }) },
       },
@@ -18,7 +18,7 @@ export function healthRoutes(app: App, ctx: Ctx) {
     '/readyz',
     {
       schema: {
-        tags: ['system'],
+        tags: ['System'],
         summary: 'Readiness: the database answers and the server is not shutting down',
         response: {
           200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }),

@@ -35,7 +35,7 @@ export function customInboxRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'Custom inboxes this user created or that are shared with them or their team (rule 46)',
         params: workspaceParams,
         response: { 200: z.array(customInboxOut), ...errors(401, 403, 404) },
@@ -51,7 +51,7 @@ export function customInboxRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'Create a custom inbox: a saved, nested filter, private to you unless shared',
         description: FILTER_DOC,
         params: workspaceParams,
@@ -69,7 +69,7 @@ export function customInboxRoutes(app: App, ctx: Ctx) {
     `${base}/:customInboxId`,
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'A custom inbox you can see',
         params: itemParams,
         response: { 200: customInboxOut, ...errors(401, 403, 404) },
@@ -85,7 +85,7 @@ export function customInboxRoutes(app: App, ctx: Ctx) {
     `${base}/:customInboxId`,
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'Edit a custom inbox (its creator only)',
         description: FILTER_DOC,
         params: itemParams,
@@ -103,7 +103,7 @@ export function customInboxRoutes(app: App, ctx: Ctx) {
     `${base}/:customInboxId`,
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'Delete a custom inbox (its creator only)',
         params: itemParams,
         response: { 200: okBody, ...errors(401, 403, 404) },

@@ -26,7 +26,7 @@ export function inboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/inbox',
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'One page of an inbox view: slim contact rows, newest activity first',
         description:
           'Views: `all`, `mine`, `unassigned`, `mentioned`, `blocked`, `team:<teamId>`, `custom:<customInboxId>` (rules 43–47). ' +
@@ -45,7 +45,45 @@ export function inboxRoutes(app: App, ctx: Ctx) {
           limit: z.coerce.number().int().min(1).max(100).default(50),
         }),
         response: {
-          200: z.object({ rows: z.array(inboxRowOut), nextCursor: z.string().nullable() }),
+          200: z.object({ rows: z.array(inboxRowOut), nextCursor: z.string().nullable() }).meta({
+            examples: [
+              {
+                rows: [
+                  {
+                    contactId: 1042,
+                    displayName: 'ليلى Hassan',
+                    avatarUrl: null,
+                    channel: { id: 3, type: 'whatsapp_cloud' },
+                    conversationId: 311,
+                    status: 'open',
+                    preview: 'متى يوصل الطلب؟',
+                    direction: 'in',
+                    lastMessageAt: '2026-11-18T09:12:47.000Z',
+                    unread: true,
+                    assigneeUserId: 7,
+                    assigneeTeamId: 2,
+                    blocked: false,
+                  },
+                  {
+                    contactId: 987,
+                    displayName: 'James Carter',
+                    avatarUrl: '/api/v1/workspaces/1/files/412',
+                    channel: { id: 5, type: 'messenger' },
+                    conversationId: 305,
+                    status: 'open',
+                    preview: 'Thanks, شكراً!',
+                    direction: 'out',
+                    lastMessageAt: '2026-11-18T08:57:30.000Z',
+                    unread: false,
+                    assigneeUserId: null,
+                    assigneeTeamId: null,
+                    blocked: false,
+                  },
+                ],
+                nextCursor: 'eyJ0IjoiMjAyNi0xMS0xOFQwODo1NzozMC4wMDBaIiwiaWQiOjk4N30',
+              },
+            ],
+          }),
           ...errors(400, 401, 403, 404, 422),
         },
       },
@@ -62,7 +100,7 @@ export function inboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/inbox/views',
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'The inbox views this user may open, with unread counts',
         description:
           'Standard views (All, Mine, Unassigned, Mentioned) and team inboxes per rules 44–45 and 102; custom inboxes in the sections All / By me / By others (rule 46); `blocked` only when the user may see a blocked contact (rule 47).',
@@ -92,7 +130,7 @@ export function inboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/read',
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: "Mark the contact's new messages as read (clears the blue dot, rule 48)",
         description:
           'Everyone watching the inbox gets a `contact.read` frame. Reading a read contact changes nothing.',

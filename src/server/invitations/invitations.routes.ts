@@ -47,7 +47,7 @@ export function invitationRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/invitations',
     {
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: 'Invite a user by email with an access level',
         description: 'Owners invite any level; Managers invite Agents only (rule 100).',
         params: z.strictObject({ workspaceId: idSchema }),
@@ -70,7 +70,7 @@ export function invitationRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/invitations/:invitationId/resend',
     {
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: 'Resend an invitation with a new link and expiry',
         params: invitationParams,
         response: { 200: inviteResult, ...errors(401, 403, 404, 410) },
@@ -86,7 +86,7 @@ export function invitationRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/invitations/:invitationId',
     {
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: 'Revoke a pending invitation',
         params: invitationParams,
         response: { 200: okBody, ...errors(401, 403, 404, 410) },
@@ -104,7 +104,7 @@ export function invitationRoutes(app: App, ctx: Ctx) {
     {
       config: limit,
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: 'What an invitation token is for (shown on the accept page)',
         security: [],
         body: z.strictObject({ token: tokenSchema }),
@@ -132,7 +132,7 @@ export function invitationRoutes(app: App, ctx: Ctx) {
     {
       config: limit,
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: 'Accept an invitation and sign in',
         description: 'New users send name and a password; existing users send their current password.',
         security: [],

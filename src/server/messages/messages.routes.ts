@@ -3,7 +3,7 @@ import type { App } from '../app'
 import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema } from '../http/schemas'
-import { messageOut, presentMessage } from './messages.presenter'
+import { MESSAGE_EXAMPLE, messageOut, presentMessage } from './messages.presenter'
 import { sendMessageSchema } from './messages.schema'
 import { getMessage, listMessages, sendMessage } from './messages.service'
 
@@ -14,7 +14,7 @@ export function messageRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/messages',
     {
       schema: {
-        tags: ['messages'],
+        tags: ['Messages'],
         summary: "A contact's messages across conversations, newest first",
         description: 'Keyset pagination: pass the smallest id you have as `before`.',
         params,
@@ -23,7 +23,28 @@ export function messageRoutes(app: App, ctx: Ctx) {
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
         response: {
-          200: z.object({ messages: z.array(messageOut), nextBefore: z.number().nullable() }),
+          200: z.object({ messages: z.array(messageOut), nextBefore: z.number().nullable() }).meta({
+            examples: [
+              {
+                messages: [
+                  MESSAGE_EXAMPLE,
+                  {
+                    ...MESSAGE_EXAMPLE,
+                    id: 90211,
+                    direction: 'in',
+                    author: { kind: 'contact', id: 1042 },
+                    text: 'متى يوصل الطلب؟',
+                    content: { type: 'text', text: 'متى يوصل الطلب؟' },
+                    status: 'received',
+                    createdAt: '2026-11-18T09:12:47.000Z',
+                    sentAt: null,
+                    deliveredAt: null,
+                  },
+                ],
+                nextBefore: 90211,
+              },
+            ],
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -39,7 +60,7 @@ export function messageRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/messages',
     {
       schema: {
-        tags: ['messages'],
+        tags: ['Messages'],
         summary: 'Send a message to the contact',
         description:
           "Checked against the channel's messaging window now (rules 15–22): a refusal (422 window_closed) says why and what is allowed. With `clientKey`, a retried request returns the first message (200) instead of sending twice.",
@@ -62,7 +83,7 @@ export function messageRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/messages/:messageId',
     {
       schema: {
-        tags: ['messages'],
+        tags: ['Messages'],
         summary: 'A message with its delivery status',
         params: z.strictObject({ workspaceId: idSchema, messageId: idSchema }),
         response: { 200: messageOut, ...errors(401, 403, 404) },

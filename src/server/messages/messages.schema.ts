@@ -96,12 +96,29 @@ export const messageContentSchema = z.discriminatedUnion('type', [
 
 export type MessageContent = z.infer<typeof messageContentSchema>
 
-export const sendMessageSchema = z.strictObject({
-  /** The channel to send on; defaults to the contact's last interacted channel. */
-  channelId: idSchema.optional(),
-  message: messageContentSchema,
-  /** Messenger message tag for sends after the 7-day human-agent window (rule 16). */
-  messageTag: z.enum(MESSENGER_TAGS).optional(),
-  /** Idempotency: the same key returns the same message instead of sending twice. */
-  clientKey: z.string().min(8).max(100).optional(),
-})
+export const sendMessageSchema = z
+  .strictObject({
+    /** The channel to send on; defaults to the contact's last interacted channel. */
+    channelId: idSchema.optional(),
+    message: messageContentSchema,
+    /** Messenger message tag for sends after the 7-day human-agent window (rule 16). */
+    messageTag: z.enum(MESSENGER_TAGS).optional(),
+    /** Idempotency: the same key returns the same message instead of sending twice. */
+    clientKey: z.string().min(8).max(100).optional(),
+  })
+  .meta({
+    examples: [
+      {
+        channelId: 3,
+        message: { type: 'text', text: 'أهلاً ليلى، طلبك رقم 4471 في الطريق وسيصل غداً إن شاء الله.' },
+        clientKey: 'c6f1d2a0-7b3e-4e58-9a41-2f0d8b1c5e77',
+      },
+      {
+        message: {
+          type: 'template',
+          template: { name: 'order_shipped', language: 'ar', body: ['ليلى', '4471'] },
+        },
+      },
+      { message: { type: 'image', fileId: 88, caption: 'Your invoice / فاتورتك' } },
+    ],
+  })

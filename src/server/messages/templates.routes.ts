@@ -21,7 +21,7 @@ export function templateRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels/:channelId/templates',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: "A channel's message templates (rule 117), as last synced from the provider",
         params,
         response: { 200: z.array(templateOut), ...errors(401, 403, 404) },
@@ -44,7 +44,7 @@ export function templateRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/channels/:channelId/templates/sync',
     {
       schema: {
-        tags: ['channels'],
+        tags: ['Channels'],
         summary: 'Fetch the channel’s templates from the provider now (runs as a job)',
         params,
         response: { 202: z.object({ queued: z.literal(true) }), ...errors(401, 403, 404, 422) },

@@ -25,7 +25,7 @@ export function notificationRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['notifications'],
+        tags: ['Notifications'],
         summary: 'Your notifications in this workspace, newest first (mentions and assignments)',
         description:
           'Keyset pagination: pass `nextBefore` back as `before`. `unread=true` lists only unread ones.',
@@ -77,7 +77,7 @@ export function notificationRoutes(app: App, ctx: Ctx) {
     `${base}/unread-count`,
     {
       schema: {
-        tags: ['notifications'],
+        tags: ['Notifications'],
         summary: 'How many of your notifications are unread',
         params: workspaceParams,
         response: { 200: z.object({ count: z.number() }), ...errors(401, 403, 404) },
@@ -93,7 +93,7 @@ export function notificationRoutes(app: App, ctx: Ctx) {
     `${base}/read`,
     {
       schema: {
-        tags: ['notifications'],
+        tags: ['Notifications'],
         summary: 'Mark notifications read: some by id, or all',
         params: workspaceParams,
         body: z.strictObject({ ids: z.array(idSchema).max(500).optional(), all: z.literal(true).optional() }),

@@ -25,7 +25,7 @@ export function presenceRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/assignable-users',
     {
       schema: {
-        tags: ['inbox'],
+        tags: ['Inbox'],
         summary: 'Members for the assignment dropdown: team, online state and open contacts',
         description:
           'Open to everyone with the Inbox (rule 30: agents assign too). Presence is live across server processes; `presence` changes are also pushed as `presence` frames on the realtime socket.',

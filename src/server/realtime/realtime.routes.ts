@@ -35,7 +35,7 @@ export function realtimeRoutes(app: App, ctx: Ctx) {
     {
       websocket: true,
       schema: {
-        tags: ['realtime'],
+        tags: ['Realtime'],
         summary: 'WebSocket: live inbox events (protocol in docs/realtime.md)',
         description:
           'Signed-in users only (session cookie). Send `{"type":"subscribe","workspaceId":…,"lastEventId":…}`; the server replays what you missed and then pushes frames you may see.',

@@ -38,7 +38,7 @@ export function sandboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/sandbox',
     {
       schema: {
-        tags: ['sandbox'],
+        tags: ['Sandbox'],
         summary: 'The sandbox WhatsApp chat, seen from the customer’s phone (the signed-in user)',
         params,
         response: { 200: sandboxViewOut, ...errors(401, 403, 404) },
@@ -54,7 +54,7 @@ export function sandboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/sandbox',
     {
       schema: {
-        tags: ['sandbox'],
+        tags: ['Sandbox'],
         summary: 'Start the sandbox: a WhatsApp channel named "Sandbox" on a simulated number',
         params,
         response: { 200: sandboxViewOut, 201: sandboxViewOut, ...errors(401, 403, 404) },
@@ -71,7 +71,7 @@ export function sandboxRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/sandbox/messages',
     {
       schema: {
-        tags: ['sandbox'],
+        tags: ['Sandbox'],
         summary: 'Write to the business as the sandbox customer',
         params,
         body: z.strictObject({ text: z.string().trim().min(1, 'Text is required.').max(4096) }),

@@ -37,7 +37,7 @@ export function snippetRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['snippets'],
+        tags: ['Snippets'],
         summary: 'Saved replies, by shortcut; `q` keeps those whose shortcut starts with it',
         params: workspaceParams,
         querystring: z.strictObject({ q: z.string().trim().max(50).optional() }),
@@ -54,7 +54,7 @@ export function snippetRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['snippets'],
+        tags: ['Snippets'],
         summary: 'Add a snippet',
         params: workspaceParams,
         body: z.strictObject({ shortcut, body }),
@@ -71,7 +71,7 @@ export function snippetRoutes(app: App, ctx: Ctx) {
     `${base}/:snippetId`,
     {
       schema: {
-        tags: ['snippets'],
+        tags: ['Snippets'],
         summary: 'Edit a snippet',
         params,
         body: z.strictObject({ shortcut: shortcut.optional(), body: body.optional() }),
@@ -88,7 +88,7 @@ export function snippetRoutes(app: App, ctx: Ctx) {
     `${base}/:snippetId`,
     {
       schema: {
-        tags: ['snippets'],
+        tags: ['Snippets'],
         summary: 'Delete a snippet',
         params,
         response: { 200: okBody, ...errors(401, 403, 404) },

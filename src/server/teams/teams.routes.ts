@@ -44,7 +44,7 @@ export function teamRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/teams',
     {
       schema: {
-        tags: ['teams'],
+        tags: ['Teams'],
         summary: 'Teams with their members',
         params: wsParams,
         response: { 200: z.array(teamOut), ...errors(401, 403, 404) },
@@ -60,7 +60,7 @@ export function teamRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/teams',
     {
       schema: {
-        tags: ['teams'],
+        tags: ['Teams'],
         summary: 'Create a team',
         params: wsParams,
         body: z.strictObject({ name: labelSchema('Team name', 80), description: description.optional() }),
@@ -77,7 +77,7 @@ export function teamRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/teams/:teamId',
     {
       schema: {
-        tags: ['teams'],
+        tags: ['Teams'],
         summary: 'Rename a team or change its description',
         params: teamParams,
         body: z.strictObject({
@@ -97,7 +97,7 @@ export function teamRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/teams/:teamId',
     {
       schema: {
-        tags: ['teams'],
+        tags: ['Teams'],
         summary: 'Delete a team',
         params: teamParams,
         response: { 200: okBody, ...errors(401, 403, 404) },
@@ -114,7 +114,7 @@ export function teamRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/teams/:teamId/members/:userId',
     {
       schema: {
-        tags: ['teams'],
+        tags: ['Teams'],
         summary: 'Add a user to a team',
         description: 'Rule 107: a user is in at most one team (409 when already in another).',
         params: memberParams,
@@ -132,7 +132,7 @@ export function teamRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/teams/:teamId/members/:userId',
     {
       schema: {
-        tags: ['teams'],
+        tags: ['Teams'],
         summary: 'Remove a user from a team',
         params: memberParams,
         response: { 200: okBody, ...errors(401, 403, 404) },

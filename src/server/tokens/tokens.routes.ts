@@ -14,6 +14,33 @@ const tokenOut = z.object({
   revokedAt: z.string().nullable(),
   createdByName: z.string().nullable(),
 })
+const TOKEN_EXAMPLE = {
+  id: 14,
+  name: 'Shopify — متجر الرياض',
+  tokenPrefix: 'tws_1_Xk9q…',
+  createdAt: '2026-11-10T12:00:41.000Z',
+}
+const tokenListOut = z.array(tokenOut).meta({
+  examples: [
+    [
+      {
+        ...TOKEN_EXAMPLE,
+        lastUsedAt: '2026-11-18T09:02:10.000Z',
+        revokedAt: null,
+        createdByName: 'سارة العتيبي',
+      },
+      {
+        id: 9,
+        name: 'Zapier',
+        tokenPrefix: 'tws_1_b7Rt…',
+        createdAt: '2026-07-03T08:15:00.000Z',
+        lastUsedAt: null,
+        revokedAt: '2026-09-30T17:44:12.000Z',
+        createdByName: 'Omar Saleh',
+      },
+    ],
+  ],
+})
 const wsParams = z.strictObject({ workspaceId: idSchema })
 
 export function tokenRoutes(app: App, ctx: Ctx) {
@@ -21,10 +48,10 @@ export function tokenRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/api-tokens',
     {
       schema: {
-        tags: ['integrations'],
+        tags: ['API tokens'],
         summary: 'API tokens of the workspace (never the tokens themselves)',
         params: wsParams,
-        response: { 200: z.array(tokenOut), ...errors(401, 403, 404) },
+        response: { 200: tokenListOut, ...errors(401, 403, 404) },
       },
     },
     async (request) => {
@@ -42,18 +69,24 @@ export function tokenRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/api-tokens',
     {
       schema: {
-        tags: ['integrations'],
+        tags: ['API tokens'],
         summary: 'Create an API token; the token is in this response only',
         params: wsParams,
-        body: z.strictObject({ name: labelSchema('Token name', 80) }),
+        body: z
+          .strictObject({ name: labelSchema('Token name', 80) })
+          .meta({ examples: [{ name: 'Shopify — متجر الرياض' }] }),
         response: {
-          201: z.object({
-            id: z.number(),
-            name: z.string(),
-            token: z.string(),
-            tokenPrefix: z.string(),
-            createdAt: z.string(),
-          }),
+          201: z
+            .object({
+              id: z.number(),
+              name: z.string(),
+              token: z.string(),
+              tokenPrefix: z.string(),
+              createdAt: z.string(),
+            })
+            .meta({
+              examples: [{ ...TOKEN_EXAMPLE, token: 'tws_1_Xk9qV3mZp0aL7cR2wT5yH8nB4dF6gJ1sK0uE9iO3rQ' }],
+            }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -72,7 +105,7 @@ export function tokenRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/api-tokens/:tokenId',
     {
       schema: {
-        tags: ['integrations'],
+        tags: ['API tokens'],
         summary: 'Revoke an API token',
         params: z.strictObject({ workspaceId: idSchema, tokenId: idSchema }),
         response: { 200: okBody, ...errors(401, 403, 404, 410) },

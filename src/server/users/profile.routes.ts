@@ -21,7 +21,7 @@ export function profileRoutes(app: App, ctx: Ctx) {
       {
         bodyLimit: MAX_AVATAR_BYTES + 1,
         schema: {
-          tags: ['profile'],
+          tags: ['Profile'],
           summary: 'Upload your profile picture (the body is a PNG, JPEG, WebP or GIF image, at most 2 MB)',
           response: { 200: userOut, ...errors(400, 401, 403, 413, 422) },
         },
@@ -37,7 +37,7 @@ export function profileRoutes(app: App, ctx: Ctx) {
     '/api/v1/me/avatar',
     {
       schema: {
-        tags: ['profile'],
+        tags: ['Profile'],
         summary: 'Remove your profile picture',
         response: { 200: userOut, ...errors(401, 403) },
       },
@@ -52,7 +52,7 @@ export function profileRoutes(app: App, ctx: Ctx) {
     '/api/v1/users/:userId/avatar',
     {
       schema: {
-        tags: ['profile'],
+        tags: ['Profile'],
         summary: "A user's profile picture (for members of a workspace you share)",
         params: z.strictObject({ userId: idSchema }),
         response: { 200: z.any(), ...errors(401, 404) },

@@ -13,7 +13,7 @@ export function userRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/users',
     {
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: 'Users of the workspace and pending invitations',
         params: z.strictObject({ workspaceId: idSchema }),
         response: {
@@ -37,7 +37,7 @@ export function userRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/users/export',
     {
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: 'Export users and pending invitations as CSV',
         params: z.strictObject({ workspaceId: idSchema }),
         produces: ['text/csv'],
@@ -58,7 +58,7 @@ export function userRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/users/:userId',
     {
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: "Edit a user's access level (role and restrictions)",
         description: 'Rule 103: only the access level can be edited, and never your own.',
         params: memberParams,
@@ -76,7 +76,7 @@ export function userRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/users/:userId',
     {
       schema: {
-        tags: ['users'],
+        tags: ['Users'],
         summary: "Revoke a user's access",
         description:
           'Rule 34: their contacts become unassigned, or all move to `reassignContactsTo`. You cannot revoke yourself.',

@@ -259,7 +259,7 @@ describe('OpenAPI document (/api/docs)', () => {
     for (const [method, path, statuses] of docs.OPERATIONS) {
       const op = doc.paths[`/v2${path}`]?.[method.toLowerCase()]
       assert.ok(op, `${method} /v2${path} documented`)
-      assert.deepEqual(op.tags, ['developer API v2 (respond.io compatible)'])
+      assert.deepEqual(op.tags, ['Developer API v2 (respond.io compatible)'])
       assert.ok(op.summary && op.description, `${method} ${path} described`)
       for (const s of [200, 429, ...statuses])
         assert.ok(op.responses[String(s)], `${method} ${path} answers ${s}`)

@@ -48,5 +48,6 @@ export const identifierParam = z
   })
   .meta({
     description: `The contact: ${IDENTIFIER_HELP} The oldest contact wins when several share an email or phone (respond.io: "the first contact that matches").`,
-    examples: ['id:123', 'email:layla@example.com', 'phone:%2B966501234567'],
+    // Examples are parameter values before URL encoding (a client, Swagger UI included, encodes `+`).
+    examples: ['id:123', 'email:layla@example.com', 'phone:+966501234567'],
   })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** The OpenAPI tag of every /v2 route. */
-export const V2_TAG = 'developer API v2 (respond.io compatible)'
+export const V2_TAG = 'Developer API v2 (respond.io compatible)'
 
 export const errorOut = z
   .object({ code: z.number().int(), message: z.string() })

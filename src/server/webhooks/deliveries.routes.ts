@@ -24,7 +24,7 @@ export function webhookDeliveryRoutes(app: App, ctx: Ctx) {
     `${base}/deliveries`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: "A webhook's delivery log, newest first",
         description:
           'Keyset pagination: pass `nextCursor` back as `cursor`. Filters: status, event (name or alias), contactId, and a creation time range [from, to).',
@@ -55,7 +55,7 @@ export function webhookDeliveryRoutes(app: App, ctx: Ctx) {
     `${base}/deliveries/:deliveryId`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'One delivery with every attempt and the payload it sends',
         params: deliveryParams,
         response: { 200: deliveryDetailOut, ...errors(400, 401, 403, 404) },
@@ -73,7 +73,7 @@ export function webhookDeliveryRoutes(app: App, ctx: Ctx) {
     `${base}/deliveries/:deliveryId/replay`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Send a delivery again now, with the same delivery id and a fresh retry budget',
         params: deliveryParams,
         response: { 202: deliveryOut, ...errors(400, 401, 403, 404, 409) },
@@ -90,7 +90,7 @@ export function webhookDeliveryRoutes(app: App, ctx: Ctx) {
     `${base}/replay`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Replay the dead-lettered (or delivered, or all finished) deliveries created in [from, to)',
         description: `Each keeps its delivery id. At most 10,000 per call; \`more\` says whether to call again.`,
         params,
@@ -115,7 +115,7 @@ export function webhookDeliveryRoutes(app: App, ctx: Ctx) {
     `${base}/test`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Queue a `webhook.test` ping; follow it in the delivery log',
         params,
         response: { 202: deliveryOut, ...errors(401, 403, 404, 409) },

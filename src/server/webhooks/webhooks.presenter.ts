@@ -33,6 +33,27 @@ export const webhookOut = z.object({
 })
 export type WebhookOut = z.infer<typeof webhookOut>
 
+/** A realistic webhook for the OpenAPI examples (checked against the schemas, src/server/http/openapi.ts). */
+export const WEBHOOK_EXAMPLE: WebhookOut = {
+  id: 6,
+  url: 'https://crm.example.com/hooks/tawasul',
+  description: 'مزامنة جهات الاتصال مع CRM — contact sync',
+  events: ['message.received', 'contact.created', 'contact.tag_updated'],
+  enabled: true,
+  disabledReason: null,
+  secretHint: 'whsec_Pq7d…',
+  previousSecretExpiresAt: null,
+  health: {
+    lastSuccessAt: '2026-11-18T09:12:48.120Z',
+    lastFailureAt: '2026-11-17T22:03:10.000Z',
+    failingSince: null,
+    pending: 0,
+    dead: 1,
+  },
+  createdAt: '2026-10-20T10:00:00.000Z',
+  updatedAt: '2026-11-01T13:37:00.000Z',
+}
+
 export function presentWebhook(e: EndpointRow, stats: EndpointStats | undefined, now: Date): WebhookOut {
   const overlap =
     e.previousSecretExpiresAt && e.previousSecretExpiresAt > now ? e.previousSecretExpiresAt : null

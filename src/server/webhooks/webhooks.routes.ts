@@ -4,7 +4,7 @@ import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema, okBody, workspaceParams } from '../http/schemas'
 import { WEBHOOK_EVENT_NAMES, WEBHOOK_EVENTS } from './catalog'
-import { presentWebhook, webhookOut } from './webhooks.presenter'
+import { presentWebhook, WEBHOOK_EXAMPLE, webhookOut } from './webhooks.presenter'
 import {
   createWebhook,
   deleteWebhook,
@@ -45,7 +45,7 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     `${base}/events`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Events a webhook can subscribe to, with their respond.io-style aliases',
         params: workspaceParams,
         response: {
@@ -64,7 +64,7 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     `${base}/settings`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: "The workspace's webhook settings",
         params: workspaceParams,
         response: { 200: settingsOut, ...errors(401, 403, 404) },
@@ -80,7 +80,7 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     `${base}/settings`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Allow or forbid webhooks to loopback and private-network addresses',
         description: 'Link-local and cloud metadata addresses are refused regardless.',
         params: workspaceParams,
@@ -98,10 +98,13 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: "The workspace's webhooks with their delivery health",
         params: workspaceParams,
-        response: { 200: z.array(webhookOut), ...errors(401, 403, 404) },
+        response: {
+          200: z.array(webhookOut).meta({ examples: [[WEBHOOK_EXAMPLE]] }),
+          ...errors(401, 403, 404),
+        },
       },
     },
     async (request) => {
@@ -114,18 +117,33 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Register a webhook; its signing secret is in this response only',
         description:
           'The URL must be https (http only for a private address when the workspace allows private networks); it must not resolve to link-local or metadata addresses. Events may be given by name or alias.',
         params: workspaceParams,
-        body: z.strictObject({
-          url: urlSchema,
-          description: descriptionSchema.optional(),
-          events: eventsSchema,
-          enabled: z.boolean().optional(),
-        }),
-        response: { 201: webhookOut.extend({ secret: z.string() }), ...errors(400, 401, 403, 404, 409, 422) },
+        body: z
+          .strictObject({
+            url: urlSchema,
+            description: descriptionSchema.optional(),
+            events: eventsSchema,
+            enabled: z.boolean().optional(),
+          })
+          .meta({
+            examples: [
+              {
+                url: 'https://crm.example.com/hooks/tawasul',
+                description: 'مزامنة جهات الاتصال مع CRM — contact sync',
+                events: ['message.received', 'new_contact', 'contact.tag_updated'],
+              },
+            ],
+          }),
+        response: {
+          201: webhookOut
+            .extend({ secret: z.string() })
+            .meta({ examples: [{ ...WEBHOOK_EXAMPLE, secret: 'whsec_Pq7dM2kR9vX4nL8bT1yC6hJ3wF5sA0gE' }] }),
+          ...errors(400, 401, 403, 404, 409, 422),
+        },
       },
     },
     async (request, reply) => {
@@ -142,7 +160,7 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     `${base}/:webhookId`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'One webhook',
         params,
         response: { 200: webhookOut, ...errors(401, 403, 404) },
@@ -158,7 +176,7 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     `${base}/:webhookId`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Change the URL, description, events or enabled flag',
         description:
           "Disabling pauses delivery: pending deliveries wait and resume when it is enabled again. Enabling clears an automatic disable's reason.",
@@ -182,7 +200,7 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     `${base}/:webhookId`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Delete a webhook and its delivery log',
         params,
         response: { 200: okBody, ...errors(401, 403, 404) },
@@ -199,7 +217,7 @@ export function outgoingWebhookRoutes(app: App, ctx: Ctx) {
     `${base}/:webhookId/rotate-secret`,
     {
       schema: {
-        tags: ['webhooks'],
+        tags: ['Webhooks'],
         summary: 'Rotate the signing secret; the new secret is in this response only',
         description:
           'The previous secret keeps signing (a second v1= signature) for overlapHours (default 24, 0 drops it at once).',

@@ -41,7 +41,7 @@ export function workspaceRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId',
     {
       schema: {
-        tags: ['workspaces'],
+        tags: ['Workspaces'],
         summary: 'A workspace, your access level in it and what that lets you do',
         params: workspaceParams,
         response: {
@@ -69,7 +69,7 @@ export function workspaceRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId',
     {
       schema: {
-        tags: ['workspaces'],
+        tags: ['Workspaces'],
         summary: 'Update workspace settings (name, time zone, language, closing notes, auto-close)',
         params: workspaceParams,
         body: z.strictObject({
