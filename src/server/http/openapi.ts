@@ -28,6 +28,10 @@ export const OPENAPI_TAGS = [
   { name: 'Closing notes', description: 'Categories for closing notes.' },
   { name: 'Snippets', description: 'Saved replies.' },
   { name: 'Webhooks', description: 'Outgoing webhooks and their delivery log.' },
+  {
+    name: 'Workflows',
+    description: 'Workflows, versions, runs, shortcuts, incoming webhooks and credentials.',
+  },
   { name: 'Sandbox', description: 'A simulated WhatsApp chat for trying the product.' },
   { name: 'Realtime', description: 'Live events over WebSocket.' },
   { name: 'System', description: 'Liveness and readiness probes.' },

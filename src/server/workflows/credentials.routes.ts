@@ -21,7 +21,7 @@ export function credentialRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary:
           'Connections the integration steps use (Google Sheets, Meta Conversions API, TikTok Events API)',
         params: workspaceParams,
@@ -37,7 +37,7 @@ export function credentialRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Add a connection (its key or token is stored encrypted and never shown again)',
         params: workspaceParams,
         body: credentialInputSchema,
@@ -53,7 +53,7 @@ export function credentialRoutes(app: App, ctx: Ctx) {
     `${base}/:credentialId`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Remove a connection (steps using it fail and are reported before publishing)',
         params: z.strictObject({ workspaceId: idSchema, credentialId: idSchema }),
         response: { 200: okBody, ...errors(401, 403, 404) },
@@ -69,7 +69,7 @@ export function credentialRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/workflow-settings',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Workflow settings of the workspace',
         params: workspaceParams,
         response: { 200: settingsOut, ...errors(401, 403, 404) },
@@ -85,7 +85,7 @@ export function credentialRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/workflow-settings',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary:
           'Let HTTP steps call loopback and private-network addresses (link-local and metadata stay refused)',
         params: workspaceParams,

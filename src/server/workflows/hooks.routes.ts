@@ -40,7 +40,7 @@ export function hookRoutes(app: App, ctx: Ctx) {
       : { started: false, contactId: r.contactId, reason: r.reason }
   }
   const schema = {
-    tags: ['workflows'],
+    tags: ['Workflows'],
     summary: 'Start a workflow with an Incoming Webhook trigger (JSON body → $trigger.*)',
     description:
       'The body identifies the contact by phone, email or contactId (as the trigger says); a missing contact is created from a phone or email unless the trigger says not to. 202 when the run started, 200 with `started: false` when skipped.',

@@ -19,7 +19,7 @@ export function runRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/workflows/:workflowId/runs',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: "A workflow's runs, newest first, each with its step log",
         description: 'Keyset pagination: pass `nextBefore` back as `before`.',
         params: z.strictObject({ workspaceId: idSchema, workflowId: idSchema }),
@@ -38,7 +38,7 @@ export function runRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/workflow-runs',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: "A contact's workflow runs, newest first, each with its step log",
         params: z.strictObject({ workspaceId: idSchema, contactId: idSchema }),
         querystring: page,
@@ -57,7 +57,7 @@ export function runRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/workflow-runs/:runId',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'One run with its step log (inputs, outputs, branch taken, errors, timings)',
         params: runParams,
         response: { 200: runOut, ...errors(401, 403, 404) },
@@ -73,7 +73,7 @@ export function runRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/workflow-runs/:runId/cancel',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Take the contact out of the workflow now',
         params: runParams,
         response: { 200: runOut, ...errors(401, 403, 404, 409) },
@@ -89,7 +89,7 @@ export function runRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/shortcuts',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Shortcuts the signed-in user may start from the inbox (rule 51)',
         params: workspaceParams,
         response: {
@@ -120,7 +120,7 @@ export function runRoutes(app: App, ctx: Ctx) {
     '/api/v1/workspaces/:workspaceId/contacts/:contactId/shortcuts/:workflowId',
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Start a shortcut on a contact; the form values become $trigger.<key>',
         params: z.strictObject({ workspaceId: idSchema, contactId: idSchema, workflowId: idSchema }),
         body: z.strictObject({

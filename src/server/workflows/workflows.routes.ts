@@ -86,7 +86,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Workflows of the workspace (Owners and Managers, rule 60)',
         params: workspaceParams,
         response: { 200: z.array(workflowSummaryOut), ...errors(401, 403, 404) },
@@ -102,7 +102,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     base,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Create a workflow (a draft), empty, from a definition, or from a template',
         description: `At most ${LIMITS.workflowsPerWorkspace} workflows per workspace and ${LIMITS.stepsPerWorkflow} steps per workflow (rule 61).`,
         params: workspaceParams,
@@ -126,7 +126,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `/api/v1/workspaces/:workspaceId/workflow-templates`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Ready-made workflows (create one with POST /workflows {templateKey})',
         description: 'Names and descriptions are translated in the web app under workflows.templates.<key>.',
         params: workspaceParams,
@@ -154,7 +154,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `/api/v1/workspaces/:workspaceId/workflow-schema`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'JSON Schemas of the definition, every trigger’s conditions and every step’s configuration',
         description:
           'For the visual builder: draw forms and validate while editing. Generated from the zod schemas the server validates with.',
@@ -172,7 +172,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `/api/v1/workspaces/:workspaceId/workflows/import`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Import an exported workflow as a new draft',
         description:
           'References to tags, users, teams, channels… that this workspace lacks are reported as problems.',
@@ -200,7 +200,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     one,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary:
           'A workflow: its draft definition, what is incomplete (rule 64), outcomes per step, webhook URL',
         params,
@@ -217,7 +217,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     one,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Rename or describe a workflow',
         params,
         body: z.strictObject({ name: name.optional(), description: description.optional() }),
@@ -234,7 +234,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/draft`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Save the whole draft definition',
         description:
           'The builder applies rule 65’s operations (add, rename, copy/paste, move, delete) to the JSON and saves it here. Malformed JSON, duplicate step ids or more than 100 steps are refused (400); incomplete steps are saved and listed in `problems`.',
@@ -253,7 +253,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/publish`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Publish the draft as a new version (422 with every problem when incomplete)',
         params,
         response: { 200: workflowDetailOut, ...errors(401, 403, 404, 422) },
@@ -269,7 +269,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/stop`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Stop triggering (contacts already in it finish); publish again to restart',
         params,
         response: { 200: workflowDetailOut, ...errors(401, 403, 404, 409) },
@@ -285,7 +285,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/discard-draft`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Throw away unpublished changes (the draft becomes the live version)',
         params,
         response: { 200: workflowDetailOut, ...errors(401, 403, 404, 409) },
@@ -301,7 +301,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     one,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Delete a workflow (its active runs are cancelled)',
         params,
         response: { 200: okBody, ...errors(401, 403, 404) },
@@ -318,7 +318,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/versions`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Published versions, newest first',
         params,
         response: { 200: z.array(versionOut), ...errors(401, 403, 404) },
@@ -334,7 +334,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/versions/:version`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'One published version (immutable)',
         params: params.extend({ version: z.coerce.number().int().min(1) }),
         response: { 200: versionDetailOut, ...errors(400, 401, 403, 404) },
@@ -351,7 +351,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/export`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Export the draft as JSON (import it with POST /workflows/import)',
         params,
         response: { 200: exportOut, ...errors(401, 403, 404) },
@@ -373,7 +373,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/webhook/rotate`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'New secret for the Incoming Webhook URL (the old one stops working)',
         params,
         response: { 200: workflowDetailOut, ...errors(401, 403, 404) },
@@ -390,7 +390,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     `${one}/test-run`,
     {
       schema: {
-        tags: ['workflows'],
+        tags: ['Workflows'],
         summary: 'Simulate the workflow on a contact without side effects',
         description:
           'Runs the draft (or the live version) against the contact inside a transaction that is always rolled back: each step reports what it would do. HTTP and other outside calls are not made; `choices[stepId]` sets what to assume (an answer to a question, an outcome such as "failure" or "timeout", an HTTP response). Waits advance a simulated clock.',
