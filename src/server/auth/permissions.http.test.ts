@@ -67,6 +67,7 @@ const PROBES: Partial<Record<Capability, Probe>> = {
   },
   'data.export': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/contacts/export` },
   'settings.channels': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/channel-types` },
+  'settings.files': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/library/files` },
   'settings.contactFields': {
     method: 'POST',
     path: (ws) => `/api/v1/workspaces/${ws}/contact-fields`,
@@ -86,7 +87,6 @@ const NOT_YET_ROUTED: Capability[] = [
   'workflows.manage',
   'settings.access',
   'settings.codeBlocks',
-  'settings.files',
   'mobile.use',
 ]
 
