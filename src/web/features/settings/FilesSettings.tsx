@@ -265,7 +265,9 @@ function Files() {
                 <td className="cell-actions">
                   <Button
                     variant="ghost"
-                    aria-label={t('files.copyLinkOf', { name: f.fileName })}
+                    aria-label={
+                      copied === f.id ? t('common.copied') : t('files.copyLinkOf', { name: f.fileName })
+                    }
                     title={t('files.linkHint', { when: formatDateTime(f.linkExpiresAt, i18n.language) })}
                     onClick={() => {
                       void navigator.clipboard?.writeText(f.link).then(() => setCopied(f.id))
