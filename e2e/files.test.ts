@@ -128,5 +128,22 @@ test('Settings → Files: the owner uploads two files, renames one, deletes one;
     .getByRole('link', { name: 'Files' })
     .waitFor()
   await managerPage.context().close()
+
+  // In Arabic the page mirrors: Arabic labels, right-to-left layout, sizes formatted by Intl in Arabic.
+  await page.getByRole('button', { name: 'العربية' }).click()
+  await page.getByRole('heading', { name: 'الملفات', level: 1 }).waitFor()
+  assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl')
+  await page.getByText('تم حذف logo.png.').waitFor() // the notice follows the language
+  const row = page.locator('[data-file="Prices 2026.pdf"]')
+  await row.getByRole('button', { name: 'نسخ رابط Prices 2026.pdf' }).waitFor()
+  // Intl's Arabic: the unit in Arabic (digits as the locale's default numbering system has them).
+  assert.match((await row.locator('td').allInnerTexts())[3]!, /^[0-9٠-٩]+\s?بايت$/)
+  const zone = (await page.locator('.files-drop').boundingBox())!
+  const title = (await page.locator('.files-drop-title').boundingBox())!
+  assert.ok(
+    Math.abs(zone.x + zone.width - (title.x + title.width)) < 24,
+    'the drop zone title starts at the right edge',
+  )
+  await shot(page, 'files-library-ar')
   await page.context().close()
 })

@@ -9,6 +9,7 @@ import { Dialog } from '../../ui/Dialog'
 import { SelectField, TextField } from '../../ui/Field'
 import { Loading, Page } from '../../ui/Page'
 import { useView } from '../contacts/queries'
+import { extensionOf, type FileKind, formatSize, kindOf } from './helpers'
 import { RequireCapability } from './SettingsLayout'
 
 /** A file of the workspace library, as GET /library/files returns it. */
@@ -23,7 +24,7 @@ export type LibraryFile = {
   linkExpiresAt: string
 }
 type LibraryPage = { files: LibraryFile[]; nextCursor: string | null }
-type Kind = '' | 'image' | 'video' | 'audio' | 'document'
+type Kind = '' | FileKind
 
 /** Rule 104 row 15: Owners, and Managers unless restricted. */
 export function FilesSettings() {
@@ -32,28 +33,6 @@ export function FilesSettings() {
       <Files />
     </RequireCapability>
   )
-}
-
-/** Bytes in the largest unit that keeps the number at least 1, in the user's locale. */
-export function formatSize(bytes: number, language: string): string {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return new Intl.NumberFormat(language, {
-    style: 'unit',
-    unit: units[unit],
-    unitDisplay: 'short',
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  }).format(value)
-}
-
-function kindOf(mimeType: string): Exclude<Kind, ''> {
-  const top = mimeType.split('/')[0]
-  return top === 'image' || top === 'video' || top === 'audio' ? top : 'document'
 }
 
 type Upload = { key: number; name: string; progress: number; error: unknown }
@@ -78,7 +57,8 @@ function Files() {
   const refresh = () => qc.invalidateQueries({ queryKey: ['library-files', ws] })
   const [uploads, setUploads] = useState<Upload[]>([])
   const [error, setError] = useState<unknown>(null)
-  const [notice, setNotice] = useState<string | null>(null)
+  // Kept as a key and values so it follows a language switch.
+  const [notice, setNotice] = useState<{ key: string; values: Record<string, unknown> } | null>(null)
   const [renaming, setRenaming] = useState<LibraryFile | null>(null)
   const [copied, setCopied] = useState<number | null>(null)
   const [dragging, setDragging] = useState(false)
@@ -125,8 +105,8 @@ function Files() {
       const r = await del<{ outcome: 'deleted' | 'unlisted'; messages: number }>(`${base}/${f.id}`)
       setNotice(
         r.outcome === 'deleted'
-          ? t('files.deleted', { name: f.fileName })
-          : t('files.unlisted', { name: f.fileName, count: r.messages }),
+          ? { key: 'files.deleted', values: { name: f.fileName } }
+          : { key: 'files.unlisted', values: { name: f.fileName, count: r.messages } },
       )
       await refresh()
     } catch (err) {
@@ -214,87 +194,89 @@ function Files() {
       </div>
 
       <ErrorAlert error={error ?? list.error} />
-      {notice && <Alert kind="success">{notice}</Alert>}
+      {notice && <Alert kind="success">{t(notice.key, notice.values)}</Alert>}
       {list.isLoading ? (
         <Loading />
       ) : files.length === 0 ? (
         <p className="muted">{filtered ? t('files.noMatch') : t('files.empty')}</p>
       ) : (
-        <table className="table files-table">
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="sr-only">{t('files.preview')}</span>
-              </th>
-              <th scope="col">{t('files.name')}</th>
-              <th scope="col">{t('files.type')}</th>
-              <th scope="col">{t('files.size')}</th>
-              <th scope="col">{t('files.uploadedBy')}</th>
-              <th scope="col">{t('files.uploadedAt')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {files.map((f) => (
-              <tr key={f.id} data-file={f.fileName}>
-                <td className="files-thumb-cell">
-                  {kindOf(f.mimeType) === 'image' ? (
-                    <img
-                      className="files-thumb"
-                      src={`/api/v1/workspaces/${ws}/files/${f.id}`}
-                      alt=""
-                      loading="lazy"
-                    />
-                  ) : (
-                    <span className="files-thumb files-thumb-kind" aria-hidden="true">
-                      {t(`files.kinds.${kindOf(f.mimeType)}`)}
-                    </span>
-                  )}
-                </td>
-                <td dir="auto" className="files-name">
-                  {f.fileName}
-                </td>
-                <td dir="ltr" className="files-mime">
-                  {f.mimeType}
-                </td>
-                <td>{formatSize(f.size, i18n.language)}</td>
-                <td dir="auto">{f.uploadedBy?.name ?? t('files.unknownUploader')}</td>
-                <td>{formatDateTime(f.createdAt, i18n.language)}</td>
-                <td className="cell-actions">
-                  <Button
-                    variant="ghost"
-                    aria-label={
-                      copied === f.id ? t('common.copied') : t('files.copyLinkOf', { name: f.fileName })
-                    }
-                    title={t('files.linkHint', { when: formatDateTime(f.linkExpiresAt, i18n.language) })}
-                    onClick={() => {
-                      void navigator.clipboard?.writeText(f.link).then(() => setCopied(f.id))
-                    }}
-                  >
-                    {copied === f.id ? t('common.copied') : t('files.copyLink')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    aria-label={t('files.renameOf', { name: f.fileName })}
-                    onClick={() => setRenaming(f)}
-                  >
-                    {t('files.rename')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    className="text-danger"
-                    aria-label={t('files.deleteOf', { name: f.fileName })}
-                    onClick={() => void remove(f)}
-                  >
-                    {t('common.delete')}
-                  </Button>
-                </td>
+        <div className="table-scroll">
+          <table className="table files-table">
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="sr-only">{t('files.preview')}</span>
+                </th>
+                <th scope="col">{t('files.name')}</th>
+                <th scope="col">{t('files.type')}</th>
+                <th scope="col">{t('files.size')}</th>
+                <th scope="col">{t('files.uploadedBy')}</th>
+                <th scope="col">{t('files.uploadedAt')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('common.actions')}</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {files.map((f) => (
+                <tr key={f.id} data-file={f.fileName}>
+                  <td className="files-thumb-cell">
+                    {kindOf(f.mimeType) === 'image' ? (
+                      <img
+                        className="files-thumb"
+                        src={`/api/v1/workspaces/${ws}/files/${f.id}`}
+                        alt=""
+                        loading="lazy"
+                      />
+                    ) : (
+                      <span className="files-thumb files-thumb-kind" aria-hidden="true" dir="ltr">
+                        {extensionOf(f.fileName) ?? t(`files.kinds.${kindOf(f.mimeType)}`)}
+                      </span>
+                    )}
+                  </td>
+                  <td dir="auto" className="files-name">
+                    {f.fileName}
+                  </td>
+                  <td dir="ltr" className="files-mime">
+                    {f.mimeType}
+                  </td>
+                  <td className="files-nowrap">{formatSize(f.size, i18n.language)}</td>
+                  <td dir="auto">{f.uploadedBy?.name ?? t('files.unknownUploader')}</td>
+                  <td>{formatDateTime(f.createdAt, i18n.language)}</td>
+                  <td className="cell-actions">
+                    <Button
+                      variant="ghost"
+                      aria-label={
+                        copied === f.id ? t('common.copied') : t('files.copyLinkOf', { name: f.fileName })
+                      }
+                      title={t('files.linkHint', { when: formatDateTime(f.linkExpiresAt, i18n.language) })}
+                      onClick={() => {
+                        void navigator.clipboard?.writeText(f.link).then(() => setCopied(f.id))
+                      }}
+                    >
+                      {copied === f.id ? t('common.copied') : t('files.copyLink')}
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      aria-label={t('files.renameOf', { name: f.fileName })}
+                      onClick={() => setRenaming(f)}
+                    >
+                      {t('files.rename')}
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      className="text-danger"
+                      aria-label={t('files.deleteOf', { name: f.fileName })}
+                      onClick={() => void remove(f)}
+                    >
+                      {t('common.delete')}
+                    </Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {list.hasNextPage && (
         <Button busy={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
