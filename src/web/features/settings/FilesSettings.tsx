@@ -208,7 +208,6 @@ function Files() {
                   <span className="sr-only">{t('files.preview')}</span>
                 </th>
                 <th scope="col">{t('files.name')}</th>
-                <th scope="col">{t('files.type')}</th>
                 <th scope="col">{t('files.size')}</th>
                 <th scope="col">{t('files.uploadedBy')}</th>
                 <th scope="col">{t('files.uploadedAt')}</th>
@@ -234,11 +233,11 @@ function Files() {
                       </span>
                     )}
                   </td>
-                  <td dir="auto" className="files-name">
-                    {f.fileName}
-                  </td>
-                  <td dir="ltr" className="files-mime">
-                    {f.mimeType}
+                  <td className="files-name">
+                    <span dir="auto">{f.fileName}</span>
+                    <span dir="ltr" className="files-mime">
+                      {f.mimeType}
+                    </span>
                   </td>
                   <td className="files-nowrap">{formatSize(f.size, i18n.language)}</td>
                   <td dir="auto">{f.uploadedBy?.name ?? t('files.unknownUploader')}</td>
