@@ -8,6 +8,7 @@ import {
   fileForSignedUrl,
   getFile,
   LIBRARY_LINK_TTL_SECONDS,
+  libraryChoices,
   listLibrary,
   MAX_FILE_BYTES,
   removeLibraryFile,
@@ -124,6 +125,33 @@ export function fileRoutes(app: App, ctx: Ctx) {
       const { q, type, cursor, limit } = request.query
       const page = await listLibrary(ctx, p, { q: q || undefined, kind: type, cursor, limit })
       return { files: page.items.map(present), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    '/api/v1/workspaces/:workspaceId/library/files/choices',
+    {
+      schema: {
+        tags: ['files'],
+        summary: 'Library files to attach in the composer, newest first (everyone who can reply)',
+        params: workspaceParams,
+        querystring: z.strictObject({
+          q: z.string().trim().max(255).optional(),
+          limit: z.coerce.number().int().min(1).max(50).default(20),
+        }),
+        response: { 200: z.array(fileOut), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const p = await principalFor(ctx, request, request.params.workspaceId)
+      const files = await libraryChoices(ctx, p, request.query.q || undefined, request.query.limit)
+      return files.map((f) => ({
+        id: f.id,
+        fileName: f.fileName,
+        mimeType: f.mimeType,
+        size: f.size,
+        createdAt: f.createdAt.toISOString(),
+      }))
     },
   )
 

@@ -115,6 +115,16 @@ export async function listLibrary(
   return { items, nextCursor: rows.length > f.limit ? encodeCursor(items.at(-1)!.file.id) : null }
 }
 
+/**
+ * The composer's "From library" list: everyone who writes messages may send a library file (the
+ * library is "for messages and workflows"); managing it stays with Settings → Files (row 15).
+ */
+export async function libraryChoices(ctx: Ctx, p: Principal, q: string | undefined, limit: number) {
+  authorize(p, 'inbox.view')
+  const rows = await listLibraryFiles(ctx.db, p.workspaceId, { q }, undefined, limit)
+  return rows.map((r) => r.file)
+}
+
 export async function renameLibraryFile(ctx: Ctx, p: Principal, fileId: number, fileName: string) {
   authorize(p, 'settings.files')
   return ctx.db.transaction(async (tx) => {

@@ -193,6 +193,17 @@ describe('Files library (Settings → Files, rule 104 row 15)', () => {
       // Attaching a file in the composer stays open to everyone in the Inbox.
       assert.equal((await put(who.client, 'reply.txt', 'r', 'text/plain', false)).status, 201)
     }
+    // The composer's "From library" list is for everyone who replies, names and types only.
+    const choices = await agent.client.get(`${ws}/library/files/choices?q=manager`)
+    assert.equal(choices.status, 200, choices.text)
+    assert.deepEqual(
+      choices.body.map((f: any) => [f.id, f.fileName, f.mimeType]),
+      [[mine.body.id, 'manager.txt', 'text/plain']],
+    )
+    assert.equal(choices.body[0].link, undefined, 'no shareable link for agents')
+    const all = await agent.client.get(`${ws}/library/files/choices?limit=50`)
+    assert.ok(all.body.length > 1)
+    assert.ok(!all.body.some((f: any) => f.fileName === 'reply.txt'), 'composer attachments are not offered')
     const other = await buildWorkspace(server)
     const theirs = await other.owner.client.request(
       'POST',
