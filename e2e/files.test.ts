@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core'
 import { buildUser, setupOwner } from '../src/server/test/factories'
 import { startTestServer, type TestServer } from '../src/server/test/harness'
 import { launchBrowser, shot } from './browser'
-import { signIn } from './inbox'
+import { customerWrites, signIn } from './inbox'
 
 let server: TestServer
 let browser: Browser
@@ -23,7 +23,7 @@ const PNG = Buffer.from(
   'base64',
 )
 
-test('Settings → Files: the owner uploads two files, renames one, deletes one; an agent has no Files (rule 104 row 15)', async () => {
+test('Settings → Files: the owner uploads two files, renames one, deletes one, sends one from the composer; an agent has no Files (rule 104 row 15)', async () => {
   const owner = await setupOwner(server)
   const ws = owner.workspaceId
   const api = `/api/v1/workspaces/${ws}/library/files`
@@ -145,5 +145,24 @@ test('Settings → Files: the owner uploads two files, renames one, deletes one;
     'the drop zone title starts at the right edge',
   )
   await shot(page, 'files-library-ar')
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.getByRole('heading', { name: 'Files', level: 1 }).waitFor()
+
+  // The composer sends a library file ("From library"); deleting it afterwards only unlists it,
+  // so the sent message keeps its file.
+  assert.equal((await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)).status, 201)
+  await customerWrites(owner, 'Can I see your prices?')
+  await page.goto(`${server.url}/w/${ws}/inbox`)
+  await page.locator('.inbox-row', { hasText: 'Can I see your prices?' }).click()
+  await page.getByRole('button', { name: 'From library' }).click()
+  const picker = page.getByRole('dialog', { name: 'Send a file from the library' })
+  await picker.getByRole('button', { name: /Prices 2026\.pdf/ }).click()
+  await page.locator('.attachment-chip', { hasText: 'Prices 2026.pdf' }).waitFor()
+  await page.getByRole('button', { name: 'Send', exact: true }).click()
+  await page.locator('.msg-out', { hasText: 'Prices 2026.pdf' }).waitFor()
+  const prices = left.body.files[0] as { id: number }
+  const removed = await owner.client.delete(`${api}/${prices.id}`)
+  assert.deepEqual(removed.body, { outcome: 'unlisted', messages: 1 })
+  assert.equal((await owner.client.get(`/api/v1/workspaces/${ws}/files/${prices.id}`)).status, 200)
   await page.context().close()
 })
