@@ -21,6 +21,32 @@ export async function findFile(
   return row
 }
 
+/**
+ * The file a message being written will reference, locked (FOR SHARE) until that transaction ends:
+ * deleting it from the library locks it FOR UPDATE first, so it waits for the message and then
+ * sees it (no message ever points at a deleted file).
+ */
+export async function findFileForMessage(
+  tx: DbOrTx,
+  workspaceId: number,
+  fileId: number,
+): Promise<FileRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(files)
+    .where(and(eq(files.workspaceId, workspaceId), eq(files.id, fileId)))
+    .for('share')
+  return row
+}
+
+async function lockFileForDelete(tx: DbOrTx, workspaceId: number, fileId: number) {
+  await tx
+    .select({ id: files.id })
+    .from(files)
+    .where(and(eq(files.workspaceId, workspaceId), eq(files.id, fileId)))
+    .for('update')
+}
+
 /** What the library page filters on: a broad kind from the MIME type. */
 export type FileKind = 'image' | 'video' | 'audio' | 'document'
 
@@ -60,7 +86,13 @@ export async function listLibraryFiles(
     .limit(limit)
 }
 
-export async function findLibraryFile(db: DbOrTx, workspaceId: number, fileId: number) {
+export async function findLibraryFile(
+  db: DbOrTx,
+  workspaceId: number,
+  fileId: number,
+  opts: { lockForDelete?: boolean } = {},
+) {
+  if (opts.lockForDelete) await lockFileForDelete(db, workspaceId, fileId)
   const [row] = await db
     .select({ file: files, uploadedBy: { id: users.id, name: users.name } })
     .from(files)

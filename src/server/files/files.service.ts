@@ -150,7 +150,8 @@ export async function removeLibraryFile(
 ): Promise<{ outcome: 'deleted' | 'unlisted'; messages: number }> {
   authorize(p, 'settings.files')
   const result = await ctx.db.transaction(async (tx) => {
-    const found = await findLibraryFile(tx, p.workspaceId, fileId)
+    // Waits for messages being written with this file (they hold it FOR SHARE), then counts them.
+    const found = await findLibraryFile(tx, p.workspaceId, fileId, { lockForDelete: true })
     if (!found) throw new NotFoundError('File')
     const used = await countMessagesUsingFile(tx, p.workspaceId, fileId)
     if (used > 0) {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { sql } from 'drizzle-orm'
 import { connectCustomChannel, inbound } from '../test/custom-channel'
 import { buildUser, buildWorkspace, setupOwner } from '../test/factories'
 import { startTestServer, type TestServer } from '../test/harness'
+import { findFileForMessage } from './files.repo'
 
 let server: TestServer
 let owner: Awaited<ReturnType<typeof setupOwner>>
@@ -170,6 +172,26 @@ describe('Files library (Settings → Files, rule 104 row 15)', () => {
         'and it cannot be deleted again through the library',
       )
     }
+  })
+
+  test('a delete waits for a message being written with the file, then keeps the file for it', async () => {
+    const race = await put(owner.client, 'race.pdf', '%PDF race', 'application/pdf')
+    assert.equal(race.status, 201)
+    let deleting: Promise<{ status: number; body: any }> | undefined
+    await server.ctx.db.transaction(async (tx) => {
+      // What sending a media message does: the file, locked until the message is committed.
+      assert.ok(await findFileForMessage(tx, owner.workspaceId, race.body.id))
+      deleting = owner.client.delete(`${ws}/library/files/${race.body.id}`)
+      await new Promise((r) => setTimeout(r, 300))
+      await tx.execute(
+        sql`UPDATE messages SET content = jsonb_build_object('media', jsonb_build_object('fileId', ${race.body.id}::bigint))
+            WHERE workspace_id = ${owner.workspaceId} AND id = (SELECT min(id) FROM messages WHERE workspace_id = ${owner.workspaceId})`,
+      )
+    })
+    const res = await deleting!
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.body, { outcome: 'unlisted', messages: 1 })
+    assert.equal((await owner.client.get(`${ws}/files/${race.body.id}`)).status, 200)
   })
 
   test('owners and managers manage the library; restricted managers and agents get 403; other workspaces 404', async () => {
