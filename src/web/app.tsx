@@ -14,6 +14,7 @@ import { ApiTokensSettings } from './features/settings/ApiTokensSettings'
 import { ChannelsSettings } from './features/settings/ChannelsSettings'
 import { ContactFieldsSettings } from './features/settings/ContactFieldsSettings'
 import { ConversationsSettings } from './features/settings/ConversationsSettings'
+import { FilesSettings } from './features/settings/FilesSettings'
 import { GeneralSettings } from './features/settings/GeneralSettings'
 import { LifecycleSettings } from './features/settings/LifecycleSettings'
 import { SettingsLayout } from './features/settings/SettingsLayout'
@@ -90,6 +91,7 @@ export const router = createBrowserRouter([
           { path: 'lifecycle', element: <LifecycleSettings /> },
           { path: 'conversations', element: <ConversationsSettings /> },
           { path: 'snippets', element: <SnippetsSettings /> },
+          { path: 'files', element: <FilesSettings /> },
           { path: 'api-tokens', element: <ApiTokensSettings /> },
           { path: 'webhooks', element: <WebhooksSettings /> },
         ],

@@ -69,6 +69,7 @@ const PROBES: Partial<Record<Capability, Probe>> = {
   'settings.channels': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/channel-types` },
   'workflows.manage': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/workflows` },
   'shortcuts.use': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/shortcuts` },
+  'settings.files': { method: 'GET', path: (ws) => `/api/v1/workspaces/${ws}/library/files` },
   'settings.contactFields': {
     method: 'POST',
     path: (ws) => `/api/v1/workspaces/${ws}/contact-fields`,
@@ -86,7 +87,6 @@ const NOT_YET_ROUTED: Capability[] = [
   'reports.view',
   'settings.access',
   'settings.codeBlocks',
-  'settings.files',
   'mobile.use',
 ]
 

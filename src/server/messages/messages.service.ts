@@ -25,7 +25,7 @@ import type { Tx } from '../db/database'
 import type { AuthorKind, MessageType } from '../db/schema'
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors'
 import { type Actor, emit } from '../events'
-import { findFile } from '../files/files.repo'
+import { findFileForMessage } from '../files/files.repo'
 import { findWorkspace } from '../workspaces/workspaces.repo'
 import {
   findByClientKey,
@@ -346,7 +346,7 @@ async function materialize(
           { path: 'message.fileId', message: 'Required.' },
         ])
       }
-      const file = m.fileId ? await findFile(tx, workspaceId, m.fileId) : undefined
+      const file = m.fileId ? await findFileForMessage(tx, workspaceId, m.fileId) : undefined
       if (m.fileId && !file) throw new NotFoundError('File')
       return {
         text: m.caption ?? null,

@@ -108,3 +108,45 @@ export async function getText(path: string): Promise<string> {
   if (!res.ok) throw new ApiError(res.status, 'http_error', res.statusText)
   return res.text()
 }
+
+/**
+ * Like `upload`, through XMLHttpRequest so the caller sees the upload's progress (0–1); fetch
+ * cannot report it. `signal` aborts the upload.
+ */
+export function uploadWithProgress<T>(
+  path: string,
+  file: Blob,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', path)
+    xhr.withCredentials = true
+    xhr.setRequestHeader('accept', 'application/json')
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream')
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken)
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total)
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'network'))
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'aborted'))
+    xhr.onload = () => {
+      let data: unknown = null
+      try {
+        data = JSON.parse(xhr.responseText)
+      } catch {}
+      if (xhr.status < 200 || xhr.status >= 300) {
+        const e = (data as { error?: { code: string; message: string; fields?: FieldProblem[] } })?.error
+        reject(
+          new ApiError(xhr.status, e?.code ?? 'http_error', e?.message ?? xhr.statusText, e?.fields ?? []),
+        )
+        return
+      }
+      onProgress(1)
+      resolve(data as T)
+    }
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true })
+    xhr.send(file)
+  })
+}

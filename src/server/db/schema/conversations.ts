@@ -148,9 +148,18 @@ export const files = pgTable(
     size: integer('size').notNull(),
     sha256: text('sha256').notNull(),
     createdByUserId: ref('created_by_user_id'),
+    /**
+     * In the workspace's Files library (Settings → Files), as opposed to a composer attachment or
+     * received media, which never show there.
+     */
+    library: boolean('library').notNull().default(false),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    // The library page: newest first, keyset on id.
+    index('files_library').on(t.workspaceId, t.id.desc()).where(sql`library`),
+  ],
 )
 
 /** Internal notes on a contact's conversation, never sent to the contact (rule 50). */

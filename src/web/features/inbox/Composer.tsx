@@ -16,6 +16,7 @@ import {
 import { EmojiPicker } from './EmojiPicker'
 import { Icon } from './Icon'
 import { applyMessage, type MessagePage } from './inboxCache'
+import { LibraryPicker } from './LibraryPicker'
 import { encodeMentions, replaceToken, tokenAt } from './suggest'
 import { TemplateDialog } from './TemplateDialog'
 import { WindowBadge } from './WindowBadge'
@@ -46,6 +47,7 @@ export function Composer({ ws, view, users }: Props) {
   const [attachment, setAttachment] = useState<Attachment | null>(null)
   const [picked] = useState(() => new Map<string, number>())
   const [templateOpen, setTemplateOpen] = useState(false)
+  const [libraryOpen, setLibraryOpen] = useState(false)
   const box = useRef<HTMLTextAreaElement>(null)
   const fileInput = useRef<HTMLInputElement>(null)
 
@@ -298,6 +300,18 @@ export function Composer({ ws, view, users }: Props) {
                 >
                   <Icon name="clip" />
                 </Button>
+                <Button variant="ghost" onClick={() => setLibraryOpen(true)}>
+                  {t('inbox.library.open')}
+                </Button>
+                {libraryOpen && (
+                  <LibraryPicker
+                    ws={ws}
+                    onClose={() => setLibraryOpen(false)}
+                    onPick={(f) =>
+                      setAttachment({ fileId: f.id, fileName: f.fileName, mimeType: f.mimeType })
+                    }
+                  />
+                )}
               </>
             )}
             <span className="composer-hint muted">{t('inbox.enterToSend')}</span>

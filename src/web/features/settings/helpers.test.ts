@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { channelPayload, keyFromName, moved, splitMinutes } from './helpers'
+import { channelPayload, extensionOf, formatSize, keyFromName, kindOf, moved, splitMinutes } from './helpers'
 
 test('moving an item swaps it with its neighbour and never leaves the list', () => {
   assert.deepEqual(moved([1, 2, 3], 2, -1), [2, 1, 3])
@@ -49,4 +49,24 @@ test('the connect wizard nests dotted keys, converts numbers and lines, and leav
     allowedOrigins: ['https://www.acme.test', 'https://shop.acme.test'],
   })
   assert.deepEqual(secrets, { smtpPassword: 's3cret' })
+})
+
+test("file sizes in the largest unit, in the reader's language", () => {
+  assert.equal(formatSize(0, 'en'), '0 byte')
+  assert.equal(formatSize(1023, 'en'), '1,023 byte')
+  assert.equal(formatSize(1536, 'en'), '1.5 kB')
+  assert.equal(formatSize(25 * 1024 * 1024, 'en'), '25 MB')
+  assert.match(formatSize(1536, 'ar'), /كيلوبايت/)
+})
+
+test('library files: a kind from the MIME type and a short extension badge', () => {
+  assert.equal(kindOf('image/png'), 'image')
+  assert.equal(kindOf('audio/ogg'), 'audio')
+  assert.equal(kindOf('video/mp4'), 'video')
+  assert.equal(kindOf('application/pdf'), 'document')
+  assert.equal(kindOf('text/plain'), 'document')
+  assert.equal(extensionOf('Prices 2026.pdf'), 'PDF')
+  assert.equal(extensionOf('عقد.docx'), 'DOCX')
+  assert.equal(extensionOf('README'), null)
+  assert.equal(extensionOf('archive.backup2026'), null)
 })

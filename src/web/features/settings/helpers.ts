@@ -60,3 +60,34 @@ export function channelPayload(
   }
   return out
 }
+
+export type FileKind = 'image' | 'video' | 'audio' | 'document'
+
+/** Bytes in the largest unit that keeps the number at least 1, in the user's locale. */
+export function formatSize(bytes: number, language: string): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return new Intl.NumberFormat(language, {
+    style: 'unit',
+    unit: units[unit],
+    unitDisplay: 'short',
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value)
+}
+
+/** The library's type filter for a MIME type (the server's `type` parameter). */
+export function kindOf(mimeType: string): FileKind {
+  const top = mimeType.split('/')[0]
+  return top === 'image' || top === 'video' || top === 'audio' ? top : 'document'
+}
+
+/** "PDF" for "prices.pdf": a short badge in place of a thumbnail for files that are not images. */
+export function extensionOf(fileName: string): string | null {
+  const m = /\.([\p{L}\p{N}]{1,5})$/u.exec(fileName)
+  return m ? m[1]!.toUpperCase() : null
+}

@@ -52,6 +52,7 @@ export const SETTINGS_NAV: {
     | 'lifecycle'
     | 'conversations'
     | 'snippets'
+    | 'files'
     | 'apiTokens'
     | 'webhooks'
     | 'sandbox'
@@ -69,6 +70,8 @@ export const SETTINGS_NAV: {
   // Rule 105: Closing Notes / Conversations (categories, mode, auto-close) and snippets.
   { key: 'conversations', path: 'conversations', capability: 'settings.general' },
   { key: 'snippets', path: 'snippets', capability: 'settings.general' },
+  // Rule 104 row 15: the Files library.
+  { key: 'files', path: 'files', capability: 'settings.files' },
   { key: 'apiTokens', path: 'api-tokens', capability: 'settings.integrations' },
   { key: 'webhooks', path: 'webhooks', capability: 'settings.integrations' },
   // Issue 4 item 9: outside Settings (/w/:ws/sandbox), reachable from it.

@@ -1,0 +1,2 @@
+ALTER TABLE "files" ADD COLUMN "library" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "files_library" ON "files" USING btree ("workspace_id","id" DESC NULLS LAST) WHERE library;
