@@ -79,6 +79,19 @@ test('run a shortcut from the inbox: its form feeds $trigger.*, its step tags th
   await shot(page, 'inbox-shortcut-run')
   await page.context().close()
 
+  // In Arabic the menu and the dialog mirror; the shortcut's own name and labels stay as written.
+  const ar = await signIn(browser, server, 'owner@acme.test', { locale: 'ar-SA' })
+  if ((await ar.evaluate(() => document.documentElement.dir)) !== 'rtl')
+    await ar.getByRole('button', { name: 'العربية' }).click()
+  await ar.locator('.inbox-row', { hasText: 'I want my money back' }).click()
+  await ar.getByRole('button', { name: 'الاختصارات' }).click()
+  await ar.getByRole('button', { name: 'Request refund' }).click()
+  const arDialog = ar.getByRole('dialog', { name: 'Request refund' })
+  await arDialog.getByRole('button', { name: 'تشغيل الاختصار' }).waitFor()
+  assert.equal(await arDialog.evaluate((el) => getComputedStyle(el).direction), 'rtl')
+  await shot(ar, 'inbox-shortcut-dialog-ar')
+  await ar.context().close()
+
   // Rule 51: the restricted agent sees the same conversation but no Shortcuts button.
   const agent = await signIn(browser, server, hidden.email)
   await agent.locator('.inbox-views [data-view=all]').click()
