@@ -11,6 +11,7 @@ import { keys, paths } from './api'
 import { CloseDialog } from './CloseDialog'
 import { Composer } from './Composer'
 import type { InboxDialog } from './InboxPage'
+import { ShortcutsMenu } from './ShortcutsMenu'
 import { SnoozeMenu } from './SnoozeMenu'
 import { ThreadItemView } from './ThreadItemView'
 import { type ThreadItem, useAssignableUsers, useConversationView, useThread } from './useThread'
@@ -137,6 +138,7 @@ export function Thread({ ws, me, contactId, dialog, setDialog, onBack, onShowCon
                 {t('inbox.open')}
               </Button>
             ))}
+          <ShortcutsMenu ws={ws} contactId={contactId} />
           <Button variant="ghost" onClick={() => action.mutate(contact.blocked ? 'unblock' : 'block')}>
             {contact.blocked ? t('inbox.unblock') : t('inbox.block')}
           </Button>

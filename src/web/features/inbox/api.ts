@@ -7,6 +7,7 @@ import type { conversationOut, windowOut } from '../../../server/conversations/c
 import type { InboxRowOut } from '../../../server/inbox/inbox.presenter'
 import type { MessageOut } from '../../../server/messages/messages.presenter'
 import type { assignableUserOut } from '../../../server/presence/presence.routes'
+import type { FormField } from '../../../server/workflows/triggers/shortcut'
 import { get } from '../../api/client'
 
 export type InboxRow = InboxRowOut
@@ -51,6 +52,9 @@ export type Template = {
 export type ClosingCategory = { id: number; name: string; description: string }
 export type Tag = { id: number; name: string; color: string | null }
 export type Stage = { id: number; name: string; isLost: boolean }
+/** A shortcut workflow the member may start on the open contact (rules 51, 68). */
+export type ShortcutField = FormField
+export type Shortcut = { workflowId: number; name: string; description: string; form: ShortcutField[] }
 export type MergeSuggestion = { contact: Contact; matchedOn: ('phone' | 'email')[] }
 
 const w = (ws: number) => `/api/v1/workspaces/${ws}`
@@ -78,6 +82,7 @@ export const keys = {
   categories: (ws: number) => ['closing-categories', ws] as const,
   templates: (ws: number, channelId: number) => ['templates', ws, channelId] as const,
   tags: (ws: number) => ['tags', ws] as const,
+  shortcuts: (ws: number) => ['shortcuts', ws] as const,
   stages: (ws: number) => ['lifecycle-stages', ws] as const,
 }
 
