@@ -122,11 +122,14 @@ if (browser.length) {
 }
 
 const snapshot = path.join(TMP, 'pglite.snapshot')
-if (unitAndServer.length) {
+// Browser tests boot their servers from the snapshot too, so prepare it whenever either runs.
+if (unitAndServer.length || browser.length) {
   await step('prepare PGlite snapshot', async () => {
     await preparePgliteSnapshot(snapshot)
     return true
   })
+}
+if (unitAndServer.length) {
   await step(`tests on PGlite (${unitAndServer.length} files)`, () =>
     nodeTest('PGlite', unitAndServer, { TAWASUL_TEST_DB: 'pglite', TAWASUL_TEST_SNAPSHOT: snapshot }, 2),
   )
