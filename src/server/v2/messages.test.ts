@@ -81,8 +81,11 @@ describe('send (developers.respond.io sendmessage)', () => {
         message: { type: 'text', text: 'Second' },
       }),
     )
+    // Two send jobs: neither waits for the other, so wait for both.
     await waitFor(
-      async () => dest.received.some((r) => r.body.message.text === 'Second'),
+      async () =>
+        dest.received.some((r) => r.body.message.text === 'Second') &&
+        dest.received.some((r) => r.body.message.text === 'There has been an update in your account...'),
       DELIVERY_MS,
       'delivered',
     )
