@@ -214,6 +214,8 @@ test('browser notifications: asked only from a button, shown for a background ta
 })
 
 test('a dropped realtime socket says so, reconnects, and catches up on what was missed', async () => {
+  // Independent of what earlier tests left unread.
+  await agent.client.post(`${ws()}/notifications/read`, { all: true })
   const { context, page } = await signIn(agent.email)
   try {
     // The socket goes through a route we can cut, as a flaky network would.

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useRef, useState } from 'react'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { NOTIFICATION_KINDS } from '../../../shared/notification-prefs'
 import { ApiError, del, patch, post, putBytes } from '../../api/client'
@@ -196,7 +196,10 @@ function NotificationPrefsCard({ user }: { user: User }) {
   const { t } = useTranslation()
   const { save, error } = useSaveProfile()
   const [permission, setPermission] = useState<BrowserPermission>(browserPermission)
-  const prefs = user.notificationPrefs
+  // Local state answers the click at once (React re-renders in the event); the session cache
+  // (updated optimistically, then by the server's answer) follows, and wins when it changes.
+  const [prefs, setPrefs] = useState(user.notificationPrefs)
+  useEffect(() => setPrefs(user.notificationPrefs), [user.notificationPrefs])
   return (
     <section className="card" aria-labelledby="notif-prefs-title">
       <h2 id="notif-prefs-title">{t('profile.notifications')}</h2>
@@ -221,6 +224,7 @@ function NotificationPrefsCard({ user }: { user: User }) {
                     checked={prefs[kind][channel]}
                     onChange={(e) => {
                       const on = e.target.checked
+                      setPrefs((p) => ({ ...p, [kind]: { ...p[kind], [channel]: on } }))
                       void save({ notificationPrefs: { [kind]: { [channel]: on } } }, (u) => ({
                         ...u,
                         notificationPrefs: {
