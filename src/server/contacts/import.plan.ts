@@ -1,3 +1,4 @@
+import { STANDARD_TARGETS, type StandardTarget } from '../../shared/contact-import'
 import type { ImportMapping, ImportOptions } from '../db/schema'
 import type { ContactRow } from './contacts.repo'
 import type { CustomFieldRow } from './fields.repo'
@@ -9,19 +10,7 @@ import { normalizeCountry, normalizeEmail, normalizeLanguage, normalizePhone } f
  * happens to it (create, update, skip, fail). The same code plans the Review (dry run) and runs
  * the import, so the review's counts are what the import does.
  */
-export const IMPORT_MODES = ['add_and_update', 'add_only', 'update_only', 'add_all'] as const
 export type ImportMode = ImportOptions['mode']
-export const STANDARD_TARGETS = [
-  'firstName',
-  'lastName',
-  'phone',
-  'email',
-  'country',
-  'language',
-  'lifecycle',
-  'tags',
-] as const
-type StandardTarget = (typeof STANDARD_TARGETS)[number]
 
 const LABELS: Record<StandardTarget, string> = {
   firstName: 'First Name',

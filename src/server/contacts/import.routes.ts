@@ -1,11 +1,11 @@
 import { z } from 'zod'
+import { IMPORT_MODES } from '../../shared/contact-import'
 import type { App } from '../app'
 import type { Ctx } from '../context'
 import { AppError } from '../errors'
 import { principalFor } from '../http/auth'
 import { errors, idSchema, workspaceParams } from '../http/schemas'
 import { FileTooLargeError, MAX_IMPORT_BYTES } from './import.csv'
-import { IMPORT_MODES } from './import.plan'
 import type { ImportRow } from './import.repo'
 import {
   getImport,

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
+import { IMPORT_MODES, type ImportMode, STANDARD_TARGETS } from '../../../shared/contact-import'
 import { ApiError, get, getText, post, put, upload } from '../../api/client'
 import type { ContactImport, ImportReview } from '../../api/types'
 import { Alert, ErrorAlert } from '../../ui/Alert'
@@ -11,17 +12,6 @@ import { Page } from '../../ui/Page'
 import { parseImportReport, type ReportRow } from './csv'
 import { formatNumber, qk, useFields, useTags, useView } from './queries'
 
-const TARGETS = [
-  'firstName',
-  'lastName',
-  'phone',
-  'email',
-  'country',
-  'language',
-  'lifecycle',
-  'tags',
-] as const
-const MODES = ['add_and_update', 'add_only', 'update_only', 'add_all'] as const
 type Mapping = { column: string; target: string }[]
 type Uploaded = { import: ContactImport; sample: string[][]; suggestedMapping: Mapping }
 type Step = 'upload' | 'mapping' | 'review' | 'progress'
@@ -40,7 +30,7 @@ function Wizard() {
   const [step, setStep] = useState<Step>('upload')
   const [uploaded, setUploaded] = useState<Uploaded | null>(null)
   const [mapping, setMapping] = useState<Mapping>([])
-  const [mode, setMode] = useState<(typeof MODES)[number]>('add_and_update')
+  const [mode, setMode] = useState<ImportMode>('add_and_update')
   const [tagIds, setTagIds] = useState<number[]>([])
   const [review, setReview] = useState<ImportReview | null>(null)
   const [error, setError] = useState<unknown>(null)
@@ -181,8 +171,8 @@ function MappingStep({
   uploaded: Uploaded
   mapping: Mapping
   setMapping: (m: Mapping) => void
-  mode: (typeof MODES)[number]
-  setMode: (m: (typeof MODES)[number]) => void
+  mode: ImportMode
+  setMode: (m: ImportMode) => void
   tagIds: number[]
   setTagIds: (ids: number[]) => void
   busy: boolean
@@ -193,7 +183,7 @@ function MappingStep({
   const tags = useTags(ws)
   const options = [
     { value: 'ignore', label: t('contacts.import.ignore') },
-    ...TARGETS.map((k) => ({ value: k, label: t(`contacts.import.targets.${k}`) })),
+    ...STANDARD_TARGETS.map((k) => ({ value: k, label: t(`contacts.import.targets.${k}`) })),
     ...(fields.data ?? []).map((f) => ({ value: `custom.${f.key}`, label: f.name })),
   ]
   const headers = uploaded.import.headers
@@ -250,8 +240,8 @@ function MappingStep({
         <SelectField
           label={t('contacts.import.mode')}
           value={mode}
-          onChange={(v) => setMode(v as (typeof MODES)[number])}
-          options={MODES.map((m) => ({ value: m, label: t(`contacts.import.modes.${m}`) }))}
+          onChange={(v) => setMode(v as ImportMode)}
+          options={IMPORT_MODES.map((m) => ({ value: m, label: t(`contacts.import.modes.${m}`) }))}
         />
         {(tags.data ?? []).length > 0 && (
           <fieldset className="radio-group">

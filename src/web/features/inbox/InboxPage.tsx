@@ -8,12 +8,13 @@ import { get } from '../../api/client'
 import { useSession } from '../../api/session'
 import type { WorkspaceView } from '../../api/types'
 import { Alert } from '../../ui/Alert'
+import type { RealtimeStatus } from '../shell/realtime'
 import { fetchInboxPage, type InboxSort, type InboxStatus, type InboxViews, keys } from './api'
 import { ContactPanel } from './ContactPanel'
 import { ConversationList } from './ConversationList'
 import { Thread } from './Thread'
 import { useInboxShortcuts } from './useInboxShortcuts'
-import { type Connection, useRealtime } from './useRealtime'
+import { useRealtime } from './useRealtime'
 import { usePrefetchConversation } from './useThread'
 
 export type InboxDialog = 'assign' | 'assignMe' | 'close' | 'snooze' | null
@@ -64,7 +65,7 @@ function Inbox({ ws, me }: { ws: number; me: number }) {
     getNextPageParam: (last) => last.nextCursor,
     enabled: views.isSuccess,
     // While the socket is down, poll the open list (docs/realtime.md).
-    refetchInterval: connection === 'lost' ? 10_000 : false,
+    refetchInterval: connection === 'down' ? 10_000 : false,
   })
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.rows) ?? [], [list.data])
 
@@ -135,9 +136,9 @@ function Inbox({ ws, me }: { ws: number; me: number }) {
   )
 }
 
-function ConnectionBanner({ state }: { state: Connection }) {
+function ConnectionBanner({ state }: { state: RealtimeStatus }) {
   const { t } = useTranslation()
-  if (state !== 'lost') return null
+  if (state !== 'down') return null
   return (
     <div className="inbox-banner" role="status" aria-live="polite">
       <span className="spinner" aria-hidden="true" />

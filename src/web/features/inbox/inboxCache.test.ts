@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { RecentIds } from '../shell/realtime'
 import type { InboxPage, InboxRow, Message } from './api'
-import { applyMessage, applyRow, RecentIds, rowFitsView } from './inboxCache'
+import { applyMessage, applyRow, rowFitsView } from './inboxCache'
 
 const row = (contactId: number, minute: number, over: Partial<InboxRow> = {}): InboxRow => ({
   contactId,

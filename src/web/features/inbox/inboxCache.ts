@@ -83,18 +83,3 @@ export function applyMessage(pages: MessagePage[], m: Message): MessagePage[] {
   const messages = [m, ...first!.messages].sort((a, b) => b.id - a.id)
   return [{ ...first!, messages }, ...rest]
 }
-
-/** Drops frames already applied (the server's catch-up may repeat a few, see docs/realtime.md). */
-export class RecentIds {
-  private readonly seen = new Set<number>()
-  private readonly order: number[] = []
-  constructor(private readonly max = 2000) {}
-  /** True the first time an id is offered. */
-  add(id: number): boolean {
-    if (this.seen.has(id)) return false
-    this.seen.add(id)
-    this.order.push(id)
-    if (this.order.length > this.max) this.seen.delete(this.order.shift()!)
-    return true
-  }
-}

@@ -1,10 +1,8 @@
 import { type InfiniteData, type QueryClient, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useState } from 'react'
-import { sessionKey } from '../../api/session'
+import { useContext, useEffect } from 'react'
+import { RealtimeContext, type RealtimeStatus, useRealtimeStatus } from '../shell/realtime'
 import { type AssignableUser, type InboxPage, type InboxRow, keys, type Message } from './api'
-import { applyMessage, applyRow, type MessagePage, RecentIds, rowFitsView } from './inboxCache'
-
-export type Connection = 'connecting' | 'open' | 'lost'
+import { applyMessage, applyRow, type MessagePage, rowFitsView } from './inboxCache'
 
 type Frame = {
   id?: number
@@ -14,74 +12,35 @@ type Frame = {
   message?: Message
   userId?: number
   state?: 'online' | 'away' | 'offline'
-  lastEventId?: number
 }
 
-const BASE_DELAY = 500
-const MAX_DELAY = 30_000
-
 /**
- * One WebSocket per tab (docs/realtime.md): subscribe with the last event id, apply frames to the
- * TanStack Query caches, reconnect with backoff and catch up. No page refresh, ever.
+ * Applies the tab's realtime frames (the shell's one socket, which reconnects and catches up) to
+ * the inbox's TanStack Query caches. No page refresh, ever. Returns the socket's status.
  */
-export function useRealtime(ws: number, me: number): Connection {
+export function useRealtime(ws: number, me: number): RealtimeStatus {
   const qc = useQueryClient()
-  const [state, setState] = useState<Connection>('connecting')
+  const connection = useContext(RealtimeContext)
   useEffect(() => {
-    let socket: WebSocket | undefined
-    let timer: ReturnType<typeof setTimeout> | undefined
-    let attempt = 0
-    let stopped = false
-    let lastEventId: number | undefined
-    const seen = new RecentIds()
+    if (!connection) return
     const refresh = debounce(() => {
       void qc.invalidateQueries({ queryKey: keys.views(ws) })
     }, 400)
-
-    const connect = () => {
-      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/realtime`
-      socket = new WebSocket(url)
-      socket.onopen = () => {
-        socket?.send(JSON.stringify({ type: 'subscribe', workspaceId: ws, lastEventId }))
-      }
-      socket.onmessage = (e) => {
-        const frame = JSON.parse(String(e.data)) as Frame
-        if (frame.type === 'subscribed' || frame.type === 'resync') {
-          attempt = 0
-          setState('open')
-          lastEventId ??= frame.lastEventId
-          // Reconnected: what happened while down was replayed; a resync means refetch what is on screen.
-          if (frame.type === 'resync') void qc.invalidateQueries()
-          return
-        }
-        if (frame.type === 'presence') return applyPresence(qc, ws, frame)
-        if (frame.id === undefined || !seen.add(frame.id)) return
-        lastEventId = Math.max(lastEventId ?? 0, frame.id)
-        applyFrame(qc, ws, me, frame)
-        refresh()
-      }
-      socket.onclose = (e) => {
-        socket = undefined
-        if (stopped) return
-        if (e.code === 4401) {
-          void qc.invalidateQueries({ queryKey: sessionKey })
-          return
-        }
-        setState('lost')
-        if (e.code === 4403) return
-        const delay = Math.min(MAX_DELAY, BASE_DELAY * 2 ** attempt++) * (0.75 + Math.random() / 2)
-        timer = setTimeout(connect, delay)
-      }
-    }
-    connect()
+    const off = connection.onFrame((frame) => {
+      const f = frame as Frame
+      // Reconnected after missing too much: refetch what is on screen.
+      if (f.type === 'resync') return void qc.invalidateQueries()
+      if (f.type === 'presence') return applyPresence(qc, ws, f)
+      if (f.id === undefined) return
+      applyFrame(qc, ws, me, f)
+      refresh()
+    })
     return () => {
-      stopped = true
-      clearTimeout(timer)
+      off()
       refresh.cancel()
-      socket?.close()
     }
-  }, [qc, ws, me])
-  return state
+  }, [connection, qc, ws, me])
+  return useRealtimeStatus()
 }
 
 function applyFrame(qc: QueryClient, ws: number, me: number, f: Frame) {

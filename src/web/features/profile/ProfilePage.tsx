@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { type FormEvent, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { NOTIFICATION_KINDS } from '../../../shared/notification-prefs'
 import { ApiError, del, patch, post, putBytes } from '../../api/client'
@@ -71,31 +71,39 @@ function ProfileForm({ user }: { user: User }) {
 }
 
 /**
- * Saves one profile change at once. The control shows the new value immediately (controlled
- * inputs would otherwise snap back until the server answers); a failure restores the server's.
+ * Saves one profile change at once and returns the user to show. The control shows the new value
+ * within the click's event: the query cache tells its observers only after the event, and a
+ * controlled input would snap back until then. A failure restores the server's value.
  */
-function useSaveProfile() {
+function useSaveProfile(user: User) {
   const qc = useQueryClient()
   const [error, setError] = useState<unknown>(null)
+  // What the user chose while saves are in flight; the session cache is the truth once they settle.
+  const [pending, setPending] = useState<User | null>(null)
+  const inFlight = useRef(0)
   const save = async (body: Record<string, unknown>, optimistic: (u: User) => User) => {
     setError(null)
+    setPending((p) => optimistic(p ?? user))
+    inFlight.current++
     // A session fetch already in flight (focus, reconnect) must not put the old value back.
     void qc.cancelQueries({ queryKey: sessionKey })
     qc.setQueryData<Session | null>(sessionKey, (s) => (s ? { ...s, user: optimistic(s.user) } : s))
     try {
-      const user = await patch<User>('/api/v1/me', body)
-      qc.setQueryData<Session | null>(sessionKey, (s) => (s ? { ...s, user } : s))
+      const updated = await patch<User>('/api/v1/me', body)
+      qc.setQueryData<Session | null>(sessionKey, (s) => (s ? { ...s, user: updated } : s))
     } catch (err) {
       setError(err)
       await qc.invalidateQueries({ queryKey: sessionKey })
+    } finally {
+      if (--inFlight.current === 0) setPending(null)
     }
   }
-  return { save, error }
+  return { user: pending ?? user, save, error }
 }
 
-function PreferencesCard({ user }: { user: User }) {
+function PreferencesCard(props: { user: User }) {
   const { t } = useTranslation()
-  const { save, error } = useSaveProfile()
+  const { user, save, error } = useSaveProfile(props.user)
   return (
     <section className="card" aria-labelledby="prefs-title">
       <h2 id="prefs-title">{t('profile.preferences')}</h2>
@@ -192,14 +200,10 @@ function AvatarCard({ user }: { user: User }) {
   )
 }
 
-function NotificationPrefsCard({ user }: { user: User }) {
+function NotificationPrefsCard(props: { user: User }) {
   const { t } = useTranslation()
-  const { save, error } = useSaveProfile()
+  const { user, save, error } = useSaveProfile(props.user)
   const [permission, setPermission] = useState<BrowserPermission>(browserPermission)
-  // Local state answers the click at once (React re-renders in the event); the session cache
-  // (updated optimistically, then by the server's answer) follows, and wins when it changes.
-  const [prefs, setPrefs] = useState(user.notificationPrefs)
-  useEffect(() => setPrefs(user.notificationPrefs), [user.notificationPrefs])
   return (
     <section className="card" aria-labelledby="notif-prefs-title">
       <h2 id="notif-prefs-title">{t('profile.notifications')}</h2>
@@ -221,10 +225,9 @@ function NotificationPrefsCard({ user }: { user: User }) {
                   <input
                     type="checkbox"
                     aria-label={`${t(`profile.kind.${kind}`)}: ${t(`profile.${channel}`)}`}
-                    checked={prefs[kind][channel]}
+                    checked={user.notificationPrefs[kind][channel]}
                     onChange={(e) => {
                       const on = e.target.checked
-                      setPrefs((p) => ({ ...p, [kind]: { ...p[kind], [channel]: on } }))
                       void save({ notificationPrefs: { [kind]: { [channel]: on } } }, (u) => ({
                         ...u,
                         notificationPrefs: {

@@ -31,17 +31,18 @@ export function Shell() {
   const workspaceId = Number(params.workspaceId)
   const session = useSession()
   const workspace = useWorkspace(workspaceId)
+  const qc = useQueryClient()
   const [connection, setConnection] = useState<RealtimeConnection | null>(null)
   const signedIn = Boolean(session.data)
 
-  // One realtime socket per tab and workspace (docs/realtime.md).
+  // One realtime socket per tab and workspace (docs/realtime.md), shared by the bell and the inbox.
   useEffect(() => {
     if (!signedIn || !Number.isFinite(workspaceId)) return
-    const c = new RealtimeConnection(workspaceId)
+    const c = new RealtimeConnection(workspaceId, () => void qc.invalidateQueries({ queryKey: sessionKey }))
     c.start()
     setConnection(c)
     return () => c.stop()
-  }, [signedIn, workspaceId])
+  }, [signedIn, workspaceId, qc])
 
   // The language is stored in the profile: another device's choice wins over this browser's.
   const locale = session.data?.user.locale

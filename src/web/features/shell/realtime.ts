@@ -5,22 +5,41 @@ export type RealtimeFrame = { type: string; id?: number } & Record<string, unkno
 export type RealtimeStatus = 'connecting' | 'live' | 'down'
 type Listener = (frame: RealtimeFrame) => void
 
+/** Drops frames already applied (the server's catch-up may repeat a few, see docs/realtime.md). */
+export class RecentIds {
+  private readonly seen = new Set<number>()
+  private readonly order: number[] = []
+  constructor(private readonly max = 2000) {}
+  /** True the first time an id is offered. */
+  add(id: number): boolean {
+    if (this.seen.has(id)) return false
+    this.seen.add(id)
+    this.order.push(id)
+    if (this.order.length > this.max) this.seen.delete(this.order.shift()!)
+    return true
+  }
+}
+
 /**
- * One socket per tab for a workspace: subscribes, replays what was missed after a drop
- * (lastEventId), drops repeats, and reconnects with jittered backoff (0.5 s doubling to 30 s).
+ * One socket per tab for a workspace, shared by the bell and the inbox: subscribes, replays what
+ * was missed after a drop (lastEventId), drops repeats, and reconnects with jittered backoff
+ * (0.5 s doubling to 30 s). A 4401 close (the session ended) calls `onSessionEnded`.
  */
 export class RealtimeConnection {
   private socket: WebSocket | null = null
   private listeners = new Set<Listener>()
   private statusListeners = new Set<(s: RealtimeStatus) => void>()
   private lastEventId: number | undefined
-  private seen: number[] = []
+  private readonly seen = new RecentIds()
   private retryMs = 500
   private timer: ReturnType<typeof setTimeout> | undefined
   private stopped = false
   status: RealtimeStatus = 'connecting'
 
-  constructor(readonly workspaceId: number) {}
+  constructor(
+    readonly workspaceId: number,
+    private readonly onSessionEnded: () => void,
+  ) {}
 
   start() {
     this.stopped = false
@@ -78,9 +97,7 @@ export class RealtimeConnection {
       }
       if (typeof frame.id === 'number') {
         // Frames may repeat around a reconnect (docs/realtime.md): keep recent ids, drop repeats.
-        if (this.seen.includes(frame.id)) return
-        this.seen.push(frame.id)
-        if (this.seen.length > 500) this.seen.shift()
+        if (!this.seen.add(frame.id)) return
         this.lastEventId = Math.max(this.lastEventId ?? 0, frame.id)
       }
       for (const l of this.listeners) l(frame)
@@ -89,8 +106,10 @@ export class RealtimeConnection {
       if (this.socket !== socket) return
       this.socket = null
       this.setStatus('down')
+      if (this.stopped) return
       // 4401: the session ended; 4403: no access any more. Reconnecting would not help.
-      if (this.stopped || e.code === 4401 || e.code === 4403) return
+      if (e.code === 4401) return this.onSessionEnded()
+      if (e.code === 4403) return
       const wait = this.retryMs * (0.75 + Math.random() / 2)
       this.retryMs = Math.min(this.retryMs * 2, 30_000)
       this.timer = setTimeout(() => this.open(), wait)
@@ -100,7 +119,7 @@ export class RealtimeConnection {
 
 export const RealtimeContext = createContext<RealtimeConnection | null>(null)
 
-/** Calls `listener` for every frame of the shell's socket (the latest listener, without resubscribing). */
+/** Calls `listener` for every frame of the tab's socket (the latest listener, without resubscribing). */
 export function useRealtimeFrames(listener: Listener) {
   const connection = useContext(RealtimeContext)
   const ref = useRef(listener)
