@@ -28,3 +28,12 @@ export function ErrorAlert({ error }: { error: unknown }) {
   }
   return <Alert kind="error">{t('errors.unexpected')}</Alert>
 }
+
+/** Splits an error between the form fields the server named and the alert above the form. */
+export function formErrors(error: unknown) {
+  const api = error instanceof ApiError ? error : undefined
+  return {
+    alert: api?.fields.length ? null : error,
+    field: (name: string) => api?.field(name),
+  }
+}

@@ -1,14 +1,15 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useOutletContext } from 'react-router'
-import { ApiError, del, get, post } from '../../api/client'
+import { del, get, post } from '../../api/client'
 import type { ApiToken, WorkspaceView } from '../../api/types'
 import { formatDateTime } from '../../i18n'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Dialog } from '../../ui/Dialog'
 import { TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { RequireCapability } from './SettingsLayout'
 
@@ -112,22 +113,14 @@ function CreateTokenDialog({
   const { t } = useTranslation()
   const [name, setName] = useState('')
   const [token, setToken] = useState<string | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       const res = await post<{ token: string }>(`/api/v1/workspaces/${ws}/api-tokens`, { name })
       setToken(res.token)
       await onDone()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
+    },
+  })
+  const errors = formErrors(save.error)
   if (token) {
     return (
       <Dialog
@@ -153,31 +146,23 @@ function CreateTokenDialog({
     )
   }
   return (
-    <Dialog
-      open
+    <FormDialog
       title={t('tokens.create')}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="token-form" busy={busy}>
-            {t('tokens.create')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
+      submitLabel={t('tokens.create')}
     >
-      <form id="token-form" onSubmit={submit}>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
-        <TextField
-          label={t('tokens.name')}
-          value={name}
-          onChange={setName}
-          error={error instanceof ApiError ? error.field('name') : undefined}
-          required
-          autoFocus
-          dir="auto"
-        />
-      </form>
-    </Dialog>
+      <TextField
+        label={t('tokens.name')}
+        value={name}
+        onChange={setName}
+        error={errors.field('name')}
+        required
+        autoFocus
+        dir="auto"
+      />
+    </FormDialog>
   )
 }

@@ -1,12 +1,12 @@
-import { useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, patch, post, put } from '../../api/client'
+import { del, patch, post, put } from '../../api/client'
 import type { ContactField, FieldType } from '../../api/types'
-import { ErrorAlert } from '../../ui/Alert'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import { Dialog } from '../../ui/Dialog'
 import { Field, SelectField, TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { qk, useFields, useView } from '../contacts/queries'
 import { keyFromName, moved } from './helpers'
@@ -153,17 +153,12 @@ function FieldDialog({
   const [type, setType] = useState<FieldType>(field?.type ?? 'text')
   const [description, setDescription] = useState(field?.description ?? '')
   const [options, setOptions] = useState((field?.options ?? []).join('\n'))
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    const optionList = options
-      .split('\n')
-      .map((o) => o.trim())
-      .filter(Boolean)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
+      const optionList = options
+        .split('\n')
+        .map((o) => o.trim())
+        .filter(Boolean)
       const base = `/api/v1/workspaces/${ws}/contact-fields`
       if (field)
         await patch(`${base}/${field.id}`, {
@@ -181,88 +176,75 @@ function FieldDialog({
         })
       await onDone()
       onClose()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+    },
+  })
+  const errors = formErrors(save.error)
   const isList = (field?.type ?? type) === 'list'
   return (
-    <Dialog
-      open
+    <FormDialog
       title={field ? t('contactFields.edit') : t('contactFields.add')}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="field-form" busy={busy}>
-            {t('common.save')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
     >
-      <form id="field-form" onSubmit={submit}>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
-        <TextField
-          label={t('contactFields.name')}
-          value={name}
-          onChange={(v) => {
-            setName(v)
-            if (!field && !keyTouched) setKey(keyFromName(v))
-          }}
-          error={fieldError('name')}
-          required
-          autoFocus
-          dir="auto"
-        />
-        <TextField
-          label={t('contactFields.key')}
-          hint={t('contactFields.keyHint')}
-          value={key}
-          onChange={(v) => {
-            setKeyTouched(true)
-            setKey(v)
-          }}
-          error={fieldError('key')}
-          readOnly={Boolean(field)}
-          required
-          dir="ltr"
-        />
-        <SelectField
-          label={t('contactFields.type')}
-          value={field?.type ?? type}
-          onChange={(v) => setType(v as FieldType)}
-          disabled={Boolean(field)}
-          options={TYPES.map((ty) => ({ value: ty, label: t(`contactFields.types.${ty}`) }))}
-        />
-        <TextField
-          label={t('contactFields.descriptionLabel')}
-          value={description}
-          onChange={setDescription}
-          error={fieldError('description')}
-          dir="auto"
-        />
-        {isList && (
-          <Field
-            label={t('contactFields.options')}
-            error={fieldError('options')}
-            hint={t('contactFields.optionsHint')}
-          >
-            {(id, describedBy) => (
-              <textarea
-                id={id}
-                rows={5}
-                value={options}
-                onChange={(e) => setOptions(e.target.value)}
-                aria-describedby={describedBy}
-                dir="auto"
-              />
-            )}
-          </Field>
-        )}
-      </form>
-    </Dialog>
+      <TextField
+        label={t('contactFields.name')}
+        value={name}
+        onChange={(v) => {
+          setName(v)
+          if (!field && !keyTouched) setKey(keyFromName(v))
+        }}
+        error={errors.field('name')}
+        required
+        autoFocus
+        dir="auto"
+      />
+      <TextField
+        label={t('contactFields.key')}
+        hint={t('contactFields.keyHint')}
+        value={key}
+        onChange={(v) => {
+          setKeyTouched(true)
+          setKey(v)
+        }}
+        error={errors.field('key')}
+        readOnly={Boolean(field)}
+        required
+        dir="ltr"
+      />
+      <SelectField
+        label={t('contactFields.type')}
+        value={field?.type ?? type}
+        onChange={(v) => setType(v as FieldType)}
+        disabled={Boolean(field)}
+        options={TYPES.map((ty) => ({ value: ty, label: t(`contactFields.types.${ty}`) }))}
+      />
+      <TextField
+        label={t('contactFields.descriptionLabel')}
+        value={description}
+        onChange={setDescription}
+        error={errors.field('description')}
+        dir="auto"
+      />
+      {isList && (
+        <Field
+          label={t('contactFields.options')}
+          error={errors.field('options')}
+          hint={t('contactFields.optionsHint')}
+        >
+          {(id, describedBy) => (
+            <textarea
+              id={id}
+              rows={5}
+              value={options}
+              onChange={(e) => setOptions(e.target.value)}
+              aria-describedby={describedBy}
+              dir="auto"
+            />
+          )}
+        </Field>
+      )}
+    </FormDialog>
   )
 }

@@ -1,12 +1,12 @@
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
-import { type DragEvent, type FormEvent, useId, useRef, useState } from 'react'
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
+import { type DragEvent, useId, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, get, patch, uploadWithProgress } from '../../api/client'
+import { del, get, patch, uploadWithProgress } from '../../api/client'
 import { formatDateTime } from '../../i18n'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import { Dialog } from '../../ui/Dialog'
 import { SelectField, TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
 import { useView } from '../contacts/queries'
 import { extensionOf, type FileKind, formatSize, kindOf } from './helpers'
@@ -307,50 +307,33 @@ function RenameDialog({
 }) {
   const { t } = useTranslation()
   const [name, setName] = useState(file.fileName)
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       await patch(url, { fileName: name })
       await onDone()
       onClose()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
-  const fieldError = error instanceof ApiError ? error.field('fileName') : undefined
+    },
+  })
+  const errors = formErrors(save.error)
   return (
-    <Dialog
-      open
+    <FormDialog
       title={t('files.renameTitle')}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="file-rename-form" busy={busy}>
-            {t('common.save')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
+      noValidate
     >
-      <form id="file-rename-form" onSubmit={submit} noValidate>
-        {!fieldError && <ErrorAlert error={error} />}
-        <TextField
-          label={t('files.name')}
-          value={name}
-          onChange={setName}
-          error={fieldError}
-          maxLength={255}
-          required
-          dir="auto"
-          autoFocus
-        />
-      </form>
-    </Dialog>
+      <TextField
+        label={t('files.name')}
+        value={name}
+        onChange={setName}
+        error={errors.field('fileName')}
+        maxLength={255}
+        required
+        dir="auto"
+        autoFocus
+      />
+    </FormDialog>
   )
 }

@@ -1,12 +1,12 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, get, patch, post } from '../../api/client'
+import { del, get, patch, post } from '../../api/client'
 import type { Snippet } from '../../api/types'
-import { ErrorAlert } from '../../ui/Alert'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import { Dialog } from '../../ui/Dialog'
 import { Field, TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
 import { useView } from '../contacts/queries'
 import { RequireCapability } from './SettingsLayout'
@@ -117,65 +117,47 @@ function SnippetDialog({
   const { t } = useTranslation()
   const [shortcut, setShortcut] = useState(snippet?.shortcut ?? '')
   const [body, setBody] = useState(snippet?.body ?? '')
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       const base = `/api/v1/workspaces/${ws}/snippets`
       if (snippet) await patch(`${base}/${snippet.id}`, { shortcut, body })
       else await post(base, { shortcut, body })
       await onDone()
       onClose()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+    },
+  })
+  const errors = formErrors(save.error)
   return (
-    <Dialog
-      open
+    <FormDialog
       title={snippet ? t('snippets.edit') : t('snippets.add')}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="snippet-form" busy={busy}>
-            {t('common.save')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
     >
-      <form id="snippet-form" onSubmit={submit}>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
-        <TextField
-          label={t('snippets.shortcut')}
-          hint={t('snippets.shortcutHint')}
-          value={shortcut}
-          onChange={setShortcut}
-          error={fieldError('shortcut')}
-          required
-          autoFocus
-          dir="auto"
-        />
-        <Field label={t('snippets.body')} error={fieldError('body')}>
-          {(id, describedBy) => (
-            <textarea
-              id={id}
-              rows={6}
-              value={body}
-              onChange={(e) => setBody(e.target.value)}
-              aria-describedby={describedBy}
-              required
-              dir="auto"
-            />
-          )}
-        </Field>
-      </form>
-    </Dialog>
+      <TextField
+        label={t('snippets.shortcut')}
+        hint={t('snippets.shortcutHint')}
+        value={shortcut}
+        onChange={setShortcut}
+        error={errors.field('shortcut')}
+        required
+        autoFocus
+        dir="auto"
+      />
+      <Field label={t('snippets.body')} error={errors.field('body')}>
+        {(id, describedBy) => (
+          <textarea
+            id={id}
+            rows={6}
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            aria-describedby={describedBy}
+            required
+            dir="auto"
+          />
+        )}
+      </Field>
+    </FormDialog>
   )
 }

@@ -1,13 +1,13 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useOutletContext } from 'react-router'
-import { ApiError, del, get, patch, post, put } from '../../api/client'
+import { del, get, patch, post, put } from '../../api/client'
 import type { Member, Team, WorkspaceView } from '../../api/types'
-import { ErrorAlert } from '../../ui/Alert'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import { Dialog } from '../../ui/Dialog'
 import { SelectField, TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Avatar, Loading, Page } from '../../ui/Page'
 import { RequireCapability } from './SettingsLayout'
 
@@ -176,57 +176,39 @@ function TeamDialog({
   const { t } = useTranslation()
   const [name, setName] = useState(team?.name ?? '')
   const [description, setDescription] = useState(team?.description ?? '')
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       if (team) await patch(`/api/v1/workspaces/${ws}/teams/${team.id}`, { name, description })
       else await post(`/api/v1/workspaces/${ws}/teams`, { name, description })
       await onDone()
       onClose()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+    },
+  })
+  const errors = formErrors(save.error)
   return (
-    <Dialog
-      open
+    <FormDialog
       title={team ? t('teams.edit') : t('teams.create')}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="team-form" busy={busy}>
-            {t('common.save')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
     >
-      <form id="team-form" onSubmit={submit}>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
-        <TextField
-          label={t('teams.name')}
-          value={name}
-          onChange={setName}
-          error={fieldError('name')}
-          required
-          autoFocus
-          dir="auto"
-        />
-        <TextField
-          label={t('teams.descriptionLabel')}
-          value={description}
-          onChange={setDescription}
-          error={fieldError('description')}
-          dir="auto"
-        />
-      </form>
-    </Dialog>
+      <TextField
+        label={t('teams.name')}
+        value={name}
+        onChange={setName}
+        error={errors.field('name')}
+        required
+        autoFocus
+        dir="auto"
+      />
+      <TextField
+        label={t('teams.descriptionLabel')}
+        value={description}
+        onChange={setDescription}
+        error={errors.field('description')}
+        dir="auto"
+      />
+    </FormDialog>
   )
 }

@@ -1,5 +1,5 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useOutletContext } from 'react-router'
 import {
@@ -9,7 +9,7 @@ import {
   normalizeRestrictions,
   ROLES,
 } from '../../../shared/permissions'
-import { ApiError, del, get, patch, post } from '../../api/client'
+import { del, get, patch, post } from '../../api/client'
 import { useSession } from '../../api/session'
 import type {
   Invitation,
@@ -21,10 +21,11 @@ import type {
   WorkspaceView,
 } from '../../api/types'
 import { formatDateTime } from '../../i18n'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Dialog } from '../../ui/Dialog'
 import { Checkbox, SelectField, TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Avatar, Badge, Loading, Page } from '../../ui/Page'
 import { RestrictionsEditor, useRestrictionSummary } from './RestrictionsEditor'
 import { RequireCapability } from './SettingsLayout'
@@ -255,16 +256,11 @@ function InviteDialog({
   const [role, setRole] = useState<Role>(roles.includes('agent') ? 'agent' : roles[0]!)
   const [restrictions, setRestrictions] = useState<Restrictions>(NO_RESTRICTIONS)
   const [teamId, setTeamId] = useState('')
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
   const [result, setResult] = useState<InviteResult | null>(null)
   const [copied, setCopied] = useState(false)
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       const res = await post<InviteResult>(`/api/v1/workspaces/${ws}/invitations`, {
         email,
         role,
@@ -273,12 +269,9 @@ function InviteDialog({
       })
       setResult(res)
       await onDone()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
+    },
+  })
+  const errors = formErrors(save.error)
 
   if (result) {
     return (
@@ -320,55 +313,47 @@ function InviteDialog({
       </Dialog>
     )
   }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
   return (
-    <Dialog
-      open
+    <FormDialog
       title={t('users.invite')}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="invite-form" busy={busy}>
-            {t('users.sendInvitation')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
+      submitLabel={t('users.sendInvitation')}
+      noValidate
     >
-      <form id="invite-form" onSubmit={submit} noValidate>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
-        <TextField
-          label={t('fields.email')}
-          type="email"
-          value={email}
-          onChange={setEmail}
-          error={fieldError('email')}
-          required
-          autoFocus
-          dir="ltr"
-        />
+      <TextField
+        label={t('fields.email')}
+        type="email"
+        value={email}
+        onChange={setEmail}
+        error={errors.field('email')}
+        required
+        autoFocus
+        dir="ltr"
+      />
+      <SelectField
+        label={t('users.accessLevel')}
+        value={role}
+        onChange={(v) => setRole(v as Role)}
+        options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+        error={errors.field('role')}
+      />
+      <p className="muted">{t(`roles.describe.${role}`)}</p>
+      <RestrictionsEditor role={role} value={restrictions} onChange={setRestrictions} />
+      {teams.data && teams.data.length > 0 && (
         <SelectField
-          label={t('users.accessLevel')}
-          value={role}
-          onChange={(v) => setRole(v as Role)}
-          options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
-          error={fieldError('role')}
+          label={t('users.team')}
+          value={teamId}
+          onChange={setTeamId}
+          options={[
+            { value: '', label: t('users.noTeam') },
+            ...teams.data.map((tm) => ({ value: String(tm.id), label: tm.name })),
+          ]}
         />
-        <p className="muted">{t(`roles.describe.${role}`)}</p>
-        <RestrictionsEditor role={role} value={restrictions} onChange={setRestrictions} />
-        {teams.data && teams.data.length > 0 && (
-          <SelectField
-            label={t('users.team')}
-            value={teamId}
-            onChange={setTeamId}
-            options={[
-              { value: '', label: t('users.noTeam') },
-              ...teams.data.map((tm) => ({ value: String(tm.id), label: tm.name })),
-            ]}
-          />
-        )}
-      </form>
-    </Dialog>
+      )}
+    </FormDialog>
   )
 }
 
@@ -387,53 +372,35 @@ function EditAccessDialog({
   const roles = grantableRoles(view)
   const [role, setRole] = useState<Role>(member.role)
   const [restrictions, setRestrictions] = useState<Restrictions>(member.restrictions)
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       await patch(`/api/v1/workspaces/${view.workspace.id}/users/${member.userId}`, {
         role,
         restrictions: normalizeRestrictions(role, restrictions),
       })
       await onDone()
       onClose()
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
+    },
+  })
   return (
-    <Dialog
-      open
+    <FormDialog
       title={t('users.editAccess', { name: member.name })}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="edit-access-form" busy={busy}>
-            {t('common.save')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={save.error}
     >
-      <form id="edit-access-form" onSubmit={submit}>
-        <ErrorAlert error={error} />
-        <SelectField
-          label={t('users.accessLevel')}
-          value={role}
-          onChange={(v) => setRole(v as Role)}
-          options={(roles.includes(member.role) ? roles : [member.role, ...roles]).map((r) => ({
-            value: r,
-            label: t(`roles.${r}`),
-          }))}
-        />
-        <RestrictionsEditor role={role} value={restrictions} onChange={setRestrictions} />
-      </form>
-    </Dialog>
+      <SelectField
+        label={t('users.accessLevel')}
+        value={role}
+        onChange={(v) => setRole(v as Role)}
+        options={(roles.includes(member.role) ? roles : [member.role, ...roles]).map((r) => ({
+          value: r,
+          label: t(`roles.${r}`),
+        }))}
+      />
+      <RestrictionsEditor role={role} value={restrictions} onChange={setRestrictions} />
+    </FormDialog>
   )
 }
 

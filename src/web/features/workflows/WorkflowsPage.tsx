@@ -1,14 +1,14 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useRef, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useOutletContext } from 'react-router'
 import { emptyDefinition, TRIGGER_TYPES, type TriggerType } from '../../../shared/workflow/definition'
 import { ApiError, del, get, post } from '../../api/client'
 import type { WorkspaceView } from '../../api/types'
-import { ErrorAlert } from '../../ui/Alert'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import { Dialog } from '../../ui/Dialog'
 import { SelectField, TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { RequireCapability } from '../settings/SettingsLayout'
 import { type Template, type WorkflowDetail, type WorkflowSummary, wfPath } from './api'
@@ -196,76 +196,60 @@ function CreateDialog({
   const [name, setName] = useState('')
   const [start, setStart] = useState('scratch')
   const [trigger, setTrigger] = useState<TriggerType>('conversation_opened')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       const body =
         start === 'scratch' ? { name, definition: emptyDefinition(trigger) } : { name, templateKey: start }
       const created = await post<WorkflowDetail>(wfPath(ws, '/workflows'), body)
       await onCreated(created.id)
-    } catch (err) {
-      setError(err)
-      setBusy(false)
-    }
-  }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+    },
+  })
+  const errors = formErrors(save.error)
   const template = templates.data?.find((x) => x.key === start)
   return (
-    <Dialog
-      open
+    <FormDialog
       title={t('workflows.list.create')}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" type="submit" form="workflow-form" busy={busy}>
-            {t('workflows.list.createSubmit')}
-          </Button>
-        </>
-      }
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
+      submitLabel={t('workflows.list.createSubmit')}
     >
-      <form id="workflow-form" onSubmit={submit}>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
-        <TextField
-          label={t('workflows.list.name')}
-          value={name}
-          onChange={setName}
-          error={fieldError('name')}
-          required
-          maxLength={100}
-          autoFocus
-          dir="auto"
-        />
+      <TextField
+        label={t('workflows.list.name')}
+        value={name}
+        onChange={setName}
+        error={errors.field('name')}
+        required
+        maxLength={100}
+        autoFocus
+        dir="auto"
+      />
+      <SelectField
+        label={t('workflows.list.startFrom')}
+        value={start}
+        onChange={(v) => {
+          setStart(v)
+          if (v !== 'scratch' && !name) setName(t(`workflows.templates.${v}.name`))
+        }}
+        options={[
+          { value: 'scratch', label: t('workflows.list.scratch') },
+          ...(templates.data ?? []).map((x) => ({
+            value: x.key,
+            label: t(`workflows.templates.${x.key}.name`),
+          })),
+        ]}
+      />
+      {template ? (
+        <p className="muted">{t(`workflows.templates.${template.key}.description`)}</p>
+      ) : (
         <SelectField
-          label={t('workflows.list.startFrom')}
-          value={start}
-          onChange={(v) => {
-            setStart(v)
-            if (v !== 'scratch' && !name) setName(t(`workflows.templates.${v}.name`))
-          }}
-          options={[
-            { value: 'scratch', label: t('workflows.list.scratch') },
-            ...(templates.data ?? []).map((x) => ({
-              value: x.key,
-              label: t(`workflows.templates.${x.key}.name`),
-            })),
-          ]}
+          label={t('workflows.editor.triggerType')}
+          value={trigger}
+          onChange={(v) => setTrigger(v as TriggerType)}
+          options={TRIGGER_TYPES.map((x) => ({ value: x, label: t(`workflows.triggers.${x}`) }))}
         />
-        {template ? (
-          <p className="muted">{t(`workflows.templates.${template.key}.description`)}</p>
-        ) : (
-          <SelectField
-            label={t('workflows.editor.triggerType')}
-            value={trigger}
-            onChange={(v) => setTrigger(v as TriggerType)}
-            options={TRIGGER_TYPES.map((x) => ({ value: x, label: t(`workflows.triggers.${x}`) }))}
-          />
-        )}
-      </form>
-    </Dialog>
+      )}
+    </FormDialog>
   )
 }
