@@ -5,7 +5,14 @@ import type { Ctx } from '../context'
 import type { DbOrTx } from '../db/database'
 import { NotFoundError, ValidationError } from '../errors'
 import { emit } from '../events'
-import type { ChannelAdapter, ChannelRef, ChannelState, SendContext } from './channel'
+import { findFile } from '../files/files.repo'
+import {
+  type ChannelAdapter,
+  type ChannelRef,
+  type ChannelState,
+  PermanentSendError,
+  type SendContext,
+} from './channel'
 import {
   type ChannelRow,
   findChannel,
@@ -17,7 +24,6 @@ import {
   writeState,
 } from './channels.repo'
 import { adapterFor, CHANNELS } from './registry'
-import { sendContext } from './send-context'
 
 function fieldErrors(prefix: string, error: z.ZodError) {
   const fields = error.issues.map((i) => ({ path: [prefix, ...i.path].join('.'), message: i.message }))
@@ -247,13 +253,29 @@ export function channelState(ctx: Ctx, workspaceId: number, channelId: number): 
   }
 }
 
-/** What an adapter gets for provider calls made from jobs. */
+/**
+ * What an adapter may use to reach the outside world from a job: HTTP, workspace files,
+ * cross-process NOTIFY, the channel's state and its public webhook URL.
+ */
 export function sendContextFor(
   ctx: Ctx,
   row: Pick<ChannelRow, 'workspaceId' | 'id' | 'webhookKey'>,
 ): SendContext {
   return {
-    ...sendContext(ctx, row.workspaceId),
+    fetch,
+    log: ctx.log,
+    readFile: async (fileId) => {
+      const file = await findFile(ctx.db, row.workspaceId, fileId)
+      if (!file) throw new PermanentSendError('file_missing', `Attachment file ${fileId} no longer exists.`)
+      return {
+        fileName: file.fileName,
+        mimeType: file.mimeType,
+        data: await ctx.storage.read(file.storageKey),
+      }
+    },
+    publish: async (topic, payload) => {
+      await ctx.database.query('SELECT pg_notify($1, $2)', [topic, JSON.stringify(payload)])
+    },
     state: channelState(ctx, row.workspaceId, row.id),
     webhookUrl: `${ctx.config.publicUrl}${webhookPath(row)}`,
   }

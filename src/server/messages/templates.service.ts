@@ -2,9 +2,8 @@ import { authorize, type Principal } from '../auth/principal'
 import { ChannelAuthError } from '../channels/channel'
 import { markChannelError } from '../channels/channel-health'
 import { findChannel } from '../channels/channels.repo'
-import { loadChannelRef } from '../channels/channels.service'
+import { loadChannelRef, sendContextFor } from '../channels/channels.service'
 import { adapterFor } from '../channels/registry'
-import { sendContext } from '../channels/send-context'
 import type { Ctx } from '../context'
 import { NotFoundError, UnprocessableError } from '../errors'
 import { disableTemplatesNotIn, findTemplateById, listTemplates, upsertTemplate } from './templates.repo'
@@ -47,7 +46,7 @@ export async function syncTemplates(ctx: Ctx, workspaceId: number, channelId: nu
   if (!loaded || !adapter?.listTemplates || loaded.row.status === 'disconnected') return 0
   let templates: Awaited<ReturnType<NonNullable<typeof adapter.listTemplates>>>
   try {
-    templates = await adapter.listTemplates(sendContext(ctx, workspaceId), loaded.ref)
+    templates = await adapter.listTemplates(sendContextFor(ctx, loaded.row), loaded.ref)
   } catch (err) {
     if (err instanceof ChannelAuthError) {
       await markChannelError(ctx, loaded.row, err.title)

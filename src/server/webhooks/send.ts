@@ -52,7 +52,7 @@ export function createSender(cfg: WebhookConfig) {
       agent = new Agent({
         // The attempt's deadline is the AbortSignal below (exact); undici's own coarse timers
         // (about 0.5 s resolution) are only a backstop.
-        connect: { lookup: guardedLookup(reach), timeout: cfg.timeoutMs + 1000 },
+        connect: { lookup: guardedLookup((ip) => refusal(ip, reach)), timeout: cfg.timeoutMs + 1000 },
         headersTimeout: cfg.timeoutMs + 1000,
         bodyTimeout: cfg.timeoutMs + 1000,
         keepAliveTimeout: 10_000,

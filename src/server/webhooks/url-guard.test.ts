@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { checkEndpointUrl, classifyAddress, guardedLookup } from './url-guard'
+import { checkEndpointUrl, classifyAddress, guardedLookup, refusal } from './url-guard'
 
 describe('webhook URL guard (SSRF)', () => {
   test('classifies addresses: metadata and link-local are forbidden, private ranges are private', () => {
@@ -77,7 +77,9 @@ describe('webhook URL guard (SSRF)', () => {
   test('the connection-time lookup refuses what a name resolves to, in both callback forms', async () => {
     const lookup = (reach: { allowPrivate: boolean; privateOnly: boolean }, all: boolean) =>
       new Promise<{ err: NodeJS.ErrnoException | null; address: unknown }>((resolve) =>
-        guardedLookup(reach)('localhost', { all }, (err, address) => resolve({ err, address })),
+        guardedLookup((ip) => refusal(ip, reach))('localhost', { all }, (err, address) =>
+          resolve({ err, address }),
+        ),
       )
     const denied = await lookup({ allowPrivate: false, privateOnly: false }, false)
     assert.equal(denied.err?.code, 'EWEBHOOKBLOCKED')

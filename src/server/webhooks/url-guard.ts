@@ -124,10 +124,15 @@ export function hostOf(url: URL): string {
 }
 
 /**
- * A dns.lookup replacement for net/tls.connect: resolves, refuses the connection if any address
- * is refused, and hands the checked addresses to the socket (so what is checked is what is used).
+ * A dns.lookup replacement for net/tls.connect: resolves, refuses the connection if `refuse`
+ * names a reason for any address (thrown as `Blocked`), and hands the checked addresses to the
+ * socket (so what is checked is what is used). Outgoing webhooks and workflow HTTP steps share it,
+ * each with its own policy wording.
  */
-export function guardedLookup(reach: Reach) {
+export function guardedLookup(
+  refuse: (ip: string) => string | null,
+  Blocked: new (message: string) => Error = BlockedAddressError,
+) {
   return (
     hostname: string,
     options: dns.LookupOptions,
@@ -136,8 +141,8 @@ export function guardedLookup(reach: Reach) {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, [])
       for (const a of addresses) {
-        const why = refusal(a.address, reach)
-        if (why) return callback(new BlockedAddressError(`${hostname} resolves to ${why}`), [])
+        const why = refuse(a.address)
+        if (why) return callback(new Blocked(`${hostname} resolves to ${why}`), [])
       }
       if (options.all) return callback(null, addresses)
       const first = addresses[0]

@@ -9,8 +9,7 @@ import { startTestServer, type TestServer } from '../../test/harness'
 import { startSmtpSink } from '../../test/smtp-sink'
 import { ChannelAuthError, PermanentSendError } from '../channel'
 import { findChannel } from '../channels.repo'
-import { toRef } from '../channels.service'
-import { sendContext } from '../send-context'
+import { sendContextFor, toRef } from '../channels.service'
 import { emailChannel } from './email.channel'
 
 const ADDRESS = 'support@acme.test'
@@ -383,7 +382,7 @@ describe('outbound', () => {
         content: { email: { subject: 'x', messageId: `<t${n}@acme.test>`, references: [] } },
         sendMode: 'free',
       })
-      const sc = sendContext(server.ctx, owner.workspaceId)
+      const sc = sendContextFor(server.ctx, row)
       await assert.rejects(
         emailChannel.send(sc, channel as any, { identifier: 'gone@mail.example' }, message(1)),
         (err: any) =>

@@ -6,8 +6,7 @@ import { setupOwner } from '../../test/factories'
 import { startTestServer, type TestServer } from '../../test/harness'
 import { startSmtpSink } from '../../test/smtp-sink'
 import { findChannel } from '../channels.repo'
-import { toRef } from '../channels.service'
-import { sendContext } from '../send-context'
+import { sendContextFor, toRef } from '../channels.service'
 import { emailChannel } from './email.channel'
 import { findMailbox } from './email.repo'
 import { IMAP_TICK_QUEUE, ingestFetched, pollImap } from './imap.poll'
@@ -139,7 +138,8 @@ test('the per-minute tick polls due mailboxes through the job queue', async () =
 test('verifyCredentials checks SMTP and, when configured, the IMAP login', async () => {
   const sink = await startSmtpSink()
   try {
-    const { ref } = toRef(server.ctx, await row())
+    const channelRow = await row()
+    const { ref } = toRef(server.ctx, channelRow)
     const ok = {
       ...ref,
       config: {
@@ -147,7 +147,7 @@ test('verifyCredentials checks SMTP and, when configured, the IMAP login', async
         smtp: { host: '127.0.0.1', port: Number(new URL(sink.url).port), secure: false },
       },
     }
-    const sc = sendContext(server.ctx, owner.workspaceId)
+    const sc = sendContextFor(server.ctx, channelRow)
     assert.deepEqual(await emailChannel.verifyCredentials!(sc, ok as any), { ok: true })
     const badImap = { ...ok, secrets: { imapPassword: 'wrong' } }
     await assert.rejects(

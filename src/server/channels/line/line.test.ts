@@ -14,7 +14,8 @@ import {
 import { waitFor } from '../../test/custom-channel'
 import { setupOwner } from '../../test/factories'
 import type { TestServer } from '../../test/harness'
-import { sendContext } from '../send-context'
+import { findChannel } from '../channels.repo'
+import { sendContextFor } from '../channels.service'
 import vector from './fixtures/signature-vector.json'
 import { lineChannel } from './line.channel'
 
@@ -292,7 +293,9 @@ describe('outbound: reply token when fresh, else push', () => {
         channelSecret: sim.account.channelSecret,
       },
     }
-    const sc = sendContext(server.ctx, owner.workspaceId)
+    // No stored reply token: the retried send is a push (where X-Line-Retry-Key applies).
+    const row = (await findChannel(server.ctx.db, owner.workspaceId, line.id))!
+    const sc = { ...sendContextFor(server.ctx, row), state: undefined }
     const msg = {
       id: 987654,
       type: 'text' as const,

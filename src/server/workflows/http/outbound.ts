@@ -1,7 +1,6 @@
-import dns, { type LookupAddress } from 'node:dns'
 import { isIP } from 'node:net'
 import { Agent, request } from 'undici'
-import { classifyAddress, hostOf } from '../../webhooks/url-guard'
+import { classifyAddress, guardedLookup, hostOf } from '../../webhooks/url-guard'
 
 /**
  * Outgoing HTTP for workflow steps (HTTP Request, Google Sheets, Meta and TikTok APIs), with
@@ -56,27 +55,6 @@ export function refusalOf(ip: string, reach: Reach): string | null {
   return null
 }
 
-function guardedLookup(reach: Reach) {
-  return (
-    hostname: string,
-    options: dns.LookupOptions,
-    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-  ) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, [])
-      for (const a of addresses) {
-        const why = refusalOf(a.address, reach)
-        if (why) return callback(new BlockedUrlError(`${hostname} resolves to ${why}`), [])
-      }
-      if (options.all) return callback(null, addresses)
-      const first = addresses[0]
-      if (!first)
-        return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), [])
-      callback(null, first.address, first.family)
-    })
-  }
-}
-
 async function readCapped(
   body: AsyncIterable<Buffer> & { destroy: () => void },
   max: number,
@@ -108,7 +86,7 @@ export function createOutboundHttp(ownHosts: string[] = []): OutboundHttp {
     let agent = agents.get(reach.allowPrivate)
     if (!agent) {
       agent = new Agent({
-        connect: { lookup: guardedLookup(reach), timeout: 10_000 },
+        connect: { lookup: guardedLookup((ip) => refusalOf(ip, reach), BlockedUrlError), timeout: 10_000 },
         keepAliveTimeout: 4_000,
         headersTimeout: 15_000,
         bodyTimeout: 15_000,
