@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
-import { contacts, messages, teamMembers, users, workspaceMembers } from '../db/schema'
+import { messages, teamMembers, users, workspaceMembers } from '../db/schema'
 
 /** Members of a workspace (optionally of one team), by user id: the Assign To candidates. */
 export async function assignableMembers(db: DbOrTx, workspaceId: number, teamId?: number): Promise<number[]> {
@@ -56,22 +56,6 @@ export async function lastIncomingMessage(db: DbOrTx, workspaceId: number, conta
       ),
     )
     .orderBy(desc(messages.id))
-    .limit(1)
-  return row
-}
-
-/** Webhook trigger: a contact by phone or email (the oldest when several share it, rule 53). */
-export async function findContactBy(db: DbOrTx, workspaceId: number, by: 'phone' | 'email', value: string) {
-  const [row] = await db
-    .select()
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, workspaceId),
-        by === 'phone' ? eq(contacts.phone, value) : eq(contacts.email, value),
-      ),
-    )
-    .orderBy(asc(contacts.id))
     .limit(1)
   return row
 }
