@@ -31,18 +31,6 @@ export async function memberStatuses(
   return new Map(rows.map((r) => [r.userId, r.status]))
 }
 
-/** Rule 25 "least open contacts": open contacts per assignee (one range of contacts_inbox_assignee each). */
-export async function openContactsPerMember(db: DbOrTx, workspaceId: number): Promise<Map<number, number>> {
-  const rows = await db
-    .select({
-      userId: workspaceMembers.userId,
-      n: sql<number>`(SELECT count(*) FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.assignee_user_id = ${workspaceMembers.userId} AND c.inbox_status = 'open' AND c.blocked_at IS NULL)::int`,
-    })
-    .from(workspaceMembers)
-    .where(eq(workspaceMembers.workspaceId, workspaceId))
-  return new Map(rows.map((r) => [r.userId, Number(r.n)]))
-}
-
 /** The contact's last incoming message (rule 73 "Last Incoming Message"). */
 export async function lastIncomingMessage(db: DbOrTx, workspaceId: number, contactId: number) {
   const [row] = await db
