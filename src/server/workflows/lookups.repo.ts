@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { messages, teamMembers, users, workspaceMembers } from '../db/schema'
 
