@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../db/database'
-import { memberStatuses, openContactsPerMember } from './lookups.repo'
+import { memberStatuses } from './lookups.repo'
 
 /**
  * Who counts as online for "Only assign to online users" (rule 26) and the Branch step's
@@ -20,10 +20,6 @@ export async function presenceOf(
   const statuses = await memberStatuses(db, workspaceId)
   const s = statuses.get(userId)
   return s === 'online' ? 'online' : s === 'away' ? 'away' : 'offline'
-}
-
-export async function openContactCounts(db: DbOrTx, workspaceId: number): Promise<Map<number, number>> {
-  return openContactsPerMember(db, workspaceId)
 }
 
 export type PickOptions = {

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
-import { contacts, messages, teamMembers, users, workspaceMembers } from '../db/schema'
+import { messages, teamMembers, users, workspaceMembers } from '../db/schema'
 
 /** Members of a workspace (optionally of one team), by user id: the Assign To candidates. */
 export async function assignableMembers(db: DbOrTx, workspaceId: number, teamId?: number): Promise<number[]> {
@@ -31,18 +31,6 @@ export async function memberStatuses(
   return new Map(rows.map((r) => [r.userId, r.status]))
 }
 
-/** Rule 25 "least open contacts": open contacts per assignee (one range of contacts_inbox_assignee each). */
-export async function openContactsPerMember(db: DbOrTx, workspaceId: number): Promise<Map<number, number>> {
-  const rows = await db
-    .select({
-      userId: workspaceMembers.userId,
-      n: sql<number>`(SELECT count(*) FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.assignee_user_id = ${workspaceMembers.userId} AND c.inbox_status = 'open' AND c.blocked_at IS NULL)::int`,
-    })
-    .from(workspaceMembers)
-    .where(eq(workspaceMembers.workspaceId, workspaceId))
-  return new Map(rows.map((r) => [r.userId, Number(r.n)]))
-}
-
 /** The contact's last incoming message (rule 73 "Last Incoming Message"). */
 export async function lastIncomingMessage(db: DbOrTx, workspaceId: number, contactId: number) {
   const [row] = await db
@@ -56,22 +44,6 @@ export async function lastIncomingMessage(db: DbOrTx, workspaceId: number, conta
       ),
     )
     .orderBy(desc(messages.id))
-    .limit(1)
-  return row
-}
-
-/** Webhook trigger: a contact by phone or email (the oldest when several share it, rule 53). */
-export async function findContactBy(db: DbOrTx, workspaceId: number, by: 'phone' | 'email', value: string) {
-  const [row] = await db
-    .select()
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.workspaceId, workspaceId),
-        by === 'phone' ? eq(contacts.phone, value) : eq(contacts.email, value),
-      ),
-    )
-    .orderBy(asc(contacts.id))
     .limit(1)
   return row
 }

@@ -1,6 +1,11 @@
 import { readPath } from '../../shared/workflow/variables'
 import { actorOf, authorize, type Principal } from '../auth/principal'
-import { defaultLifecycleStageId, findContact, insertContact } from '../contacts/contacts.repo'
+import {
+  defaultLifecycleStageId,
+  findContact,
+  findFirstContactBy,
+  insertContact,
+} from '../contacts/contacts.repo'
 import { isDate } from '../contacts/fields.values'
 import { normalizeEmail, normalizePhone } from '../contacts/standard-fields'
 import { assertCanSee } from '../contacts/visibility'
@@ -10,7 +15,6 @@ import { ConflictError, NotFoundError, UnprocessableError, ValidationError } fro
 import { emit } from '../events'
 import { dryRun } from './dry-run'
 import { finishRun } from './engine'
-import { findContactBy } from './lookups.repo'
 import { findRun, listRuns, lockRun, type RunRow, type StepLogRow, stepLogsOf } from './runs.repo'
 import { startRun } from './start'
 import type { DryChoice } from './step'
@@ -238,7 +242,11 @@ export async function receiveWebhook(
     let contact =
       match.by === 'contactId'
         ? await findContact(tx, workspaceId, match.value)
-        : await findContactBy(tx, workspaceId, match.by, match.value)
+        : await findFirstContactBy(
+            tx,
+            workspaceId,
+            match.by === 'phone' ? { phone: match.value } : { email: match.value },
+          )
     let created = false
     if (!contact) {
       if (match.by === 'contactId' || c.createContact === false)
