@@ -22,7 +22,6 @@
  *   timers_resumed_s  due time → the last of them completed
  *   duplicates        steps executed twice (a run with two logs of one step visit), both parts
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -32,11 +31,11 @@ import PgBoss from 'pg-boss'
 import { Agent, request } from 'undici'
 import { startDestination } from '../src/server/test/custom-channel'
 import { freePort, startPgServer } from '../src/server/test/pg-server'
+import { setupOverHttp, startServeProcess, stopServeProcess } from '../src/server/test/serve'
 import { RUN_QUEUE } from '../src/server/workflows/wake'
 import type { WorkflowDefinition } from '../src/shared/workflow/definition'
 import { configureStep, findStep } from '../src/shared/workflow/tree'
 
-const BIN = path.resolve(import.meta.dirname, '../bin/tawasul.mjs')
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 const arg = (name: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined
@@ -47,23 +46,6 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function startServerProcess(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  const until = Date.now() + 120_000
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return child
-    if (child.exitCode !== null || Date.now() > until) throw new Error('server did not become ready')
-    await sleep(100)
-  }
-}
 
 /** The CRM of the VIP template: every tenth email is a VIP. */
 async function startCrm() {
@@ -121,46 +103,26 @@ export default async function main() {
     TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
     RATE_LIMIT_AUTH_MAX: '1000',
   }
-  const server = await startServerProcess(env, port)
+  const server = await startServeProcess(env, port)
   const sql = new pg.Pool({ connectionString: pgServer.url(), max: 4 })
   const http = new Agent({ connections: 64, keepAliveTimeout: 30_000 })
   let boss: PgBoss | undefined
   try {
-    const setup = await fetch(`${base}/api/v1/setup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        organizationName: 'Bench',
-        workspaceName: 'Bench',
-        name: 'Bench Owner',
-        email: 'owner@bench.test',
-        password: 'Correct-Horse-42-Battery',
-      }),
+    const session = await setupOverHttp(base, {
+      organizationName: 'Bench',
+      workspaceName: 'Bench',
+      name: 'Bench Owner',
+      email: 'owner@bench.test',
+      password: 'Correct-Horse-42-Battery',
     })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${await setup.text()}`)
-    const cookie = setup.headers.get('set-cookie')!.split(';')[0]!
-    const session = (await setup.json()) as { csrfToken: string; workspaceId: number; user: { id: number } }
+    const { api } = session
     const ws = session.workspaceId
-    const api = async (method: string, p: string, body?: unknown) => {
-      const r = await fetch(`${base}/api/v1/workspaces/${ws}${p}`, {
-        method,
-        headers: {
-          cookie,
-          'x-csrf-token': session.csrfToken,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      const text = await r.text()
-      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`)
-      return (text ? JSON.parse(text) : {}) as Record<string, any>
-    }
-    const channel = await api('POST', '/channels', {
+    const channel = (await api('POST', '/channels', {
       type: 'custom',
       name: 'Gateway',
       config: { idType: 'phone', destinationUrl: destination.url },
-    })
-    const webhookPath = new URL(channel.webhookUrl as string).pathname
+    })) as { id: number; webhookUrl: string; credentials: { apiToken: string } }
+    const webhookPath = new URL(channel.webhookUrl).pathname
     await api('PATCH', '/workflow-settings', { allowPrivateNetwork: true })
     const team = await api('POST', '/teams', { name: 'Front line' })
     await api('PUT', `/teams/${team.id}/members/${session.user.id}`)
@@ -373,8 +335,7 @@ export default async function main() {
     await boss?.stop({ graceful: false, wait: true }).catch(() => {})
     await http.close()
     await sql.end()
-    server.kill('SIGTERM')
-    await new Promise<void>((r) => (server.exitCode !== null ? r() : server.once('exit', () => r())))
+    await stopServeProcess(server)
     await crm.close()
     await destination.close()
     pgServer.stop()

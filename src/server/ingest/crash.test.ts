@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,29 +7,7 @@ import { openDatabase } from '../db/database'
 import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
-
-const BIN = path.resolve(import.meta.dirname, '../../../bin/tawasul.mjs')
-
-async function startChild(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  // A cold start (tsx, migrations) takes a minute on a busy 2-core machine.
-  const until = Date.now() + 180_000
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return child
-    if (Date.now() > until) {
-      child.kill('SIGKILL') // never leave a server behind
-      throw new Error('server did not become ready')
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import { exited, setupOverHttp, startServeProcess, stopServeProcess } from '../test/serve'
 
 /**
  * Issue 3: kill -9 the server in the middle of an ingest burst; after restart, every message the
@@ -45,23 +22,15 @@ test('kill -9 during an ingest burst loses and duplicates nothing', { timeout: 5
   if (TEST_DB === 'postgres') env.DATABASE_URL = await createTestDatabase(process.env.TAWASUL_TEST_PG!)
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  let child = await startChild(env, port)
+  let child = await startServeProcess(env, port)
 
-  // Set up through the public API like any integration would.
-  const setup = await fetch(`${base}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      organizationName: 'Crash',
-      workspaceName: 'WS',
-      name: 'Owner',
-      email: 'o@crash.test',
-      password: 'Durable-Pass-2026',
-    }),
+  const { cookie, csrfToken, workspaceId } = await setupOverHttp(base, {
+    organizationName: 'Crash',
+    workspaceName: 'WS',
+    name: 'Owner',
+    email: 'o@crash.test',
+    password: 'Durable-Pass-2026',
   })
-  assert.equal(setup.status, 201)
-  const cookie = setup.headers.get('set-cookie')!.split(';')[0]!
-  const { csrfToken, workspaceId } = (await setup.json()) as { csrfToken: string; workspaceId: number }
   const ch = await fetch(`${base}/api/v1/workspaces/${workspaceId}/channels`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
@@ -113,11 +82,9 @@ test('kill -9 during an ingest burst loses and duplicates nothing', { timeout: 5
   await Promise.all(Array.from({ length: 16 }, worker))
   assert.ok(killed, 'the server was killed mid-burst')
   assert.ok(acked.size >= 150 && acked.size < TOTAL, `acked ${acked.size} of ${TOTAL} before the kill`)
-  await new Promise<void>((r) =>
-    child.exitCode !== null || child.signalCode ? r() : child.once('exit', () => r()),
-  )
+  await exited(child)
 
-  child = await startChild(env, port)
+  child = await startServeProcess(env, port)
   try {
     // The provider retries everything it is unsure about (here: all of them, acked or not).
     let retryFailures = 0
@@ -127,8 +94,7 @@ test('kill -9 during an ingest burst loses and duplicates nothing', { timeout: 5
     }
     assert.equal(retryFailures, 0)
   } finally {
-    child.kill('SIGTERM')
-    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())))
+    await stopServeProcess(child)
   }
   const counts = await countByProviderId(env, workspaceId)
   for (const mId of acked)

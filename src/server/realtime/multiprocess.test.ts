@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -9,8 +9,10 @@ import { hashPassword } from '../auth/passwords'
 import { type Database, openDatabase } from '../db/database'
 import { waitFor } from '../test/custom-channel'
 import { TEST_DB } from '../test/harness'
+import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
 import { RealtimeTestClient } from '../test/realtime-client'
+import { startServeProcess, stopServeProcess } from '../test/serve'
 import { insertMember, insertUser } from '../users/users.repo'
 
 /**
@@ -19,43 +21,17 @@ import { insertMember, insertUser } from '../users/users.repo'
  */
 const SKIP =
   TEST_DB === 'postgres' ? false : 'needs PostgreSQL: two processes cannot share one PGlite data directory'
-const ROOT = path.resolve(import.meta.dirname, '../../..')
 const PASSWORD = 'Correct-Horse-42-Battery'
 
-type Proc = { child: ChildProcess; url: string; pid: number; output: () => string }
+type Proc = { child: ChildProcess; url: string; pid: number }
 
-function serve(env: NodeJS.ProcessEnv): Promise<Proc> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/tawasul.mjs'), 'serve', '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000)
-    const onData = (d: Buffer) => {
-      out += d
-      for (const line of out.split('\n')) {
-        if (!line.includes('Tawasul is ready')) continue
-        clearTimeout(timer)
-        resolve({ child, url: JSON.parse(line).url, pid: child.pid!, output: () => out })
-        return
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', (d) => (out += d))
-    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)))
-  })
+async function serve(env: Record<string, string>): Promise<Proc> {
+  const port = await freePort()
+  const child = await startServeProcess(env, port)
+  return { child, url: `http://127.0.0.1:${port}`, pid: child.pid! }
 }
 
-async function stop(p: Proc | undefined) {
-  if (!p || p.child.exitCode !== null) return
-  const exited = new Promise((r) => p.child.once('exit', r))
-  p.child.kill('SIGTERM')
-  const hard = setTimeout(() => p.child.kill('SIGKILL'), 15_000)
-  await exited
-  clearTimeout(hard)
-}
+const stop = (p: Proc | undefined) => stopServeProcess(p?.child)
 
 /** A fetch client with a cookie jar and the CSRF header, like the web app. */
 class HttpClient {
@@ -149,7 +125,6 @@ describe('two server processes on one PostgreSQL database', () => {
       DATABASE_URL: url,
       TAWASUL_SECRET: 'multi-process-secret-multi-process-secret',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
       JOB_POLL_SECONDS: '0.5',
       SHUTDOWN_TIMEOUT_MS: '5000',
     }

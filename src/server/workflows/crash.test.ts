@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -9,29 +8,12 @@ import { openDatabase } from '../db/database'
 import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
+import { exited, setupOverHttp, startServeProcess, stopServeProcess } from '../test/serve'
 
-const BIN = path.resolve(import.meta.dirname, '../../../bin/tawasul.mjs')
 const RUNS = 1000
 const t0 = Date.now()
 /** Progress on stderr, so a slow phase shows where the time went. */
 const progress = (what: string) => console.error(`[crash ${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`)
-
-async function startChild(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  const until = Date.now() + 60_000
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return child
-    if (child.exitCode !== null || Date.now() > until) throw new Error('server did not become ready')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 async function until(ok: () => boolean, ms: number, what: () => string): Promise<void> {
   const end = Date.now() + ms
@@ -40,11 +22,6 @@ async function until(ok: () => boolean, ms: number, what: () => string): Promise
     await new Promise((r) => setTimeout(r, 50))
   }
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((r) =>
-    child.exitCode !== null || child.signalCode ? r() : child.once('exit', () => r()),
-  )
 
 /**
  * A slow CRM: answers after `delayMs`, records every Idempotency-Key it receives and which
@@ -130,39 +107,18 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
   const provider = await startProvider()
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  let child = await startChild(env, port)
+  let child = await startServeProcess(env, port)
   // A timed-out test is cut off without its finally blocks: never leave a server behind.
   const reap = () => child.kill('SIGKILL')
   process.once('exit', reap)
   try {
-    const setup = await fetch(`${base}/api/v1/setup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        organizationName: 'Crash',
-        workspaceName: 'WS',
-        name: 'Owner',
-        email: 'o@crash.test',
-        password: 'Durable-Pass-2026',
-      }),
+    const { workspaceId, api } = await setupOverHttp(base, {
+      organizationName: 'Crash',
+      workspaceName: 'WS',
+      name: 'Owner',
+      email: 'o@crash.test',
+      password: 'Durable-Pass-2026',
     })
-    assert.equal(setup.status, 201)
-    const cookie = setup.headers.get('set-cookie')!.split(';')[0]!
-    const { csrfToken, workspaceId } = (await setup.json()) as { csrfToken: string; workspaceId: number }
-    const api = async (method: string, p: string, body?: unknown) => {
-      const r = await fetch(`${base}/api/v1/workspaces/${workspaceId}${p}`, {
-        method,
-        headers: {
-          cookie,
-          'x-csrf-token': csrfToken,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      const json = (await r.json()) as Record<string, unknown>
-      assert.ok(r.ok, `${method} ${p}: ${r.status} ${JSON.stringify(json)}`)
-      return json
-    }
     const channel = (await api('POST', '/channels', {
       type: 'custom',
       name: 'Gateway',
@@ -178,8 +134,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
 
     // 1,000 contacts who wrote in on the channel (so they can be answered), written straight to
     // the database while the server is stopped: this test is about runs, not about ingest.
-    child.kill('SIGTERM')
-    await exited(child)
+    await stopServeProcess(child)
     const seeding = await openDatabase({ dataDir, databaseUrl: env.DATABASE_URL, command: 'test' })
     let contactIds: number[]
     try {
@@ -198,7 +153,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     } finally {
       await seeding.close()
     }
-    child = await startChild(env, port)
+    child = await startServeProcess(env, port)
     progress(`${RUNS} contacts seeded`)
 
     // Tagged → a short durable Wait → the slow CRM → a reply on the contact's channel.
@@ -254,7 +209,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
 
     progress(`killed at ${seenBeforeKill} CRM calls, ${provider.byContact.size} replies`)
     const restarted = Date.now()
-    child = await startChild(env, port)
+    child = await startServeProcess(env, port)
     progress('restarted')
     await until(
       () => provider.byContact.size >= RUNS,
@@ -264,8 +219,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     progress('every reply sent')
     const recoverySeconds = (Date.now() - restarted) / 1000
     await new Promise((r) => setTimeout(r, 1000)) // a duplicate would arrive here
-    child.kill('SIGTERM')
-    await exited(child)
+    await stopServeProcess(child)
 
     // Each CRM call made once, except calls the dead process had made without recording their
     // answer (in flight at the kill): made once more by the new process, with the same key.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -9,10 +9,10 @@ import { type Database, openDatabase } from '../db/database'
 import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
+import { setupOverHttp, startServeProcess, stopServeProcess } from '../test/serve'
 
 const SKIP =
   TEST_DB === 'postgres' ? false : 'needs PostgreSQL: two processes cannot share one PGlite data directory'
-const BIN = path.resolve(import.meta.dirname, '../../../bin/tawasul.mjs')
 const RUNS = 200
 
 type Proc = { child: ChildProcess; base: string; dataDir: string }
@@ -20,32 +20,13 @@ type Proc = { child: ChildProcess; base: string; dataDir: string }
 async function serve(env: Record<string, string>): Promise<Proc> {
   const port = await freePort()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-wf-mp-'))
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, ...env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  const base = `http://127.0.0.1:${port}`
-  const until = Date.now() + 120_000
-  for (;;) {
-    const ok = await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return { child, base, dataDir }
-    if (child.exitCode !== null || Date.now() > until) throw new Error('server did not become ready')
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  const child = await startServeProcess({ ...env, DATA_DIR: dataDir }, port)
+  return { child, base: `http://127.0.0.1:${port}`, dataDir }
 }
 
 async function stop(p: Proc | undefined) {
   if (!p) return
-  if (p.child.exitCode === null && !p.child.signalCode) {
-    const exited = new Promise((r) => p.child.once('exit', r))
-    p.child.kill('SIGTERM')
-    const hard = setTimeout(() => p.child.kill('SIGKILL'), 15_000)
-    await exited
-    clearTimeout(hard)
-  }
+  await stopServeProcess(p.child)
   rmSync(p.dataDir, { recursive: true, force: true })
 }
 
@@ -141,34 +122,13 @@ test('two server processes on one PostgreSQL share 200 runs; no step runs twice'
 }, async () => {
   const crmUrl = await listen(crm)
   const providerUrl = `${await listen(provider)}/message`
-  const setup = await fetch(`${a!.base}/api/v1/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      organizationName: 'Acme',
-      workspaceName: 'Support',
-      name: 'Owner',
-      email: 'owner@acme.test',
-      password: 'Correct-Horse-42-Battery',
-    }),
+  const { workspaceId, api } = await setupOverHttp(a!.base, {
+    organizationName: 'Acme',
+    workspaceName: 'Support',
+    name: 'Owner',
+    email: 'owner@acme.test',
+    password: 'Correct-Horse-42-Battery',
   })
-  assert.equal(setup.status, 201)
-  const cookie = setup.headers.get('set-cookie')!.split(';')[0]!
-  const { csrfToken, workspaceId } = (await setup.json()) as { csrfToken: string; workspaceId: number }
-  const api = async (method: string, p: string, body?: unknown) => {
-    const r = await fetch(`${a!.base}/api/v1/workspaces/${workspaceId}${p}`, {
-      method,
-      headers: {
-        cookie,
-        'x-csrf-token': csrfToken,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const json = (await r.json()) as Record<string, unknown>
-    assert.ok(r.ok, `${method} ${p}: ${r.status} ${JSON.stringify(json)}`)
-    return json
-  }
   const channel = (await api('POST', '/channels', {
     type: 'custom',
     name: 'Gateway',
