@@ -104,15 +104,30 @@ export async function ingestOneByOne(
   const result = emptyResult()
   await ctx.db.transaction(async (tx) => {
     for (const e of events) {
-      if (e.kind === 'message') {
-        if (await ingestMessage(ctx, tx, channel, e)) result.received++
-        else result.duplicates++
-      } else if (e.kind === 'watermark') result.statuses += await applyWatermark(tx, channel, e)
-      else if (await applyStatus(ctx, tx, channel, e)) result.statuses++
-      else result.unknownStatuses++
+      if (e.kind === 'message') await ingestCounted(ctx, tx, channel, e, result)
+      else await applyReceipt(ctx, tx, channel, e, result)
     }
   })
   return result
+}
+
+/** One message through the row-at-a-time path, counted as received or duplicate. */
+async function ingestCounted(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMessage, r: IngestResult) {
+  if (await ingestMessage(ctx, tx, channel, m)) r.received++
+  else r.duplicates++
+}
+
+/** A receipt (status or watermark), counted as statuses moved or unknown. */
+async function applyReceipt(
+  ctx: Ctx,
+  tx: Tx,
+  channel: ChannelRow,
+  e: InboundStatus | InboundWatermark,
+  r: IngestResult,
+) {
+  if (e.kind === 'watermark') r.statuses += await applyWatermark(tx, channel, e)
+  else if (await applyStatus(ctx, tx, channel, e)) r.statuses++
+  else r.unknownStatuses++
 }
 
 /** Ingests several webhooks' events in ONE transaction; one result per item. */
@@ -188,19 +203,11 @@ async function ingestItems(ctx: Ctx, tx: Tx, items: IngestItem[]): Promise<Inges
         await afterStored(ctx, tx, channel, m)
       }
       // Echoes, and replies to a message of this same batch, one at a time (their senders' locks are held).
-      for (const x of plan.single) {
-        if (await ingestMessage(ctx, tx, channel, x.m)) results[x.item]!.received++
-        else results[x.item]!.duplicates++
-      }
+      for (const x of plan.single) await ingestCounted(ctx, tx, channel, x.m, results[x.item]!)
     }
   }
   // Receipts after messages: a receipt for an echo in the same batch finds it.
-  for (const { item, channel, e } of others) {
-    const r = results[item]!
-    if (e.kind === 'watermark') r.statuses += await applyWatermark(tx, channel, e)
-    else if (await applyStatus(ctx, tx, channel, e)) r.statuses++
-    else r.unknownStatuses++
-  }
+  for (const { item, channel, e } of others) await applyReceipt(ctx, tx, channel, e, results[item]!)
   return results
 }
 
@@ -247,7 +254,6 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
     if (id === undefined) throw new StaleBatchError('ingest: the batch needs more ids than it drew; retrying')
     return id
   }
-  const sentAtOf = (m: InboundMessage) => (m.timestamp.getTime() > now.getTime() ? now : m.timestamp)
   const writes: InboundWrites = {
     workspaceId: ws,
     contacts: [],
@@ -267,7 +273,34 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
   for (const [identifier, mine] of senders) {
     const first = mine[0]!.m
     const last = mine.at(-1)!.m
-    const actorOf = (contactId: number): Actor => ({ kind: 'contact', id: contactId })
+    const displayName = mine.findLast((x) => x.m.from.displayName)?.m.from.displayName ?? null
+    // A contact without a name takes the first one their messages carry.
+    const nameFor = (c: { firstName: string; lastName: string }) =>
+      c.firstName || c.lastName
+        ? undefined
+        : mine.map((x) => nameParts(x.m)).find((n) => n.firstName || n.lastName)
+    // Rules 2–4: a conversation with source Contact, opened by this batch.
+    const open = (contact: Pick<ContactRow, 'id' | 'assigneeUserId'>, conversationId: number) => {
+      const actor: Actor = { kind: 'contact', id: contact.id }
+      writes.conversations.push({
+        ...conversationToOpen(
+          state.workspace,
+          { workspaceId: ws, ...contact },
+          { source: 'contact', channelId: channel.id, actor },
+          now,
+        ),
+        id: conversationId,
+        incomingCount: mine.length,
+        lastMessageAt: now,
+      })
+      events.push({
+        actor,
+        event: {
+          type: 'conversation.opened',
+          payload: { contactId: contact.id, conversationId, source: 'contact', channelId: channel.id },
+        },
+      })
+    }
     const identity = state.identities.get(identifier)
     let contactId: number
     let conversationId: number | null
@@ -275,47 +308,27 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
       const contact = state.contacts.get(identity.contactId)
       if (!contact) throw new StaleBatchError('ingest: an identity moved to another contact; retrying')
       contactId = contact.id
-      const open = state.open.get(contactId)
-      conversationId = open?.id ?? null
-      if (open?.snoozed) unsnooze.push(contactId)
+      const current = state.open.get(contactId)
+      conversationId = current?.id ?? null
+      if (current?.snoozed) unsnooze.push(contactId)
       let opened = false
-      if (!open && !contact.blocked) {
+      if (!current && !contact.blocked) {
         conversationId = take(ids.conversations)
         opened = true
-        writes.conversations.push({
-          ...conversationToOpen(
-            state.workspace,
-            { workspaceId: ws, ...contact },
-            { source: 'contact', channelId: channel.id, actor: actorOf(contactId) },
-            now,
-          ),
-          id: conversationId,
-          incomingCount: mine.length,
-          lastMessageAt: now,
-        })
-        events.push({
-          actor: actorOf(contactId),
-          event: {
-            type: 'conversation.opened',
-            payload: { contactId, conversationId, source: 'contact', channelId: channel.id },
-          },
-        })
+        open(contact, conversationId)
       } else if (conversationId !== null) {
         writes.touchConversations.push({ id: conversationId, count: mine.length, lastMessageAt: now })
       }
       writes.touchIdentities.push({
         id: identity.id,
-        lastIncomingAt: sentAtOf(last),
-        displayName: mine.findLast((x) => x.m.from.displayName)?.m.from.displayName ?? null,
+        lastIncomingAt: sentAtOf(last, now),
+        displayName,
       })
-      const named =
-        contact.firstName || contact.lastName
-          ? undefined
-          : mine.map((x) => nameParts(x.m)).find((n) => n.firstName || n.lastName)
+      const named = nameFor(contact)
       writes.touchContacts.push({
         id: contactId,
         channelId: channel.id,
-        lastIncomingAt: sentAtOf(last),
+        lastIncomingAt: sentAtOf(last, now),
         lastMessageAt: now,
         preview: preview(last.type, last.text ?? null),
         firstName: named?.firstName ?? null,
@@ -327,10 +340,7 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
       contactId = take(ids.contacts)
       conversationId = take(ids.conversations)
       const values = newContactOf(first)
-      const named =
-        values.firstName || values.lastName
-          ? undefined
-          : mine.map((x) => nameParts(x.m)).find((n) => n.firstName || n.lastName)
+      const named = nameFor(values)
       writes.contacts.push({
         id: contactId,
         workspaceId: ws,
@@ -341,7 +351,7 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
         conversationId,
         inboxStatus: 'open',
         lastMessageAt: now,
-        lastIncomingAt: sentAtOf(last),
+        lastIncomingAt: sentAtOf(last, now),
         lastMessagePreview: preview(last.type, last.text ?? null),
         lastMessageDirection: 'in',
         unread: true,
@@ -351,35 +361,16 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
         contactId,
         channelId: channel.id,
         identifier,
-        displayName: mine.findLast((x) => x.m.from.displayName)?.m.from.displayName ?? null,
+        displayName,
         avatarUrl: first.from.avatarUrl ?? null,
-        lastIncomingAt: sentAtOf(last),
+        lastIncomingAt: sentAtOf(last, now),
         outboundSinceIncoming: 0,
       })
-      writes.conversations.push({
-        ...conversationToOpen(
-          state.workspace,
-          { workspaceId: ws, id: contactId, assigneeUserId: null },
-          { source: 'contact', channelId: channel.id, actor: actorOf(contactId) },
-          now,
-        ),
-        id: conversationId,
-        incomingCount: mine.length,
-        lastMessageAt: now,
+      events.push({
+        actor: { kind: 'contact', id: contactId },
+        event: { type: 'contact.created', payload: { contactId, source: 'channel' } },
       })
-      events.push(
-        {
-          actor: actorOf(contactId),
-          event: { type: 'contact.created', payload: { contactId, source: 'channel' } },
-        },
-        {
-          actor: actorOf(contactId),
-          event: {
-            type: 'conversation.opened',
-            payload: { contactId, conversationId, source: 'contact', channelId: channel.id },
-          },
-        },
-      )
+      open({ id: contactId, assigneeUserId: null }, conversationId)
     }
     senderOf.set(identifier, { contactId, conversationId })
   }
@@ -405,7 +396,7 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
       providerMessageId: m.providerMessageId,
       replyToMessageId: m.replyToProviderId ? (state.stored.get(m.replyToProviderId) ?? null) : null,
       createdAt: now,
-      sentAt: sentAtOf(m),
+      sentAt: sentAtOf(m, now),
     })
     stored.push({ m, message: { id, content } })
     events.push({
@@ -418,6 +409,11 @@ function planInbound(group: ChannelGroup, state: IngestState, results: IngestRes
     results[x.item]!.received++
   }
   return { writes, events, stored, single, unsnooze }
+}
+
+/** When the contact sent it: the provider's timestamp, never later than our clock. */
+function sentAtOf(m: InboundMessage, now: Date): Date {
+  return m.timestamp.getTime() > now.getTime() ? now : m.timestamp
 }
 
 function nameParts(m: InboundMessage): { firstName: string; lastName: string } {
@@ -504,7 +500,7 @@ async function ingestMessage(ctx: Ctx, tx: Tx, channel: ChannelRow, m: InboundMe
   if (!conversation && !contact.blockedAt) {
     conversation = await openLocked(ctx, tx, contact, { source: 'contact', channelId: channel.id, actor })
   }
-  const sentAt = m.timestamp.getTime() > now.getTime() ? now : m.timestamp
+  const sentAt = sentAtOf(m, now)
   const replyTo = m.replyToProviderId
     ? await findByProviderId(tx, ws, channel.id, m.replyToProviderId)
     : undefined
