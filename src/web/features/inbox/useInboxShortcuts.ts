@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { useEffect, useLayoutEffect, useRef } from 'react'
 import type { InboxRow } from './api'
 import type { InboxDialog } from './InboxPage'
 
@@ -6,19 +6,21 @@ import type { InboxDialog } from './InboxPage'
  * Issue 6 item 4: j / k or Alt+↓ / Alt+↑ move between conversations, "m" assigns the contact to
  * me, "a" opens the assignment list, "c" closes, "s" snoozes. Ignored while typing in a field.
  */
-export function useInboxShortcuts({
-  rows,
-  contactId,
-  open,
-  setDialog,
-}: {
+export function useInboxShortcuts(props: {
   rows: InboxRow[]
   contactId: number | null
   open: (id: number) => void
   setDialog: (d: InboxDialog) => void
 }) {
+  // Read at key time, not captured by the listener: a key pressed right after j moves on from
+  // where j went, even before React has re-rendered and re-subscribed (j then k, or j j).
+  const latest = useRef(props)
+  useLayoutEffect(() => {
+    latest.current = props
+  })
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      const { rows, contactId, open, setDialog } = latest.current
       const target = e.target as HTMLElement | null
       const typing =
         target?.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target?.tagName ?? '')
@@ -27,7 +29,10 @@ export function useInboxShortcuts({
         if (rows.length === 0) return
         const i = rows.findIndex((r) => r.contactId === contactId)
         const next = rows[Math.min(rows.length - 1, Math.max(0, i === -1 ? 0 : i + delta))]
-        if (next && next.contactId !== contactId) open(next.contactId)
+        if (next && next.contactId !== contactId) {
+          open(next.contactId)
+          latest.current = { ...latest.current, contactId: next.contactId }
+        }
         e.preventDefault()
       }
       if (e.altKey && e.key === 'ArrowDown') return step(1)
@@ -44,5 +49,5 @@ export function useInboxShortcuts({
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [rows, contactId, open, setDialog])
+  }, [])
 }
