@@ -17,8 +17,8 @@ export type QueueDefinition<T> = {
   concurrency?: number
   /**
    * Jobs fetched per poll (default 1); a batch's jobs run concurrently and are completed (or
-   * failed and retried) together, so handlers must be idempotent. pg-boss waits a poll interval
-   * between fetches, so a busy queue needs batches.
+   * failed and retried) together, so handlers must be idempotent. A worker whose fetch came back
+   * full fetches again at once; otherwise it waits a poll interval (or a `wake`).
    */
   batchSize?: number
 }
@@ -134,11 +134,16 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
         await createQueueOnce(boss, q)
         if (!work) continue
         const concurrency = q.concurrency ?? 1
+        const batchSize = q.batchSize ?? 1
         for (let i = 0; i < concurrency; i++) {
-          const id = await boss.work<never>(
+          let id = ''
+          id = await boss.work<never>(
             q.name,
-            { pollingIntervalSeconds: opts.pollSeconds, batchSize: q.batchSize ?? 1 },
+            { pollingIntervalSeconds: opts.pollSeconds, batchSize },
             async (jobs) => {
+              // A full batch means more may be due (a burst, or many timers coming due together):
+              // fetch again as soon as this one is done instead of after a poll interval.
+              if (jobs.length === batchSize) boss.notifyWorker(id)
               const run = (job: (typeof jobs)[number]) =>
                 q.handler(job.data, {
                   id: job.id,
