@@ -7,7 +7,9 @@ import type { SimulatorHandle } from '../simulator'
  * example): it receives Tawasul's outbound messages on POST /message with `Authorization: Bearer
  * <API token>`, answers `{ mId }` (200) or a 4xx `{ error: { message } }`, and posts inbound
  * events — messages, echoes and delivery receipts — to the channel's webhook with the same Bearer
- * token. Control endpoints under /simulator/ drive it from `npm run simulate`.
+ * token. Control endpoints under /simulator/ drive it from `npm run simulate`. It honours Tawasul's
+ * Idempotency-Key header: a key it already accepted is answered with the same mId and not delivered
+ * again, as a destination should (the header is our extension of the protocol).
  */
 export type CustomLink = { channelId: string; webhookUrl: string; token: string }
 type Body = {
@@ -18,7 +20,14 @@ type Body = {
   token?: string
   text?: string
 }
-export type Outbound = { headers: IncomingHttpHeaders; body: Body | undefined; mId?: string; status: number }
+export type Outbound = {
+  headers: IncomingHttpHeaders
+  body: Body | undefined
+  mId?: string
+  status: number
+  /** A retry of an Idempotency-Key already accepted: answered with the first mId, not delivered again. */
+  repeat?: boolean
+}
 
 export type CustomSimulator = SimulatorHandle & {
   /** Configure this as the channel's destination URL. */
@@ -53,6 +62,7 @@ export type CustomSimulatorOptions = {
 export async function startCustomSimulator(opts: CustomSimulatorOptions = {}): Promise<CustomSimulator> {
   const links = new Map<string, CustomLink>()
   const received: Outbound[] = []
+  const accepted = new Map<string, string>()
   let n = 0
 
   const post: CustomSimulator['post'] = async (channelId, events, contact, contactId) => {
@@ -125,7 +135,14 @@ export async function startCustomSimulator(opts: CustomSimulatorOptions = {}): P
           entry.status = 400
           return answer(400, { error: { message: `Invalid destination number ${contactId}` } })
         }
+        const key = req.headers['idempotency-key']
+        const first = typeof key === 'string' ? accepted.get(key) : undefined
+        if (first) {
+          Object.assign(entry, { status: 200, mId: first, repeat: true })
+          return answer(200, { mId: first })
+        }
         const mId = `sim-${++n}-${randomUUID().slice(0, 8)}`
+        if (typeof key === 'string') accepted.set(key, mId)
         entry.status = 200
         entry.mId = mId
         answer(200, { mId })

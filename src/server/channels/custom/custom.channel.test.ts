@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { type CustomSimulator, startCustomSimulator } from '../../../simulators/custom/custom.simulator'
@@ -7,6 +8,8 @@ import { waitFor } from '../../test/custom-channel'
 import { setupOwner } from '../../test/factories'
 import { startTestServer, type TestServer } from '../../test/harness'
 import type { WebhookRequest } from '../channel'
+import { findChannel } from '../channels.repo'
+import { sendContextFor, toRef } from '../channels.service'
 import { customChannel } from './custom.channel'
 
 const fixture = (name: string, vars: Record<string, string> = {}) => {
@@ -180,6 +183,51 @@ describe('round trip with the integration-server simulator', () => {
     const m = (await owner.client.get(`${ws}/messages/${text.body.id}`)).body
     assert.equal(m.status, 'failed')
     assert.equal(m.error.title, 'Failed because of the message window limit')
+  })
+
+  test('a retried send carries the same Idempotency-Key: delivered once, same mId; a 409 counts as sent', async () => {
+    const row = (await findChannel(server.ctx.db, owner.workspaceId, Number(channel.id)))!
+    const { ref } = toRef(server.ctx, row)
+    const sc = sendContextFor(server.ctx, row)
+    const msg = {
+      id: 424242,
+      type: 'text' as const,
+      text: 'exactly once',
+      content: {},
+      sendMode: 'free',
+      contactId: 1,
+      authorKind: 'user',
+      authorId: null,
+    }
+    const to = { identifier: '+60177870009' }
+    const before = sim.received.length
+    const a = await customChannel.send(sc, ref as any, to, msg)
+    const b = await customChannel.send(sc, ref as any, to, msg)
+    assert.equal(a.providerMessageId, b.providerMessageId)
+    const sent = sim.received.slice(before)
+    assert.equal(sent.length, 2)
+    assert.equal(sent[0]!.headers['idempotency-key'], `tawasul-${owner.workspaceId}-${channel.id}-424242`)
+    assert.equal(sent[1]!.headers['idempotency-key'], sent[0]!.headers['idempotency-key'])
+    assert.deepEqual(
+      sent.map((r) => Boolean(r.repeat)),
+      [false, true],
+      'the second is a retry, not a second delivery',
+    )
+    // Another message is another key.
+    await customChannel.send(sc, ref as any, to, { ...msg, id: 424243 })
+    assert.notEqual(sim.received.at(-1)!.headers['idempotency-key'], sent[0]!.headers['idempotency-key'])
+
+    // A destination that answers a known key with 409 Conflict: the message is sent.
+    const conflict = createServer((_req, res) => res.writeHead(409).end())
+    await new Promise<void>((r) => conflict.listen(0, '127.0.0.1', r))
+    try {
+      const port = (conflict.address() as { port: number }).port
+      const at409 = { ...ref, config: { ...ref.config, destinationUrl: `http://127.0.0.1:${port}/message` } }
+      const c = await customChannel.send(sc, at409 as any, to, msg)
+      assert.equal(c.providerMessageId, `retry:tawasul-${owner.workspaceId}-${channel.id}-424242`)
+    } finally {
+      conflict.close()
+    }
   })
 
   test("a 4xx with { error: { message } } fails the message with the integration's reason", async () => {

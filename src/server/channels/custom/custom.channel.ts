@@ -215,14 +215,24 @@ export const customChannel = defineChannel({
                 ...(message.text ? { description: message.text } : {}),
               },
             }
+    // Our extension of respond.io's protocol (issue 5): a send retried after a crash or a
+    // timeout carries the same key, so the destination can answer the first mId (or 409) instead of
+    // delivering twice.
+    const key = `tawasul-${channel.workspaceId}-${channel.id}-${message.id}`
     const res = await sc.fetch(channel.config.destinationUrl, {
       method: 'POST',
-      headers: { authorization: `Bearer ${channel.secrets.apiToken}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${channel.secrets.apiToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      },
       body: JSON.stringify({ channelId: String(channel.id), contactId: to.identifier, message: body }),
       signal: AbortSignal.timeout(15_000),
     })
     const data = (await res.json().catch(() => ({}))) as { mId?: string; error?: { message?: string } }
     if (res.ok && data.mId) return { providerMessageId: String(data.mId) }
+    // 409: an earlier attempt with this key was accepted; it is sent, not to be sent again.
+    if (res.status === 409) return { providerMessageId: data.mId ? String(data.mId) : `retry:${key}` }
     if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
       throw new PermanentSendError(
         String(res.status),
