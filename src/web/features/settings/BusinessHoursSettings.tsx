@@ -87,77 +87,79 @@ function HoursForm({ ws, initial }: { ws: number; initial: BusinessHoursView }) 
         return (
           <fieldset key={day} className="hours-day" data-day={day}>
             <legend>{name}</legend>
-            <div className="hours-intervals">
-              {intervals.length === 0 && <p className="muted">{t('businessHours.closed')}</p>}
-              {intervals.map((iv, i) => (
-                <div key={iv.key} className="inline-form hours-interval">
-                  <TextField
-                    label={t('businessHours.from')}
-                    type="time"
-                    value={iv.from}
-                    onChange={(from) =>
-                      setDay(
-                        day,
-                        intervals.map((x, j) => (j === i ? { ...x, from } : x)),
-                      )
-                    }
-                    error={errors.field(`week.${day}.${i}.from`)}
-                    required
-                  />
-                  <TextField
-                    label={t('businessHours.to')}
-                    type="time"
-                    value={iv.to}
-                    onChange={(to) =>
-                      setDay(
-                        day,
-                        intervals.map((x, j) => (j === i ? { ...x, to } : x)),
-                      )
-                    }
-                    error={errors.field(`week.${day}.${i}.to`)}
-                    required
-                  />
-                  <Button
-                    variant="ghost"
-                    aria-label={t('businessHours.removeInterval', { day: name, from: iv.from, to: iv.to })}
-                    onClick={() =>
-                      setDay(
-                        day,
-                        intervals.filter((_, j) => j !== i),
-                      )
-                    }
-                  >
-                    {t('common.remove')}
-                  </Button>
-                </div>
-              ))}
-              {errors.field(`week.${day}`) && (
-                <p className="field-error" role="alert">
-                  {errors.field(`week.${day}`)}
-                </p>
-              )}
+            <div className="hours-day-body">
+              <div className="hours-intervals">
+                {intervals.length === 0 && <p className="muted">{t('businessHours.closed')}</p>}
+                {intervals.map((iv, i) => (
+                  <div key={iv.key} className="inline-form hours-interval">
+                    <TextField
+                      label={t('businessHours.from')}
+                      type="time"
+                      value={iv.from}
+                      onChange={(from) =>
+                        setDay(
+                          day,
+                          intervals.map((x, j) => (j === i ? { ...x, from } : x)),
+                        )
+                      }
+                      error={errors.field(`week.${day}.${i}.from`)}
+                      required
+                    />
+                    <TextField
+                      label={t('businessHours.to')}
+                      type="time"
+                      value={iv.to}
+                      onChange={(to) =>
+                        setDay(
+                          day,
+                          intervals.map((x, j) => (j === i ? { ...x, to } : x)),
+                        )
+                      }
+                      error={errors.field(`week.${day}.${i}.to`)}
+                      required
+                    />
+                    <Button
+                      variant="ghost"
+                      aria-label={t('businessHours.removeInterval', { day: name, from: iv.from, to: iv.to })}
+                      onClick={() =>
+                        setDay(
+                          day,
+                          intervals.filter((_, j) => j !== i),
+                        )
+                      }
+                    >
+                      {t('common.remove')}
+                    </Button>
+                  </div>
+                ))}
+                {errors.field(`week.${day}`) && (
+                  <p className="field-error" role="alert">
+                    {errors.field(`week.${day}`)}
+                  </p>
+                )}
+              </div>
+              <span className="cell-actions">
+                <Button
+                  variant="ghost"
+                  disabled={intervals.length >= MAX_INTERVALS}
+                  aria-label={t('businessHours.addIntervalTo', { day: name })}
+                  onClick={() => {
+                    const last = intervals[intervals.length - 1]
+                    const next = last ? { from: last.to, to: '23:59' } : { from: '09:00', to: '17:00' }
+                    setDay(day, [...intervals, ...rows([next])])
+                  }}
+                >
+                  {t('businessHours.addInterval')}
+                </Button>
+                <Button
+                  variant="ghost"
+                  aria-label={t('businessHours.copyFrom', { day: name })}
+                  onClick={() => setWeek((w) => w.map(() => rows(intervals)))}
+                >
+                  {t('businessHours.copyToAll')}
+                </Button>
+              </span>
             </div>
-            <span className="cell-actions">
-              <Button
-                variant="ghost"
-                disabled={intervals.length >= MAX_INTERVALS}
-                aria-label={t('businessHours.addIntervalTo', { day: name })}
-                onClick={() => {
-                  const last = intervals[intervals.length - 1]
-                  const next = last ? { from: last.to, to: '23:59' } : { from: '09:00', to: '17:00' }
-                  setDay(day, [...intervals, ...rows([next])])
-                }}
-              >
-                {t('businessHours.addInterval')}
-              </Button>
-              <Button
-                variant="ghost"
-                aria-label={t('businessHours.copyFrom', { day: name })}
-                onClick={() => setWeek((w) => w.map(() => rows(intervals)))}
-              >
-                {t('businessHours.copyToAll')}
-              </Button>
-            </span>
           </fieldset>
         )
       })}
