@@ -71,7 +71,7 @@ test('business hours: Sunday–Thursday 09:00–17:00 with a Friday–Saturday w
   await page.getByRole('button', { name: 'Save' }).click()
   const invalid = day(3).locator('.field-invalid')
   await invalid.getByRole('alert').waitFor()
-  assert.match(await invalid.getByRole('alert').innerText(), /after "From"/)
+  assert.match((await invalid.getByRole('alert').textContent()) ?? '', /after "From"/)
   assert.equal(await invalid.getByLabel('To', { exact: true }).inputValue(), '08:00')
   assert.deepEqual(
     (await owner.client.get(`/api/v1/workspaces/${ws}/business-hours`)).body.week[3],
