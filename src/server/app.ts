@@ -20,6 +20,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import { authRoutes } from './auth/auth.routes'
+import { businessHoursRoutes } from './business-hours/business-hours.routes'
 import { channelRoutes } from './channels/channels.routes'
 import { webchatRoutes } from './channels/webchat/webchat.routes'
 import { webhookRoutes } from './channels/webhooks.routes'
@@ -76,6 +77,7 @@ const ROUTES: ((app: App, ctx: Ctx) => void)[] = [
   healthRoutes,
   authRoutes,
   workspaceRoutes,
+  businessHoursRoutes,
   userRoutes,
   profileRoutes,
   invitationRoutes,

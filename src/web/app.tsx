@@ -11,6 +11,7 @@ import { MergePage } from './features/contacts/MergePage'
 import { ProfilePage } from './features/profile/ProfilePage'
 import { SandboxPage } from './features/sandbox/SandboxPage'
 import { ApiTokensSettings } from './features/settings/ApiTokensSettings'
+import { BusinessHoursSettings } from './features/settings/BusinessHoursSettings'
 import { ChannelsSettings } from './features/settings/ChannelsSettings'
 import { ContactFieldsSettings } from './features/settings/ContactFieldsSettings'
 import { ConversationsSettings } from './features/settings/ConversationsSettings'
@@ -90,6 +91,7 @@ export const router = createBrowserRouter([
           { path: 'tags', element: <TagsSettings /> },
           { path: 'lifecycle', element: <LifecycleSettings /> },
           { path: 'conversations', element: <ConversationsSettings /> },
+          { path: 'business-hours', element: <BusinessHoursSettings /> },
           { path: 'snippets', element: <SnippetsSettings /> },
           { path: 'files', element: <FilesSettings /> },
           { path: 'api-tokens', element: <ApiTokensSettings /> },

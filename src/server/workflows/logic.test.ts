@@ -4,7 +4,7 @@ import { describe, test } from 'node:test'
 import { pickAssignee } from './assignees'
 import { compare } from './compare'
 import { serviceAccountAssertion } from './http/google-auth'
-import { type DateTimeConfig, withinSchedule } from './steps/date-time'
+import { type DateTimeConfig, dateTime, withinSchedule } from './steps/date-time'
 import { mapResponse } from './steps/http-request'
 import { parseDefinition } from './validate'
 
@@ -77,6 +77,14 @@ describe('pure workflow logic', () => {
     }
     assert.equal(withinSchedule(range, new Date('2025-02-28T21:59:00Z')), false)
     assert.equal(withinSchedule(range, new Date('2025-02-28T22:00:00Z')), true)
+    // The workspace's business hours need no time zone of their own; the step's own hours do.
+    assert.ok(dateTime.configSchema.safeParse({ mode: 'workspace_hours' }).success)
+    const noZone = dateTime.configSchema.safeParse({ mode: 'business_hours', hours: riyadh.hours })
+    assert.deepEqual(
+      noZone.error?.issues.map((i) => i.path.join('.')),
+      ['timezone'],
+    )
+    assert.ok(dateTime.configSchema.safeParse(riyadh).success)
   })
 
   test('HTTP response mappings (JSONPath)', () => {

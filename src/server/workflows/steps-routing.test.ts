@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { DateTime } from 'luxon'
 import type { TestClient } from '../test/client'
 import { connectCustomChannel, inbound, startDestination, waitFor } from '../test/custom-channel'
 import { buildContact, buildUser, setupOwner } from '../test/factories'
@@ -374,5 +375,44 @@ describe('routing steps (rules 72–81)', () => {
       ['failure'],
     )
     assert.deepEqual(await notes(contact.id), ['open'])
+  })
+  test("Date & Time in the workspace's business hours: its time zone, weekdays and holidays; off means open", async () => {
+    assert.equal((await owner.patch(api(''), { timezone: 'Asia/Riyadh' })).status, 200)
+    // The day's last minute cannot be inside an interval that ends before 24:00.
+    let now = DateTime.fromJSDate(server.clock.now(), { zone: 'Asia/Riyadh' })
+    if (now.toFormat('HH:mm') >= '23:57') server.clock.advance(4 * 60_000)
+    now = DateTime.fromJSDate(server.clock.now(), { zone: 'Asia/Riyadh' })
+    const today = now.weekday % 7
+    const allDay = (day: number) =>
+      Array.from({ length: 7 }, (_, d) => (d === day ? [{ from: '00:00', to: '23:59' }] : []))
+    const wf = await publishWorkflow(
+      owner,
+      ws,
+      definition(SHORTCUT, [
+        node(
+          'date_time',
+          { mode: 'workspace_hours' },
+          { id: 'dt', branches: { failure: [node('add_comment', { text: 'closed' }, { id: 'out' })] } },
+        ),
+        node('add_comment', { text: 'open' }, { id: 'in' }),
+      ]),
+    )
+    const check = async (hours: Record<string, unknown>, expected: string) => {
+      assert.equal((await owner.put(api('/business-hours'), hours)).status, 200)
+      const contact = await buildContact(server, ws)
+      const run = await finished(owner, ws, await startOn(owner, ws, wf, contact.id))
+      assert.equal(run.status, 'completed')
+      assert.deepEqual(await notes(contact.id), [expected], JSON.stringify(hours))
+      return run
+    }
+    const run = await check({ enabled: true, week: allDay(today), holidays: [] }, 'open')
+    assert.equal(
+      run.steps[0]!.output?.localTime,
+      `${now.toFormat("yyyy-MM-dd'T'HH:mm")} ${now.toFormat('ccc')}`,
+    )
+    await check({ enabled: true, week: allDay((today + 1) % 7), holidays: [] }, 'closed')
+    const holiday = { date: now.toISODate(), name: 'Eid' }
+    await check({ enabled: true, week: allDay(today), holidays: [holiday] }, 'closed')
+    await check({ enabled: false, week: allDay((today + 1) % 7), holidays: [holiday] }, 'open')
   })
 })

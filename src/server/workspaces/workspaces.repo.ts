@@ -29,7 +29,13 @@ export async function updateWorkspace(
   values: Partial<
     Pick<
       WorkspaceRow,
-      'name' | 'timezone' | 'language' | 'closingNotesMode' | 'autoCloseMinutes' | 'autoCloseEnabledAt'
+      | 'name'
+      | 'timezone'
+      | 'language'
+      | 'closingNotesMode'
+      | 'autoCloseMinutes'
+      | 'autoCloseEnabledAt'
+      | 'businessHours'
     >
   >,
 ): Promise<WorkspaceRow> {

@@ -1,5 +1,6 @@
 // Response types come from the server's zod schemas (type-only imports, erased at build time).
 import type { z } from 'zod'
+import type { businessHoursOut } from '../../server/business-hours/business-hours.routes'
 import type { channelOut, channelTypeOut } from '../../server/channels/channels.routes'
 import type { categoryOut } from '../../server/closing-notes/categories.routes'
 import type {
@@ -68,6 +69,7 @@ export type LifecycleStage = z.infer<typeof stageOut>
 export type TimelineEvent = z.infer<typeof timelineEventOut>
 export type ContactImport = z.infer<typeof importOut>
 export type ClosingCategory = z.infer<typeof categoryOut>
+export type BusinessHoursView = z.infer<typeof businessHoursOut>
 export type Snippet = z.infer<typeof snippetOut>
 export type Channel = z.infer<typeof channelOut>
 export type ChannelType = z.infer<typeof channelTypeOut>

@@ -12,6 +12,7 @@ import {
 } from 'drizzle-orm/pg-core'
 import { DEFAULT_NOTIFICATION_PREFS, type NotificationPrefs } from '../../../shared/notification-prefs'
 import type { ContactVisibility, Role } from '../../../shared/permissions'
+import type { BusinessHours } from '../../business-hours/schedule'
 import { citext, createdAt, id, ref, tenantId, ts, updatedAt, workspaceId } from './columns'
 
 export const organizations = pgTable('organizations', {
@@ -73,6 +74,8 @@ export const workspaces = pgTable('workspaces', {
   autoCloseMinutes: integer('auto_close_minutes'),
   autoCloseEnabledAt: ts('auto_close_enabled_at'),
   lifecycleEnabled: boolean('lifecycle_enabled').notNull().default(true),
+  /** Settings → Business hours, in `timezone`; null until first saved (then the defaults apply). */
+  businessHours: jsonb('business_hours').$type<BusinessHours>(),
   createdAt: createdAt(),
 })
 

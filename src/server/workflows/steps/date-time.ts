@@ -1,5 +1,7 @@
 import { DateTime, IANAZone } from 'luxon'
 import { z } from 'zod'
+import { workspaceBusinessHours } from '../../business-hours/business-hours.service'
+import { isOpen, scheduleOf } from '../../business-hours/schedule'
 import { defineStep } from '../step'
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/
@@ -14,8 +16,13 @@ const day = z.array(interval).max(4).default([])
 
 const configSchema = z
   .strictObject({
-    timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'Choose a time zone (e.g. Asia/Riyadh).'),
-    mode: z.enum(['business_hours', 'date_range']),
+    /** Not used with the workspace's business hours: those are in the workspace's time zone. */
+    timezone: z
+      .string()
+      .refine((tz) => IANAZone.isValidZone(tz), 'Choose a time zone (e.g. Asia/Riyadh).')
+      .optional(),
+    /** Hours set on this step, a date range, or the business hours of Settings (holidays included). */
+    mode: z.enum(['business_hours', 'date_range', 'workspace_hours']),
     /** Business hours per weekday; a day without intervals is closed. */
     hours: z
       .strictObject(
@@ -31,6 +38,10 @@ const configSchema = z
       .refine((r) => r.start < r.end, { message: 'The range ends before it starts.', path: ['end'] })
       .optional(),
   })
+  .refine((c) => c.mode === 'workspace_hours' || c.timezone !== undefined, {
+    message: 'Choose a time zone (e.g. Asia/Riyadh).',
+    path: ['timezone'],
+  })
   .refine((c) => c.mode !== 'business_hours' || c.hours !== undefined, {
     message: 'Set the business hours.',
     path: ['hours'],
@@ -41,29 +52,17 @@ const configSchema = z
   })
 export type DateTimeConfig = z.infer<typeof configSchema>
 
-const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))
-
-/** Whether `now` falls within the configured hours or range, in the configured time zone. */
+/** Whether `now` falls within the step's own hours or range, in its time zone. */
 export function withinSchedule(c: DateTimeConfig, now: Date): boolean {
-  const local = DateTime.fromJSDate(now, { zone: c.timezone })
+  const timezone = c.timezone!
   if (c.mode === 'date_range') {
-    const start = DateTime.fromISO(c.range!.start, { zone: c.timezone })
-    const end = DateTime.fromISO(c.range!.end, { zone: c.timezone })
+    const local = DateTime.fromJSDate(now, { zone: timezone })
+    const start = DateTime.fromISO(c.range!.start, { zone: timezone })
+    const end = DateTime.fromISO(c.range!.end, { zone: timezone })
     return local >= start && local < end
   }
-  const at = local.hour * 60 + local.minute
-  const today = WEEKDAYS[local.weekday - 1]!
-  const yesterday = WEEKDAYS[(local.weekday + 5) % 7]!
-  for (const i of c.hours![today]) {
-    const [f, t] = [minutes(i.from), minutes(i.to)]
-    if (f < t ? at >= f && at < t : at >= f) return true
-  }
-  // An interval that runs past midnight covers the small hours of the next day.
-  for (const i of c.hours![yesterday]) {
-    const [f, t] = [minutes(i.from), minutes(i.to)]
-    if (f > t && at < t) return true
-  }
-  return false
+  const h = c.hours!
+  return isOpen({ week: [h.sun, h.mon, h.tue, h.wed, h.thu, h.fri, h.sat] }, timezone, now)
 }
 
 /**
@@ -76,8 +75,18 @@ export const dateTime = defineStep({
   configSchema,
   outcomes: () => ({ continue: 'success', branches: ['failure'] }),
   async run(s) {
-    const inside = withinSchedule(s.config, s.now)
-    const local = DateTime.fromJSDate(s.now, { zone: s.config.timezone }).toFormat("yyyy-MM-dd'T'HH:mm ccc")
+    let inside: boolean
+    let timezone: string
+    if (s.config.mode === 'workspace_hours') {
+      const ws = await workspaceBusinessHours(s.tx ?? s.ctx.db, s.workspaceId)
+      timezone = ws.timezone
+      // Business hours turned off in Settings: the workspace counts as always open.
+      inside = !ws.hours.enabled || isOpen(scheduleOf(ws.hours), timezone, s.now)
+    } else {
+      timezone = s.config.timezone!
+      inside = withinSchedule(s.config, s.now)
+    }
+    const local = DateTime.fromJSDate(s.now, { zone: timezone }).toFormat("yyyy-MM-dd'T'HH:mm ccc")
     return { next: inside ? 'success' : 'failure', output: { inside, localTime: local } }
   },
 })

@@ -1,11 +1,12 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError, del, get, patch, post, put } from '../../api/client'
 import type { ClosingCategory, WorkspaceSettings } from '../../api/types'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import { Checkbox, SelectField, TextField } from '../../ui/Field'
+import { Checkbox, Field, SelectField, TextField } from '../../ui/Field'
+import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
 import { useView } from '../contacts/queries'
 import { moved, splitMinutes, UNITS, type Unit } from './helpers'
@@ -119,6 +120,7 @@ function Categories({ ws }: { ws: number }) {
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
   const [error, setError] = useState<unknown>(null)
+  const [describing, setDescribing] = useState<ClosingCategory | null>(null)
   const act = async (fn: () => Promise<unknown>) => {
     setError(null)
     try {
@@ -168,13 +170,7 @@ function Categories({ ws }: { ws: number }) {
               >
                 ↓
               </Button>
-              <Button
-                variant="ghost"
-                onClick={() => {
-                  const next = window.prompt(t('closing.describePrompt', { name: c.name }), c.description)
-                  if (next !== null) void act(() => patch(`${base}/${c.id}`, { description: next }))
-                }}
-              >
+              <Button variant="ghost" onClick={() => setDescribing(c)}>
                 {t('closing.editDescription')}
               </Button>
               <Button
@@ -220,6 +216,65 @@ function Categories({ ws }: { ws: number }) {
           {t('closing.addCategory')}
         </Button>
       </form>
+      {describing && (
+        <DescriptionDialog
+          category={describing}
+          url={`${base}/${describing.id}`}
+          onClose={() => setDescribing(null)}
+          onDone={() => qc.invalidateQueries({ queryKey: key })}
+        />
+      )}
     </section>
+  )
+}
+
+/** Rule 38: the description agents see in the closing dialog. */
+function DescriptionDialog({
+  category,
+  url,
+  onClose,
+  onDone,
+}: {
+  category: ClosingCategory
+  url: string
+  onClose: () => void
+  onDone: () => unknown
+}) {
+  const { t } = useTranslation()
+  const [description, setDescription] = useState(category.description)
+  const save = useMutation({
+    mutationFn: async () => {
+      await patch(url, { description })
+      await onDone()
+      onClose()
+    },
+  })
+  const errors = formErrors(save.error)
+  return (
+    <FormDialog
+      title={t('closing.describeTitle', { name: category.name })}
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
+      busy={save.isPending}
+      error={errors.alert}
+    >
+      <Field
+        label={t('closing.categoryDescription')}
+        hint={t('closing.categoryDescriptionHint')}
+        error={errors.field('description')}
+      >
+        {(id, describedBy) => (
+          <textarea
+            id={id}
+            rows={4}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={errors.field('description') ? true : undefined}
+            dir="auto"
+          />
+        )}
+      </Field>
+    </FormDialog>
   )
 }

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { channelPayload, extensionOf, formatSize, keyFromName, kindOf, moved, splitMinutes } from './helpers'
+import {
+  channelPayload,
+  extensionOf,
+  formatSize,
+  keyFromName,
+  kindOf,
+  moved,
+  splitMinutes,
+  weekdayName,
+  weekOrder,
+} from './helpers'
 
 test('moving an item swaps it with its neighbour and never leaves the list', () => {
   assert.deepEqual(moved([1, 2, 3], 2, -1), [2, 1, 3])
@@ -69,4 +79,12 @@ test('library files: a kind from the MIME type and a short extension badge', () 
   assert.equal(extensionOf('عقد.docx'), 'DOCX')
   assert.equal(extensionOf('README'), null)
   assert.equal(extensionOf('archive.backup2026'), null)
+})
+
+test('business hours list the week as the language does, with localized day names', () => {
+  assert.deepEqual(weekOrder('ar'), [6, 0, 1, 2, 3, 4, 5])
+  assert.deepEqual(weekOrder('en'), [1, 2, 3, 4, 5, 6, 0])
+  assert.equal(weekdayName(0, 'en'), 'Sunday')
+  assert.equal(weekdayName(5, 'en'), 'Friday')
+  assert.equal(weekdayName(5, 'ar'), 'الجمعة')
 })

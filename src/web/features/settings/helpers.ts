@@ -91,3 +91,19 @@ export function extensionOf(fileName: string): string | null {
   const m = /\.([\p{L}\p{N}]{1,5})$/u.exec(fileName)
   return m ? m[1]!.toUpperCase() : null
 }
+
+/**
+ * Weekdays (0 = Sunday … 6 = Saturday) in the order the language's calendars show them: the
+ * Arabic week starts on Saturday, the English (ISO) one on Monday.
+ */
+export function weekOrder(language: string): number[] {
+  const first = language.startsWith('ar') ? 6 : 1
+  return Array.from({ length: 7 }, (_, i) => (first + i) % 7)
+}
+
+/** The weekday's name in the language (0 = Sunday); 2025-06-01 was a Sunday. */
+export function weekdayName(day: number, language: string): string {
+  return new Intl.DateTimeFormat(language, { weekday: 'long', timeZone: 'UTC' }).format(
+    Date.UTC(2025, 5, 1 + day),
+  )
+}

@@ -51,6 +51,7 @@ export const SETTINGS_NAV: {
     | 'tags'
     | 'lifecycle'
     | 'conversations'
+    | 'businessHours'
     | 'snippets'
     | 'files'
     | 'apiTokens'
@@ -69,6 +70,7 @@ export const SETTINGS_NAV: {
   { key: 'lifecycle', path: 'lifecycle', capability: 'settings.contactFields' },
   // Rule 105: Closing Notes / Conversations (categories, mode, auto-close) and snippets.
   { key: 'conversations', path: 'conversations', capability: 'settings.general' },
+  { key: 'businessHours', path: 'business-hours', capability: 'settings.general' },
   { key: 'snippets', path: 'snippets', capability: 'settings.general' },
   // Rule 104 row 15: the Files library.
   { key: 'files', path: 'files', capability: 'settings.files' },

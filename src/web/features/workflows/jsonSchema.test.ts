@@ -166,6 +166,13 @@ test('fields shown only where they mean something; internal ids hidden; formats 
   const assign: Record<string, JsonSchema> = { action: { type: 'string' }, teamId: { type: 'integer' } }
   assert.equal(isRelevant('teamId', { action: 'user' }, assign), false)
   assert.equal(isRelevant('teamId', { action: 'team' }, assign), true)
+  const dateTime: Record<string, JsonSchema> = {
+    mode: { type: 'string', enum: ['business_hours', 'date_range', 'workspace_hours'] },
+    timezone: { type: 'string' },
+  }
+  assert.equal(isRelevant('timezone', { mode: 'date_range' }, dateTime), true)
+  assert.equal(isRelevant('timezone', { mode: 'workspace_hours' }, dateTime), false)
+  assert.equal(isRelevant('timezone', {}, { timezone: {} }), true)
 
   assert.equal(isInternalId('id', { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$' }), true)
   assert.equal(isInternalId('name', { type: 'string' }), false)

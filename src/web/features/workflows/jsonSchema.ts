@@ -166,7 +166,9 @@ export function isRelevant(
   const rule =
     RELEVANT[key] ??
     (key === 'value' && props.action?.enum?.includes('clear') ? RELEVANT_VALUE : undefined) ??
-    (key === 'range' && props.mode ? { when: 'mode', is: ['date_range'] } : undefined)
+    (key === 'range' && props.mode ? { when: 'mode', is: ['date_range'] } : undefined) ??
+    // The workspace's business hours are in the workspace's time zone.
+    (key === 'timezone' && props.mode ? { when: 'mode', is: ['business_hours', 'date_range'] } : undefined)
   if (!rule || !(rule.when in props)) return true
   const v = obj[rule.when]
   return v === undefined || rule.is.includes(String(v))
