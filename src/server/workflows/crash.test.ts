@@ -55,23 +55,41 @@ async function startSlowCrm(delayMs: number) {
   }
 }
 
-/** The channel's provider: what the server hands over, per contact (each gets one reply). */
+/**
+ * The channel's provider: what it delivers, per contact (each gets one reply). Like any destination
+ * of the custom channel it honours the Idempotency-Key: a key it already accepted is a retry,
+ * answered with the first mId and not delivered again (`repeats`).
+ */
 async function startProvider() {
   const byContact = new Map<string, number>()
+  const accepted = new Map<string, string>()
+  const repeats = new Map<string, number>()
   let n = 0
   const server = createServer((req, res) => {
     let data = ''
     req.on('data', (c) => (data += c))
     req.on('end', () => {
+      const key = String(req.headers['idempotency-key'] ?? '')
+      const answer = (mId: string) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ mId }))
+      const first = key ? accepted.get(key) : undefined
+      if (first) {
+        repeats.set(key, (repeats.get(key) ?? 0) + 1)
+        return answer(first)
+      }
       const to = String((JSON.parse(data) as { contactId?: string }).contactId)
       byContact.set(to, (byContact.get(to) ?? 0) + 1)
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ mId: `out-${++n}` }))
+      const mId = `out-${++n}`
+      if (key) accepted.set(key, mId)
+      answer(mId)
     })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/message`,
     byContact,
+    accepted,
+    repeats,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections()
@@ -88,13 +106,9 @@ async function startProvider() {
  */
 test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sent twice', {
   timeout: 900_000,
-  // Not part of `npm test`: it takes 6+ minutes on PostgreSQL and longer on PGlite on a 2-core box,
-  // and it currently FAILS on PostgreSQL — replies whose provider call was in flight at the kill
-  // are sent again by the retried send job (at-least-once towards the provider). Run it with
-  // TAWASUL_SLOW_TESTS=1 npm test -- src/server/workflows/crash.test.ts --pg
-  skip: process.env.TAWASUL_SLOW_TESTS
-    ? false
-    : 'slow; set TAWASUL_SLOW_TESTS=1 (known failure: in-flight sends repeat)',
+  // Not part of `npm test`: it takes 6+ minutes on PostgreSQL and longer on PGlite on a 2-core box.
+  // Run it with TAWASUL_SLOW_TESTS=1 npm test -- src/server/workflows/crash.test.ts --pg
+  skip: process.env.TAWASUL_SLOW_TESTS ? false : 'slow; set TAWASUL_SLOW_TESTS=1',
 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-wf-crash-'))
   const env: Record<string, string> = {
@@ -203,6 +217,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     const inFlight = crm.unanswered().size
     child.kill('SIGKILL')
     const calledBeforeKill = new Set(crm.received.keys())
+    const handedOverBeforeKill = new Set(provider.accepted.keys())
     const seenBeforeKill = calledBeforeKill.size
     await exited(child)
     assert.ok(seenBeforeKill < RUNS, `killed with ${seenBeforeKill} of ${RUNS} CRM calls made`)
@@ -229,12 +244,17 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
       assert.equal(n, 2, `${key} called ${n} times`)
       assert.ok(calledBeforeKill.has(key), `${key} was first called after the restart, yet twice`)
     }
-    // Every contact's reply handed to the provider once.
+    // Every contact's reply delivered once. A send the dead process had handed over without
+    // recording the answer is retried with its key, once, and not delivered again.
     assert.equal(provider.byContact.size, RUNS)
     assert.deepEqual(
       [...provider.byContact].filter(([, n]) => n > 1),
       [],
     )
+    for (const [key, n] of provider.repeats) {
+      assert.equal(n, 1, `${key} retried ${n} times`)
+      assert.ok(handedOverBeforeKill.has(key), `${key} was first sent after the restart, yet retried`)
+    }
 
     const database = await openDatabase({ dataDir, databaseUrl: env.DATABASE_URL, command: 'test' })
     try {
@@ -266,7 +286,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
       // A call is repeated only by a new attempt: the step taken over from the dead process.
       assert.ok(attempts!.retaken >= repeated.length, `${attempts!.retaken} steps taken over`)
       console.log(
-        `killed at ${seenBeforeKill}/${RUNS} CRM calls (${inFlight} unanswered); all runs done ${recoverySeconds.toFixed(1)} s after the restart; ${repeated.length} calls repeated with their key`,
+        `killed at ${seenBeforeKill}/${RUNS} CRM calls (${inFlight} unanswered); all runs done ${recoverySeconds.toFixed(1)} s after the restart; ${repeated.length} calls repeated with their key; ${provider.repeats.size} sends retried with their key, delivered once`,
       )
     } finally {
       await database.close()
