@@ -202,6 +202,17 @@ function failureText(err: unknown): string {
   return `Unexpected error: ${err instanceof Error ? err.message : String(err)}`
 }
 
+/** A run between two steps (or ended): nothing awaited, nothing to resume, no external call in flight. */
+const BETWEEN_STEPS = {
+  waitKind: null,
+  waitUntil: null,
+  waitMessageId: null,
+  waitState: null,
+  waitLogId: null,
+  resume: null,
+  inflight: null,
+} as const satisfies Partial<RunRow>
+
 /** Ends a run: state, variables erased (rule 66), and the conversation back to humans (rule 93). */
 export async function finishRun(
   ctx: Ctx,
@@ -216,13 +227,7 @@ export async function finishRun(
     endedAt: ctx.clock.now(),
     currentStepId: null,
     vars: {},
-    waitKind: null,
-    waitUntil: null,
-    waitMessageId: null,
-    waitState: null,
-    waitLogId: null,
-    resume: null,
-    inflight: null,
+    ...BETWEEN_STEPS,
     seq: extra.seq ?? run.seq + 1,
   })
   await releaseConversation(tx, run.workspaceId, run.contactId, run.id)
@@ -633,13 +638,7 @@ async function applyResult(
     status: 'running',
     currentStepId: next,
     vars,
-    waitKind: null,
-    waitUntil: null,
-    waitMessageId: null,
-    waitState: null,
-    waitLogId: null,
-    resume: null,
-    inflight: null,
+    ...BETWEEN_STEPS,
   })
   return 'continue'
 }
