@@ -197,8 +197,10 @@ function isTransient(err: unknown): boolean {
   )
 }
 
-function failureText(err: unknown): string {
+/** What a failed step leaves on its log and its run; an unexpected error is logged as well. */
+function failureText(ctx: Ctx, err: unknown, at: { runId: number; stepId: string }): string {
   if (err instanceof AppError || err instanceof StepError) return err.message
+  ctx.log.error({ err, ...at }, 'workflow step failed unexpectedly')
   return `Unexpected error: ${err instanceof Error ? err.message : String(err)}`
 }
 
@@ -403,9 +405,7 @@ async function recordFailure(ctx: Ctx, workspaceId: number, runId: number, f: St
   await ctx.db.transaction(async (tx) => {
     const run = await lockRun(tx, workspaceId, runId)
     if (!run || run.endedAt || run.seq !== f.at.seq) return
-    const message = failureText(f.error)
-    if (!(f.error instanceof AppError || f.error instanceof StepError))
-      ctx.log.error({ err: f.error, runId, stepId: f.at.stepId }, 'workflow step failed unexpectedly')
+    const message = failureText(ctx, f.error, { runId, stepId: f.at.stepId })
     const values = {
       status: 'error' as const,
       error: message,
@@ -523,9 +523,7 @@ async function runExternal(ctx: Ctx, x: External): Promise<'continue' | 'stop'> 
     if (!run || run.endedAt || run.inflight?.stepId !== x.node.id || run.inflight.attempt !== x.attempt)
       return 'stop'
     if (failure !== undefined || !result) {
-      const message = failureText(failure)
-      if (!(failure instanceof AppError || failure instanceof StepError))
-        ctx.log.error({ err: failure, runId: run.id, stepId: x.node.id }, 'workflow step failed unexpectedly')
+      const message = failureText(ctx, failure, { runId: run.id, stepId: x.node.id })
       await updateStepLog(tx, run.workspaceId, x.logId, {
         status: 'error',
         error: message,
