@@ -91,7 +91,7 @@ export async function closeOutbound(ctx: Ctx): Promise<void> {
 }
 
 /** Where an outcome leads: the next step of the sequence, the first step of a branch, or the end (null). */
-export function navigate(loaded: Loaded, node: StepNode, outcome: string, outcomes: Outcomes): string | null {
+function navigate(loaded: Loaded, node: StepNode, outcome: string, outcomes: Outcomes): string | null {
   if (outcome === outcomes.continue) {
     const at = loaded.index.get(node.id)!
     return at.sequence[at.index + 1]?.id ?? null
@@ -99,6 +99,37 @@ export function navigate(loaded: Loaded, node: StepNode, outcome: string, outcom
   if (!outcomes.branches.includes(outcome))
     throw new StepError(`The ${node.kind} step has no outcome "${outcome}".`)
   return node.branches?.[outcome]?.[0]?.id ?? null
+}
+
+/**
+ * Where a finished step leads (null: the run ends), the branch its log shows, and the run's
+ * variables and jump counts after it (the engine and test runs share this).
+ */
+export function follow(
+  loaded: Loaded,
+  node: StepNode,
+  outcomes: Outcomes,
+  result: Exclude<StepResult, { wait: unknown }>,
+  run: { vars: Record<string, unknown>; jumps: Record<string, number> },
+): { next: string | null; branch: string; vars: Record<string, unknown>; jumps: Record<string, number> } {
+  const { vars, jumps } = run
+  if ('jump' in result) {
+    if (!loaded.index.has(result.jump))
+      throw new StepError(`Jump target ${result.jump} is not in this version.`)
+    return {
+      next: result.jump,
+      branch: 'jump',
+      vars,
+      jumps: { ...jumps, [node.id]: (jumps[node.id] ?? 0) + 1 },
+    }
+  }
+  if ('stop' in result) return { next: null, branch: 'stop', vars, jumps }
+  return {
+    next: navigate(loaded, node, result.next, outcomes),
+    branch: result.next,
+    vars: result.set ? { ...vars, ...result.set } : vars,
+    jumps,
+  }
 }
 
 /** What a step's log keeps of its configuration (secrets redacted by the step kind). */
@@ -602,24 +633,7 @@ async function applyResult(
     return 'stop'
   }
 
-  let next: string | null
-  let branch: string
-  let vars = run.vars
-  let jumps = run.jumps
-  if ('jump' in result) {
-    if (!loaded.index.has(result.jump))
-      throw new StepError(`Jump target ${result.jump} is not in this version.`)
-    next = result.jump
-    branch = 'jump'
-    jumps = { ...jumps, [node.id]: (jumps[node.id] ?? 0) + 1 }
-  } else if ('stop' in result) {
-    next = null
-    branch = 'stop'
-  } else {
-    next = navigate(loaded, node, result.next, def.outcomes(config))
-    branch = result.next
-    if (result.set) vars = { ...vars, ...result.set }
-  }
+  const { next, branch, vars, jumps } = follow(loaded, node, def.outcomes(config), result, run)
   await writeLog({
     status: 'done',
     branch,
