@@ -6,7 +6,7 @@ import { findOpenConversation, updateConversation } from '../conversations/conve
 import type { DbOrTx, Tx } from '../db/database'
 import type { RunStatus } from '../db/schema'
 import { AppError } from '../errors'
-import { createOutboundHttp, type OutboundHttp } from './http/outbound'
+import { createOutboundHttp, type OutboundHttp, type OutboundRequest, type Reach } from './http/outbound'
 import {
   insertStepLog,
   lockRun,
@@ -28,7 +28,7 @@ import {
 import { stepFor } from './steps'
 import { VariableScope } from './variables'
 import { enqueueRun, type RunJob } from './wake'
-import { findVersion } from './workflows.repo'
+import { findSettings, findVersion } from './workflows.repo'
 
 /**
  * The run executor. A job wakes a run; the executor then takes steps one at a time, each in its
@@ -171,6 +171,16 @@ export function buildContext(i: ContextInput): StepContext<unknown> {
     })()
     return contact
   }
+  // The workspace's private-network setting, read once per step and only by a step that calls out.
+  let reach: Promise<Reach> | undefined
+  const http = {
+    request: async (req: OutboundRequest) => {
+      reach ??= findSettings(i.tx ?? i.ctx.db, i.workspaceId).then((s) => ({
+        allowPrivate: s.allowPrivateNetwork,
+      }))
+      return outboundFor(i.ctx).request(req, await reach)
+    },
+  }
   const scope = new VariableScope(
     i.tx ?? i.ctx.db,
     i.workspaceId,
@@ -198,7 +208,7 @@ export function buildContext(i: ContextInput): StepContext<unknown> {
     variable: (r) => scope.value(r),
     contact: loadContact,
     resume: i.resume,
-    http: outboundFor(i.ctx),
+    http,
     dry: i.dry,
   }
 }

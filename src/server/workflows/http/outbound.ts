@@ -44,6 +44,9 @@ export type OutboundHttp = {
   close: () => Promise<void>
 }
 
+/** What a step calls out with: the process's client, reaching only what its workspace allows. */
+export type StepHttp = { request: (req: OutboundRequest) => Promise<OutboundResponse> }
+
 const MAX_REDIRECTS = 3
 
 export function refusalOf(ip: string, reach: Reach): string | null {
