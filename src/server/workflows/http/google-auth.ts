@@ -1,6 +1,6 @@
 import { createSign } from 'node:crypto'
 import type { OpenCredential } from '../credentials'
-import type { StepHttp } from './outbound'
+import { jsonBody, type StepHttp } from './outbound'
 
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets'
 
@@ -59,10 +59,12 @@ export async function googleAccessToken(http: StepHttp, cred: OpenCredential, no
     timeoutMs: 10_000,
     maxBytes: 64 * 1024,
   })
-  let body: { access_token?: string; expires_in?: number; error?: string; error_description?: string } = {}
-  try {
-    body = JSON.parse(res.body)
-  } catch {}
+  const body = jsonBody<{
+    access_token?: string
+    expires_in?: number
+    error?: string
+    error_description?: string
+  }>(res)
   if (res.status !== 200 || !body.access_token)
     throw new GoogleAuthError(
       `Google refused the service account (${res.status} ${body.error ?? ''}: ${body.error_description ?? res.body.slice(0, 200)}).`,

@@ -157,6 +157,15 @@ export function createOutboundHttp(ownHosts: string[] = []): OutboundHttp {
   }
 }
 
+/** A provider's JSON answer; `{}` when the body is not JSON (an HTML error page, a cut body). */
+export function jsonBody<T extends object>(res: OutboundResponse): T {
+  try {
+    return JSON.parse(res.body) as T
+  } catch {
+    return {} as T
+  }
+}
+
 /** Whether an error means "refused by the guard" (reported as such, never retried). */
 export function isBlocked(err: unknown): err is BlockedUrlError {
   const e = err as { code?: unknown; cause?: { code?: unknown } }

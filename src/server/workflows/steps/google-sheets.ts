@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { openCredential } from '../credentials'
 import { GoogleAuthError, googleAccessToken } from '../http/google-auth'
-import { errorText } from '../http/outbound'
+import { errorText, jsonBody } from '../http/outbound'
 import { defineStep } from '../step'
 
 const configSchema = z.strictObject({
@@ -68,13 +68,10 @@ export const googleSheets = defineStep({
         timeoutMs: 10_000,
         maxBytes: 64 * 1024,
       })
-      let body: {
+      const body = jsonBody<{
         updates?: { updatedRange?: string; updatedRows?: number }
         error?: { message?: string; status?: string }
-      } = {}
-      try {
-        body = JSON.parse(res.body)
-      } catch {}
+      }>(res)
       if (res.status === 200 && body.updates)
         return {
           next: 'success',

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { findChannel } from '../../channels/channels.repo'
 import { findContact, findIdentityOfContact } from '../../contacts/contacts.repo'
 import { openCredential } from '../credentials'
-import { errorText } from '../http/outbound'
+import { errorText, jsonBody } from '../http/outbound'
 import { defineStep } from '../step'
 import { contactValue } from '../variables'
 
@@ -130,14 +130,11 @@ export const metaConversions = defineStep({
         timeoutMs: 10_000,
         maxBytes: 64 * 1024,
       })
-      let body: {
+      const body = jsonBody<{
         events_received?: number
         fbtrace_id?: string
         error?: { message?: string; code?: number }
-      } = {}
-      try {
-        body = JSON.parse(res.body)
-      } catch {}
+      }>(res)
       if (res.status === 200 && body.events_received)
         return {
           next: 'success',

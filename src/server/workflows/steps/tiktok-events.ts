@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { findContact } from '../../contacts/contacts.repo'
 import { openCredential } from '../credentials'
-import { errorText } from '../http/outbound'
+import { errorText, jsonBody } from '../http/outbound'
 import { defineStep } from '../step'
 import { contactValue } from '../variables'
 
@@ -93,10 +93,7 @@ export const tiktokEvents = defineStep({
         timeoutMs: 10_000,
         maxBytes: 64 * 1024,
       })
-      let body: { code?: number; message?: string; request_id?: string } = {}
-      try {
-        body = JSON.parse(res.body)
-      } catch {}
+      const body = jsonBody<{ code?: number; message?: string; request_id?: string }>(res)
       // The API answers HTTP 200 with a non-zero code for errors.
       if (res.status === 200 && body.code === 0)
         return { next: 'success', output: { ...shown, requestId: body.request_id } }
