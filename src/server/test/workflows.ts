@@ -126,36 +126,30 @@ export async function startOn(
 }
 
 /** Waits for a run to end (completed, failed or cancelled) and returns it. */
-export async function finished(
-  client: TestClient,
-  workspaceId: number,
-  runId: number,
-  timeoutMs = 15_000,
-): Promise<RunView> {
-  return waitFor(
-    async () => {
-      const r = await client.get(`/api/v1/workspaces/${workspaceId}/workflow-runs/${runId}`)
-      return ['completed', 'failed', 'cancelled'].includes(r.body.status) ? (r.body as RunView) : undefined
-    },
-    timeoutMs,
-    `run ${runId} to end`,
-  )
+export function finished(client: TestClient, workspaceId: number, runId: number, timeoutMs = 15_000) {
+  return runIn(client, workspaceId, runId, ['completed', 'failed', 'cancelled'], 'end', timeoutMs)
 }
 
 /** Waits for a run to be waiting and returns it. */
-export async function waiting(
+export function waiting(client: TestClient, workspaceId: number, runId: number, timeoutMs = 15_000) {
+  return runIn(client, workspaceId, runId, ['waiting'], 'wait', timeoutMs)
+}
+
+function runIn(
   client: TestClient,
   workspaceId: number,
   runId: number,
-  timeoutMs = 15_000,
+  statuses: string[],
+  what: string,
+  timeoutMs: number,
 ): Promise<RunView> {
   return waitFor(
     async () => {
       const r = await client.get(`/api/v1/workspaces/${workspaceId}/workflow-runs/${runId}`)
-      return r.body.status === 'waiting' ? (r.body as RunView) : undefined
+      return statuses.includes(r.body.status) ? (r.body as RunView) : undefined
     },
     timeoutMs,
-    `run ${runId} to wait`,
+    `run ${runId} to ${what}`,
   )
 }
 

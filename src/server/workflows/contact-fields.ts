@@ -12,8 +12,8 @@ import {
 import type { Tx } from '../db/database'
 import { type Actor, emit } from '../events'
 
-/** Standard fields a workflow may set, by variable name → column. */
-const STANDARD = {
+/** Standard fields a workflow may set (and the Contact Field Updated trigger watches), by variable name → column. */
+export const STANDARD = {
   firstname: 'firstName',
   lastname: 'lastName',
   email: 'email',

@@ -3,7 +3,7 @@ import { LIMITS } from '../../shared/workflow/definition'
 import { indexSteps } from '../../shared/workflow/tree'
 import type { Ctx } from '../context'
 import { AppError } from '../errors'
-import { buildContext, logInput, navigate } from './engine'
+import { buildContext, follow, logInput } from './engine'
 import { type DryChoice, type Json, type Resume, StepError, type StepResult } from './step'
 import { stepFor } from './steps'
 
@@ -147,18 +147,11 @@ export async function dryRun(
           break
         }
         record.output = { ...record.output, ...(result.output ?? {}) }
-        if ('jump' in result) {
-          record.outcome = 'jump'
-          state.jumps[node.id] = (state.jumps[node.id] ?? 0) + 1
-          current = result.jump
-        } else if ('stop' in result) {
-          record.outcome = 'stop'
-          current = null
-        } else {
-          record.outcome = result.next
-          if (result.set) state.vars = { ...state.vars, ...result.set }
-          current = navigate(loaded, node, result.next, def.outcomes(parsed.data))
-        }
+        const to = follow(loaded, node, def.outcomes(parsed.data), result, state)
+        record.outcome = to.branch
+        state.vars = to.vars
+        state.jumps = to.jumps
+        current = to.next
       }
       throw new Rollback({ steps, status, variables: state.vars })
     })

@@ -6,7 +6,7 @@ import { findOpenConversation, updateConversation } from '../conversations/conve
 import type { DbOrTx, Tx } from '../db/database'
 import type { RunStatus } from '../db/schema'
 import { AppError } from '../errors'
-import { createOutboundHttp, type OutboundHttp } from './http/outbound'
+import { createOutboundHttp, type OutboundHttp, type OutboundRequest, type Reach } from './http/outbound'
 import {
   insertStepLog,
   lockRun,
@@ -28,7 +28,7 @@ import {
 import { stepFor } from './steps'
 import { VariableScope } from './variables'
 import { enqueueRun, type RunJob } from './wake'
-import { findVersion } from './workflows.repo'
+import { findSettings, findVersion } from './workflows.repo'
 
 /**
  * The run executor. A job wakes a run; the executor then takes steps one at a time, each in its
@@ -91,7 +91,7 @@ export async function closeOutbound(ctx: Ctx): Promise<void> {
 }
 
 /** Where an outcome leads: the next step of the sequence, the first step of a branch, or the end (null). */
-export function navigate(loaded: Loaded, node: StepNode, outcome: string, outcomes: Outcomes): string | null {
+function navigate(loaded: Loaded, node: StepNode, outcome: string, outcomes: Outcomes): string | null {
   if (outcome === outcomes.continue) {
     const at = loaded.index.get(node.id)!
     return at.sequence[at.index + 1]?.id ?? null
@@ -99,6 +99,37 @@ export function navigate(loaded: Loaded, node: StepNode, outcome: string, outcom
   if (!outcomes.branches.includes(outcome))
     throw new StepError(`The ${node.kind} step has no outcome "${outcome}".`)
   return node.branches?.[outcome]?.[0]?.id ?? null
+}
+
+/**
+ * Where a finished step leads (null: the run ends), the branch its log shows, and the run's
+ * variables and jump counts after it (the engine and test runs share this).
+ */
+export function follow(
+  loaded: Loaded,
+  node: StepNode,
+  outcomes: Outcomes,
+  result: Exclude<StepResult, { wait: unknown }>,
+  run: { vars: Record<string, unknown>; jumps: Record<string, number> },
+): { next: string | null; branch: string; vars: Record<string, unknown>; jumps: Record<string, number> } {
+  const { vars, jumps } = run
+  if ('jump' in result) {
+    if (!loaded.index.has(result.jump))
+      throw new StepError(`Jump target ${result.jump} is not in this version.`)
+    return {
+      next: result.jump,
+      branch: 'jump',
+      vars,
+      jumps: { ...jumps, [node.id]: (jumps[node.id] ?? 0) + 1 },
+    }
+  }
+  if ('stop' in result) return { next: null, branch: 'stop', vars, jumps }
+  return {
+    next: navigate(loaded, node, result.next, outcomes),
+    branch: result.next,
+    vars: result.set ? { ...vars, ...result.set } : vars,
+    jumps,
+  }
 }
 
 /** What a step's log keeps of its configuration (secrets redacted by the step kind). */
@@ -140,6 +171,16 @@ export function buildContext(i: ContextInput): StepContext<unknown> {
     })()
     return contact
   }
+  // The workspace's private-network setting, read once per step and only by a step that calls out.
+  let reach: Promise<Reach> | undefined
+  const http = {
+    request: async (req: OutboundRequest) => {
+      reach ??= findSettings(i.tx ?? i.ctx.db, i.workspaceId).then((s) => ({
+        allowPrivate: s.allowPrivateNetwork,
+      }))
+      return outboundFor(i.ctx).request(req, await reach)
+    },
+  }
   const scope = new VariableScope(
     i.tx ?? i.ctx.db,
     i.workspaceId,
@@ -167,7 +208,7 @@ export function buildContext(i: ContextInput): StepContext<unknown> {
     variable: (r) => scope.value(r),
     contact: loadContact,
     resume: i.resume,
-    http: outboundFor(i.ctx),
+    http,
     dry: i.dry,
   }
 }
@@ -197,10 +238,23 @@ function isTransient(err: unknown): boolean {
   )
 }
 
-function failureText(err: unknown): string {
+/** What a failed step leaves on its log and its run; an unexpected error is logged as well. */
+function failureText(ctx: Ctx, err: unknown, at: { runId: number; stepId: string }): string {
   if (err instanceof AppError || err instanceof StepError) return err.message
+  ctx.log.error({ err, ...at }, 'workflow step failed unexpectedly')
   return `Unexpected error: ${err instanceof Error ? err.message : String(err)}`
 }
+
+/** A run between two steps (or ended): nothing awaited, nothing to resume, no external call in flight. */
+const BETWEEN_STEPS = {
+  waitKind: null,
+  waitUntil: null,
+  waitMessageId: null,
+  waitState: null,
+  waitLogId: null,
+  resume: null,
+  inflight: null,
+} as const satisfies Partial<RunRow>
 
 /** Ends a run: state, variables erased (rule 66), and the conversation back to humans (rule 93). */
 export async function finishRun(
@@ -216,13 +270,7 @@ export async function finishRun(
     endedAt: ctx.clock.now(),
     currentStepId: null,
     vars: {},
-    waitKind: null,
-    waitUntil: null,
-    waitMessageId: null,
-    waitState: null,
-    waitLogId: null,
-    resume: null,
-    inflight: null,
+    ...BETWEEN_STEPS,
     seq: extra.seq ?? run.seq + 1,
   })
   await releaseConversation(tx, run.workspaceId, run.contactId, run.id)
@@ -398,9 +446,7 @@ async function recordFailure(ctx: Ctx, workspaceId: number, runId: number, f: St
   await ctx.db.transaction(async (tx) => {
     const run = await lockRun(tx, workspaceId, runId)
     if (!run || run.endedAt || run.seq !== f.at.seq) return
-    const message = failureText(f.error)
-    if (!(f.error instanceof AppError || f.error instanceof StepError))
-      ctx.log.error({ err: f.error, runId, stepId: f.at.stepId }, 'workflow step failed unexpectedly')
+    const message = failureText(ctx, f.error, { runId, stepId: f.at.stepId })
     const values = {
       status: 'error' as const,
       error: message,
@@ -518,9 +564,7 @@ async function runExternal(ctx: Ctx, x: External): Promise<'continue' | 'stop'> 
     if (!run || run.endedAt || run.inflight?.stepId !== x.node.id || run.inflight.attempt !== x.attempt)
       return 'stop'
     if (failure !== undefined || !result) {
-      const message = failureText(failure)
-      if (!(failure instanceof AppError || failure instanceof StepError))
-        ctx.log.error({ err: failure, runId: run.id, stepId: x.node.id }, 'workflow step failed unexpectedly')
+      const message = failureText(ctx, failure, { runId: run.id, stepId: x.node.id })
       await updateStepLog(tx, run.workspaceId, x.logId, {
         status: 'error',
         error: message,
@@ -599,24 +643,7 @@ async function applyResult(
     return 'stop'
   }
 
-  let next: string | null
-  let branch: string
-  let vars = run.vars
-  let jumps = run.jumps
-  if ('jump' in result) {
-    if (!loaded.index.has(result.jump))
-      throw new StepError(`Jump target ${result.jump} is not in this version.`)
-    next = result.jump
-    branch = 'jump'
-    jumps = { ...jumps, [node.id]: (jumps[node.id] ?? 0) + 1 }
-  } else if ('stop' in result) {
-    next = null
-    branch = 'stop'
-  } else {
-    next = navigate(loaded, node, result.next, def.outcomes(config))
-    branch = result.next
-    if (result.set) vars = { ...vars, ...result.set }
-  }
+  const { next, branch, vars, jumps } = follow(loaded, node, def.outcomes(config), result, run)
   await writeLog({
     status: 'done',
     branch,
@@ -633,13 +660,7 @@ async function applyResult(
     status: 'running',
     currentStepId: next,
     vars,
-    waitKind: null,
-    waitUntil: null,
-    waitMessageId: null,
-    waitState: null,
-    waitLogId: null,
-    resume: null,
-    inflight: null,
+    ...BETWEEN_STEPS,
   })
   return 'continue'
 }

@@ -244,11 +244,22 @@ export async function activeRunIdsOfWorkflow(db: DbOrTx, workspaceId: number, wo
   return rows.map((r) => r.id)
 }
 
-export async function countActiveRuns(db: DbOrTx, workspaceId: number): Promise<Map<number, number>> {
+/** Runs not ended, by workflow: of the workspace's workflows, or of one. */
+export async function countActiveRuns(
+  db: DbOrTx,
+  workspaceId: number,
+  workflowId?: number,
+): Promise<Map<number, number>> {
   const rows = await db
     .select({ workflowId: workflowRuns.workflowId, n: sql<number>`count(*)::int` })
     .from(workflowRuns)
-    .where(and(eq(workflowRuns.workspaceId, workspaceId), isNull(workflowRuns.endedAt)))
+    .where(
+      and(
+        eq(workflowRuns.workspaceId, workspaceId),
+        isNull(workflowRuns.endedAt),
+        workflowId === undefined ? undefined : eq(workflowRuns.workflowId, workflowId),
+      ),
+    )
     .groupBy(workflowRuns.workflowId)
   return new Map(rows.map((r) => [r.workflowId, r.n]))
 }

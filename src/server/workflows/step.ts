@@ -6,7 +6,7 @@ import type { Ctx } from '../context'
 import type { Tx } from '../db/database'
 import type { WaitKind } from '../db/schema'
 import type { Actor } from '../events'
-import type { OutboundHttp } from './http/outbound'
+import type { StepHttp } from './http/outbound'
 
 /** JSON written to the step log. */
 export type Json = Record<string, unknown>
@@ -70,8 +70,8 @@ export type StepContext<C> = {
   /** The contact, locked for this transaction (internal steps). */
   contact: () => Promise<ContactRow>
   resume: Resume | null
-  /** Outgoing HTTP with the SSRF guard (external steps). */
-  http: OutboundHttp
+  /** Outgoing HTTP with the SSRF guard and the workspace's private-network setting (external steps). */
+  http: StepHttp
   /** Test runs: what the user chose for this step. */
   dry: DryChoice | null
 }

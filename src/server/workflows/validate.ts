@@ -18,6 +18,7 @@ import { findMember } from '../users/users.repo'
 import type { Outcomes, Reference } from './step'
 import { stepFor } from './steps'
 import { triggerFor } from './triggers'
+import { isStandardContactKey } from './variables'
 import { findCredential, findVersion, findWorkflow } from './workflows.repo'
 
 /** An incomplete or invalid part of a definition (rule 64): the builder highlights `stepId`. */
@@ -25,20 +26,6 @@ export type Problem = { stepId: string | null; path: string; message: string }
 
 /** Largest definition accepted (JSON text). */
 export const MAX_DEFINITION_BYTES = 512 * 1024
-
-/** $contact.* names that are standard fields, not custom field keys. */
-const STANDARD_KEYS = new Set([
-  'name',
-  'firstname',
-  'first_name',
-  'lastname',
-  'last_name',
-  'email',
-  'phone',
-  'country',
-  'language',
-  'id',
-])
 
 const issuesOf = (error: z.ZodError, stepId: string | null, prefix: string): Problem[] =>
   error.issues.map((i) => ({
@@ -138,7 +125,7 @@ async function referenceProblem(
         ? null
         : `Conversation category ${ref.id} no longer exists.`
     case 'field':
-      if (STANDARD_KEYS.has(ref.key)) return null
+      if (isStandardContactKey(ref.key)) return null
       return (await findFieldByKey(db, workspaceId, ref.key))
         ? null
         : `There is no contact field "${ref.key}".`

@@ -93,26 +93,23 @@ export class VariableScope {
 
 /** `$contact.<key>`: standard fields by their variable names, then custom field keys. */
 export function contactValue(c: ContactRow, key: string): unknown {
-  switch (key) {
-    case 'name':
-      return `${c.firstName} ${c.lastName}`.trim()
-    case 'firstname':
-    case 'first_name':
-      return c.firstName
-    case 'lastname':
-    case 'last_name':
-      return c.lastName
-    case 'email':
-      return c.email
-    case 'phone':
-      return c.phone
-    case 'country':
-      return c.country
-    case 'language':
-      return c.language
-    case 'id':
-      return c.id
-    default:
-      return Object.hasOwn(c.custom, key) ? c.custom[key] : undefined
-  }
+  if (isStandardContactKey(key)) return STANDARD_VALUES[key](c)
+  return Object.hasOwn(c.custom, key) ? c.custom[key] : undefined
 }
+
+/** $contact.<key> names that read a column, not a custom field. */
+const STANDARD_VALUES = {
+  name: (c: ContactRow) => `${c.firstName} ${c.lastName}`.trim(),
+  firstname: (c: ContactRow) => c.firstName,
+  first_name: (c: ContactRow) => c.firstName,
+  lastname: (c: ContactRow) => c.lastName,
+  last_name: (c: ContactRow) => c.lastName,
+  email: (c: ContactRow) => c.email,
+  phone: (c: ContactRow) => c.phone,
+  country: (c: ContactRow) => c.country,
+  language: (c: ContactRow) => c.language,
+  id: (c: ContactRow) => c.id,
+}
+
+export const isStandardContactKey = (key: string): key is keyof typeof STANDARD_VALUES =>
+  Object.hasOwn(STANDARD_VALUES, key)

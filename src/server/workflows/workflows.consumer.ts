@@ -2,10 +2,11 @@ import type { TriggerType, WorkflowDefinition } from '../../shared/workflow/defi
 import { findContact } from '../contacts/contacts.repo'
 import type { Ctx } from '../context'
 import type { Tx } from '../db/database'
+import type { RunResume } from '../db/schema'
 import type { EventType } from '../events'
 import { defineConsumer } from '../outbox/consumers'
 import type { EventRow } from '../outbox/outbox.repo'
-import { latestRunOf, runsWaitingForMessage, runsWaitingForReply, updateRun } from './runs.repo'
+import { latestRunOf, type RunRow, runsWaitingForMessage, runsWaitingForReply, updateRun } from './runs.repo'
 import { startRun } from './start'
 import { TRIGGERS, triggerFor } from './triggers'
 import { enqueueRun } from './wake'
@@ -121,31 +122,28 @@ async function fire(ctx: Ctx, tx: Tx, e: EventRow, live: Live[]): Promise<void> 
 
 async function resumeOnReply(ctx: Ctx, tx: Tx, e: EventRow): Promise<void> {
   const p = e.payload as { contactId: number; messageId: number }
-  for (const run of await runsWaitingForReply(tx, e.workspaceId, p.contactId, p.messageId)) {
-    await updateRun(tx, e.workspaceId, run.id, {
-      status: 'running',
-      resume: { kind: 'reply', messageId: p.messageId },
-      seq: run.seq + 1,
-      waitKind: null,
-      waitUntil: null,
-      waitMessageId: null,
-    })
-    await enqueueRun(ctx, tx, { workspaceId: e.workspaceId, runId: run.id })
-  }
+  const runs = await runsWaitingForReply(tx, e.workspaceId, p.contactId, p.messageId)
+  await resume(ctx, tx, e.workspaceId, runs, { kind: 'reply', messageId: p.messageId })
 }
 
 async function resumeOnStatus(ctx: Ctx, tx: Tx, e: EventRow): Promise<void> {
   const p = e.payload as { messageId: number; status: string }
   if (p.status === 'pending') return
-  for (const run of await runsWaitingForMessage(tx, e.workspaceId, p.messageId)) {
-    await updateRun(tx, e.workspaceId, run.id, {
+  const runs = await runsWaitingForMessage(tx, e.workspaceId, p.messageId)
+  await resume(ctx, tx, e.workspaceId, runs, { kind: 'message_status', status: p.status })
+}
+
+/** Hands waiting runs back to the executor; the step's wait state and log row stay for its resume. */
+async function resume(ctx: Ctx, tx: Tx, workspaceId: number, runs: RunRow[], resume: RunResume) {
+  for (const run of runs) {
+    await updateRun(tx, workspaceId, run.id, {
       status: 'running',
-      resume: { kind: 'message_status', status: p.status },
+      resume,
       seq: run.seq + 1,
       waitKind: null,
       waitUntil: null,
       waitMessageId: null,
     })
-    await enqueueRun(ctx, tx, { workspaceId: e.workspaceId, runId: run.id })
+    await enqueueRun(ctx, tx, { workspaceId, runId: run.id })
   }
 }

@@ -68,14 +68,10 @@ export function webhookUrl(ctx: Ctx, w: WorkflowRow) {
   return `${ctx.config.publicUrl}/api/v1/workflow-hooks/${w.workspaceId}/${w.id}`
 }
 
-export function presentDetail(
-  ctx: Ctx,
-  d: WorkflowDetail,
-  activeRuns = 0,
-): z.infer<typeof workflowDetailOut> {
+export function presentDetail(ctx: Ctx, d: WorkflowDetail): z.infer<typeof workflowDetailOut> {
   const secret = webhookSecretOf(ctx, d.workflow)
   return {
-    ...presentSummary(d.workflow, activeRuns),
+    ...presentSummary(d.workflow, d.activeRuns),
     definition: d.workflow.draft,
     problems: d.problems,
     outcomes: d.outcomes,

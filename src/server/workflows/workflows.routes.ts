@@ -4,7 +4,6 @@ import type { App } from '../app'
 import type { Ctx } from '../context'
 import { principalFor } from '../http/auth'
 import { errors, idSchema, okBody, workspaceParams } from '../http/schemas'
-import { countActiveRuns } from './runs.repo'
 import { testRun } from './runs.service'
 import {
   presentDetail,
@@ -32,7 +31,6 @@ import {
   stopWorkflow,
   versionOf,
   versionsOf,
-  type WorkflowDetail,
 } from './workflows.service'
 
 const params = z.strictObject({ workspaceId: idSchema, workflowId: idSchema })
@@ -79,9 +77,6 @@ const exportOut = z.object({
 export function workflowRoutes(app: App, ctx: Ctx) {
   const base = '/api/v1/workspaces/:workspaceId/workflows'
   const one = `${base}/:workflowId`
-  const detailOf = async (p: { workspaceId: number }, d: WorkflowDetail) =>
-    presentDetail(ctx, d, (await countActiveRuns(ctx.db, p.workspaceId)).get(d.workflow.id) ?? 0)
-
   app.get(
     base,
     {
@@ -118,7 +113,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     async (request, reply) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
       const w = await createWorkflow(ctx, p, request.body)
-      return reply.status(201).send(await detailOf(p, await getWorkflow(ctx, p, w.id)))
+      return reply.status(201).send(presentDetail(ctx, await getWorkflow(ctx, p, w.id)))
     },
   )
 
@@ -192,7 +187,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
       const p = await principalFor(ctx, request, request.params.workspaceId)
       const { rename, ...file } = request.body
       const w = await importWorkflow(ctx, p, file as never, rename)
-      return reply.status(201).send(await detailOf(p, await getWorkflow(ctx, p, w.id)))
+      return reply.status(201).send(presentDetail(ctx, await getWorkflow(ctx, p, w.id)))
     },
   )
 
@@ -209,7 +204,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      return detailOf(p, await getWorkflow(ctx, p, request.params.workflowId))
+      return presentDetail(ctx, await getWorkflow(ctx, p, request.params.workflowId))
     },
   )
 
@@ -226,7 +221,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      return detailOf(p, await editWorkflow(ctx, p, request.params.workflowId, request.body))
+      return presentDetail(ctx, await editWorkflow(ctx, p, request.params.workflowId, request.body))
     },
   )
 
@@ -245,7 +240,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      return detailOf(p, await saveDraft(ctx, p, request.params.workflowId, request.body.definition))
+      return presentDetail(ctx, await saveDraft(ctx, p, request.params.workflowId, request.body.definition))
     },
   )
 
@@ -261,7 +256,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      return detailOf(p, await publishWorkflow(ctx, p, request.params.workflowId))
+      return presentDetail(ctx, await publishWorkflow(ctx, p, request.params.workflowId))
     },
   )
 
@@ -277,7 +272,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      return detailOf(p, await stopWorkflow(ctx, p, request.params.workflowId))
+      return presentDetail(ctx, await stopWorkflow(ctx, p, request.params.workflowId))
     },
   )
 
@@ -293,7 +288,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     },
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
-      return detailOf(p, await discardDraft(ctx, p, request.params.workflowId))
+      return presentDetail(ctx, await discardDraft(ctx, p, request.params.workflowId))
     },
   )
 
@@ -382,7 +377,7 @@ export function workflowRoutes(app: App, ctx: Ctx) {
     async (request) => {
       const p = await principalFor(ctx, request, request.params.workspaceId)
       await rotateWebhookSecret(ctx, p, request.params.workflowId)
-      return detailOf(p, await getWorkflow(ctx, p, request.params.workflowId))
+      return presentDetail(ctx, await getWorkflow(ctx, p, request.params.workflowId))
     },
   )
 

@@ -97,6 +97,7 @@ export type WorkflowDetail = {
   problems: Problem[]
   outcomes: ReturnType<typeof outcomesOf>
   liveVersion: number | null
+  activeRuns: number
 }
 
 async function detail(ctx: Ctx, w: WorkflowRow): Promise<WorkflowDetail> {
@@ -106,6 +107,7 @@ async function detail(ctx: Ctx, w: WorkflowRow): Promise<WorkflowDetail> {
     problems: await findProblems(ctx.db, w.workspaceId, w.id, w.draft),
     outcomes: outcomesOf(w.draft),
     liveVersion: live?.version ?? null,
+    activeRuns: (await countActiveRuns(ctx.db, w.workspaceId, w.id)).get(w.id) ?? 0,
   }
 }
 

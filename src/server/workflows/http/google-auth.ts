@@ -1,6 +1,6 @@
 import { createSign } from 'node:crypto'
 import type { OpenCredential } from '../credentials'
-import type { OutboundHttp, Reach } from './outbound'
+import { jsonBody, type StepHttp } from './outbound'
 
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets'
 
@@ -33,12 +33,7 @@ export class GoogleAuthError extends Error {}
 const tokens = new Map<string, { token: string; expiresAt: number }>()
 
 /** An access token for the credential, cached until a minute before it expires. */
-export async function googleAccessToken(
-  http: OutboundHttp,
-  reach: Reach,
-  cred: OpenCredential,
-  now: Date,
-): Promise<string> {
+export async function googleAccessToken(http: StepHttp, cred: OpenCredential, now: Date): Promise<string> {
   const key = `${cred.row.workspaceId}:${cred.row.id}:${cred.row.createdAt.getTime()}`
   const hit = tokens.get(key)
   if (hit && hit.expiresAt > now.getTime() + 60_000) return hit.token
@@ -53,24 +48,23 @@ export async function googleAccessToken(
     },
     now,
   )
-  const res = await http.request(
-    {
-      method: 'POST',
-      url: tokenUrl,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-        assertion,
-      }).toString(),
-      timeoutMs: 10_000,
-      maxBytes: 64 * 1024,
-    },
-    reach,
-  )
-  let body: { access_token?: string; expires_in?: number; error?: string; error_description?: string } = {}
-  try {
-    body = JSON.parse(res.body)
-  } catch {}
+  const res = await http.request({
+    method: 'POST',
+    url: tokenUrl,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion,
+    }).toString(),
+    timeoutMs: 10_000,
+    maxBytes: 64 * 1024,
+  })
+  const body = jsonBody<{
+    access_token?: string
+    expires_in?: number
+    error?: string
+    error_description?: string
+  }>(res)
   if (res.status !== 200 || !body.access_token)
     throw new GoogleAuthError(
       `Google refused the service account (${res.status} ${body.error ?? ''}: ${body.error_description ?? res.body.slice(0, 200)}).`,

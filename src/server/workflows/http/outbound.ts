@@ -44,6 +44,9 @@ export type OutboundHttp = {
   close: () => Promise<void>
 }
 
+/** What a step calls out with: the process's client, reaching only what its workspace allows. */
+export type StepHttp = { request: (req: OutboundRequest) => Promise<OutboundResponse> }
+
 const MAX_REDIRECTS = 3
 
 export function refusalOf(ip: string, reach: Reach): string | null {
@@ -151,6 +154,15 @@ export function createOutboundHttp(ownHosts: string[] = []): OutboundHttp {
       await Promise.all([...agents.values()].map((a) => a.close()))
       agents.clear()
     },
+  }
+}
+
+/** A provider's JSON answer; `{}` when the body is not JSON (an HTML error page, a cut body). */
+export function jsonBody<T extends object>(res: OutboundResponse): T {
+  try {
+    return JSON.parse(res.body) as T
+  } catch {
+    return {} as T
   }
 }
 

@@ -1,10 +1,9 @@
 import { DateTime, IANAZone } from 'luxon'
 import { z } from 'zod'
 import { workspaceBusinessHours } from '../../business-hours/business-hours.service'
-import { isOpen, scheduleOf } from '../../business-hours/schedule'
+import { isOpen, scheduleOf, TIME } from '../../business-hours/schedule'
 import { defineStep } from '../step'
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/
 const LOCAL = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 

@@ -1,9 +1,8 @@
 import { z } from 'zod'
 import { openCredential } from '../credentials'
 import { GoogleAuthError, googleAccessToken } from '../http/google-auth'
-import { errorText } from '../http/outbound'
+import { errorText, jsonBody } from '../http/outbound'
 import { defineStep } from '../step'
-import { findSettings } from '../workflows.repo'
 
 const configSchema = z.strictObject({
   credentialId: z.number().int().positive({ error: 'Choose a Google service account.' }),
@@ -58,28 +57,21 @@ export const googleSheets = defineStep({
       c.credentialId,
       'google_service_account',
     )
-    const reach = { allowPrivate: (await findSettings(s.ctx.db, s.workspaceId)).allowPrivateNetwork }
     try {
-      const token = await googleAccessToken(s.http, reach, cred, s.now)
+      const token = await googleAccessToken(s.http, cred, s.now)
       const url = `${cred.details.apiBaseUrl!.replace(/\/+$/, '')}/v4/spreadsheets/${encodeURIComponent(c.spreadsheetId)}/values/${encodeURIComponent(c.range)}:append?valueInputOption=USER_ENTERED&insertDataOption=INSERT_ROWS`
-      const res = await s.http.request(
-        {
-          method: 'POST',
-          url,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ majorDimension: 'ROWS', values: [row] }),
-          timeoutMs: 10_000,
-          maxBytes: 64 * 1024,
-        },
-        reach,
-      )
-      let body: {
+      const res = await s.http.request({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ majorDimension: 'ROWS', values: [row] }),
+        timeoutMs: 10_000,
+        maxBytes: 64 * 1024,
+      })
+      const body = jsonBody<{
         updates?: { updatedRange?: string; updatedRows?: number }
         error?: { message?: string; status?: string }
-      } = {}
-      try {
-        body = JSON.parse(res.body)
-      } catch {}
+      }>(res)
       if (res.status === 200 && body.updates)
         return {
           next: 'success',

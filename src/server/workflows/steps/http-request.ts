@@ -3,7 +3,6 @@ import { z } from 'zod'
 import { singleVariable } from '../../../shared/workflow/variables'
 import { errorText, isBlocked } from '../http/outbound'
 import { defineStep, type StepContext } from '../step'
-import { findSettings } from '../workflows.repo'
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/
@@ -160,19 +159,15 @@ export const httpRequest = defineStep({
       const next = s.dry?.outcome === 'failure' ? 'failure' : 'success'
       return { next, output: { request: p.request, wouldRequest: true } }
     }
-    const settings = await findSettings(s.ctx.db, s.workspaceId)
     try {
-      const res = await s.http.request(
-        {
-          method: s.config.method,
-          url: p.url,
-          headers: p.headers,
-          body: p.body,
-          timeoutMs: s.config.timeoutSeconds * 1000,
-          maxBytes: MAX_RESPONSE_BYTES,
-        },
-        { allowPrivate: settings.allowPrivateNetwork },
-      )
+      const res = await s.http.request({
+        method: s.config.method,
+        url: p.url,
+        headers: p.headers,
+        body: p.body,
+        timeoutMs: s.config.timeoutSeconds * 1000,
+        maxBytes: MAX_RESPONSE_BYTES,
+      })
       if (res.truncated)
         return {
           next: 'failure',

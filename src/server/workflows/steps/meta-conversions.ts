@@ -3,10 +3,9 @@ import { z } from 'zod'
 import { findChannel } from '../../channels/channels.repo'
 import { findContact, findIdentityOfContact } from '../../contacts/contacts.repo'
 import { openCredential } from '../credentials'
-import { errorText } from '../http/outbound'
+import { errorText, jsonBody } from '../http/outbound'
 import { defineStep } from '../step'
 import { contactValue } from '../variables'
-import { findSettings } from '../workflows.repo'
 
 /** Event names the Conversions API accepts for action_source "business_messaging". */
 export const META_MESSAGING_EVENTS = [
@@ -123,25 +122,19 @@ export const metaConversions = defineStep({
       return { next: s.dry?.outcome === 'failure' ? 'failure' : 'success', output: { wouldSend: shown } }
     const url = `${cred.details.apiBaseUrl!.replace(/\/+$/, '')}/${cred.details.apiVersion}/${cred.details.datasetId}/events`
     try {
-      const res = await s.http.request(
-        {
-          method: 'POST',
-          url,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ data: [event], access_token: cred.secret }),
-          timeoutMs: 10_000,
-          maxBytes: 64 * 1024,
-        },
-        { allowPrivate: (await findSettings(db, s.workspaceId)).allowPrivateNetwork },
-      )
-      let body: {
+      const res = await s.http.request({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data: [event], access_token: cred.secret }),
+        timeoutMs: 10_000,
+        maxBytes: 64 * 1024,
+      })
+      const body = jsonBody<{
         events_received?: number
         fbtrace_id?: string
         error?: { message?: string; code?: number }
-      } = {}
-      try {
-        body = JSON.parse(res.body)
-      } catch {}
+      }>(res)
       if (res.status === 200 && body.events_received)
         return {
           next: 'success',

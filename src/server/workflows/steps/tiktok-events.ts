@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { findContact } from '../../contacts/contacts.repo'
 import { openCredential } from '../credentials'
-import { errorText } from '../http/outbound'
+import { errorText, jsonBody } from '../http/outbound'
 import { defineStep } from '../step'
 import { contactValue } from '../variables'
-import { findSettings } from '../workflows.repo'
 
 /** Lower-funnel events of the Events API 2.0 (standard event names). */
 export const TIKTOK_EVENTS = [
@@ -82,25 +81,19 @@ export const tiktokEvents = defineStep({
       return { next: s.dry?.outcome === 'failure' ? 'failure' : 'success', output: { wouldSend: shown } }
     const cred = await openCredential(s.ctx, db, s.workspaceId, c.credentialId, 'tiktok_events')
     try {
-      const res = await s.http.request(
-        {
-          method: 'POST',
-          url: `${cred.details.apiBaseUrl!.replace(/\/+$/, '')}/open_api/v1.3/event/track/`,
-          headers: { 'content-type': 'application/json', 'access-token': cred.secret },
-          body: JSON.stringify({
-            event_source: cred.details.eventSource,
-            event_source_id: cred.details.eventSourceId,
-            data: [event],
-          }),
-          timeoutMs: 10_000,
-          maxBytes: 64 * 1024,
-        },
-        { allowPrivate: (await findSettings(db, s.workspaceId)).allowPrivateNetwork },
-      )
-      let body: { code?: number; message?: string; request_id?: string } = {}
-      try {
-        body = JSON.parse(res.body)
-      } catch {}
+      const res = await s.http.request({
+        method: 'POST',
+        url: `${cred.details.apiBaseUrl!.replace(/\/+$/, '')}/open_api/v1.3/event/track/`,
+        headers: { 'content-type': 'application/json', 'access-token': cred.secret },
+        body: JSON.stringify({
+          event_source: cred.details.eventSource,
+          event_source_id: cred.details.eventSourceId,
+          data: [event],
+        }),
+        timeoutMs: 10_000,
+        maxBytes: 64 * 1024,
+      })
+      const body = jsonBody<{ code?: number; message?: string; request_id?: string }>(res)
       // The API answers HTTP 200 with a non-zero code for errors.
       if (res.status === 200 && body.code === 0)
         return { next: 'success', output: { ...shown, requestId: body.request_id } }

@@ -1,17 +1,8 @@
 import { z } from 'zod'
 import { compare, operatorSchema, UNARY } from '../compare'
+import { isStandardField, STANDARD } from '../contact-fields'
 import { contactValue } from '../variables'
 import { defineTrigger } from './trigger'
-
-/** Standard fields by their variable names ($contact.<key>) → the keys contact.updated lists. */
-export const STANDARD_FIELD_CHANGES: Record<string, string> = {
-  firstname: 'firstName',
-  lastname: 'lastName',
-  email: 'email',
-  phone: 'phone',
-  country: 'country',
-  language: 'language',
-}
 
 /**
  * Rule 68: a contact field (standard or custom) was updated or edited; optionally only when its
@@ -41,7 +32,8 @@ export const contactFieldUpdated = defineTrigger({
   oncePerContact: true,
   match: async (e, c, h) => {
     const changes = (e.payload as { changes: string[] }).changes
-    const key = STANDARD_FIELD_CHANGES[c.field] ?? `custom.${c.field}`
+    // contact.updated lists standard fields by column.
+    const key = isStandardField(c.field) ? STANDARD[c.field] : `custom.${c.field}`
     if (!changes.includes(key)) return null
     const contact = await h.contact()
     if (!contact) return null
@@ -50,7 +42,5 @@ export const contactFieldUpdated = defineTrigger({
     return { field: c.field, value: value ?? null }
   },
   references: (c) =>
-    STANDARD_FIELD_CHANGES[c.field]
-      ? []
-      : [{ kind: 'field', key: c.field, path: 'trigger.conditions.field' }],
+    isStandardField(c.field) ? [] : [{ kind: 'field', key: c.field, path: 'trigger.conditions.field' }],
 })
