@@ -2,11 +2,11 @@ import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { NOTIFICATION_KINDS } from '../../../shared/notification-prefs'
-import { ApiError, del, patch, post, putBytes } from '../../api/client'
+import { del, patch, post, putBytes } from '../../api/client'
 import { sessionKey, useSession } from '../../api/session'
 import type { Session, User } from '../../api/types'
 import { applyLanguage, type Language } from '../../i18n'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { Avatar, Page } from '../../ui/Page'
@@ -54,12 +54,12 @@ function ProfileForm({ user }: { user: User }) {
     <form className="card" onSubmit={submit}>
       <h2>{t('profile.details')}</h2>
       {saved && <Alert kind="success">{t('common.saved')}</Alert>}
-      <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+      <ErrorAlert error={formErrors(error).alert} />
       <TextField
         label={t('fields.name')}
         value={name}
         onChange={setName}
-        error={error instanceof ApiError ? error.field('name') : undefined}
+        error={formErrors(error).field('name')}
         dir="auto"
         autoComplete="name"
       />
@@ -279,7 +279,7 @@ function PasswordForm() {
     <form className="card" onSubmit={submit}>
       <h2>{t('profile.changePassword')}</h2>
       {saved && <Alert kind="success">{t('profile.passwordChanged')}</Alert>}
-      <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+      <ErrorAlert error={formErrors(error).alert} />
       <TextField
         label={t('profile.currentPassword')}
         type="password"
@@ -293,7 +293,7 @@ function PasswordForm() {
         type="password"
         value={newPassword}
         onChange={setNew}
-        error={error instanceof ApiError ? error.field('newPassword') : undefined}
+        error={formErrors(error).field('newPassword')}
         hint={t('fields.passwordHint')}
         autoComplete="new-password"
         dir="ltr"

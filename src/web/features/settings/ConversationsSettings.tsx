@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, get, patch, post, put } from '../../api/client'
+import { del, get, patch, post, put } from '../../api/client'
 import type { ClosingCategory, WorkspaceSettings } from '../../api/types'
 import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
@@ -60,7 +60,7 @@ function ClosingSettings() {
       <form className="form-narrow card" onSubmit={submit} aria-labelledby="closing-mode-title">
         <h2 id="closing-mode-title">{t('closing.modeTitle')}</h2>
         {saved && <Alert kind="success">{t('common.saved')}</Alert>}
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <ErrorAlert error={formErrors(error).alert} />
         <fieldset className="radio-group">
           <legend className="radio-group-label">{t('closing.mode')}</legend>
           {MODES.map((m) => (
@@ -88,7 +88,7 @@ function ClosingSettings() {
               min={1}
               value={amount}
               onChange={setAmount}
-              error={error instanceof ApiError ? error.field('autoCloseMinutes') : undefined}
+              error={formErrors(error).field('autoCloseMinutes')}
             />
             <SelectField
               label={t('closing.unit')}
@@ -138,9 +138,7 @@ function Categories({ ws }: { ws: number }) {
   return (
     <section className="card categories" aria-labelledby="categories-title">
       <h2 id="categories-title">{t('closing.categories')}</h2>
-      <ErrorAlert
-        error={(error instanceof ApiError && error.fields.length ? null : error) ?? categories.error}
-      />
+      <ErrorAlert error={formErrors(error).alert ?? categories.error} />
       {list.length === 0 && <p className="muted">{t('closing.noCategories')}</p>}
       <ul className="plain-list">
         {list.map((c, i) => (
@@ -201,7 +199,7 @@ function Categories({ ws }: { ws: number }) {
           label={t('closing.categoryName')}
           value={name}
           onChange={setName}
-          error={error instanceof ApiError ? error.field('name') : undefined}
+          error={formErrors(error).field('name')}
           required
           dir="auto"
         />

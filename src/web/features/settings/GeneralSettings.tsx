@@ -2,9 +2,9 @@ import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useOutletContext } from 'react-router'
-import { ApiError, patch } from '../../api/client'
+import { patch } from '../../api/client'
 import type { WorkspaceView } from '../../api/types'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { Page } from '../../ui/Page'
@@ -45,17 +45,17 @@ function GeneralForm() {
       setBusy(false)
     }
   }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  const errors = formErrors(error)
   return (
     <Page title={t('settings.nav.general')} description={t('settings.general.description')}>
       <form className="form-narrow" onSubmit={submit}>
         {saved && <Alert kind="success">{t('common.saved')}</Alert>}
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <ErrorAlert error={errors.alert} />
         <TextField
           label={t('settings.general.name')}
           value={name}
           onChange={setName}
-          error={fieldError('name')}
+          error={errors.field('name')}
           dir="auto"
         />
         <SelectField
@@ -63,7 +63,7 @@ function GeneralForm() {
           value={timezone}
           onChange={setTimezone}
           options={timezoneOptions(timezone)}
-          error={fieldError('timezone')}
+          error={errors.field('timezone')}
         />
         <SelectField
           label={t('settings.general.language')}

@@ -1,8 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, patch, post, put } from '../../api/client'
-import { ErrorAlert } from '../../ui/Alert'
+import { del, patch, post, put } from '../../api/client'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Checkbox, TextField } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
@@ -52,7 +52,7 @@ function Stages() {
   const ids = list.map((s) => s.id)
   return (
     <Page title={t('settings.nav.lifecycle')} description={t('lifecycle.description')}>
-      <ErrorAlert error={(error instanceof ApiError && error.fields.length ? null : error) ?? stages.error} />
+      <ErrorAlert error={formErrors(error).alert ?? stages.error} />
       <ol className="plain-list stage-list">
         {list.map((s, i) => (
           <li key={s.id} className="card stage-row" data-stage={s.name}>
@@ -135,7 +135,7 @@ function Stages() {
           label={t('lifecycle.newStage')}
           value={name}
           onChange={setName}
-          error={error instanceof ApiError ? error.field('name') : undefined}
+          error={formErrors(error).field('name')}
           required
           maxLength={50}
           dir="auto"

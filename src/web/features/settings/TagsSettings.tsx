@@ -1,9 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, patch, post } from '../../api/client'
+import { del, patch, post } from '../../api/client'
 import type { Tag } from '../../api/types'
-import { ErrorAlert } from '../../ui/Alert'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Field, TextField } from '../../ui/Field'
 import { Loading, Page } from '../../ui/Page'
@@ -44,16 +44,16 @@ function Tags() {
     if (await act(() => post(base, { name, color }))) setName('')
   }
   if (tags.isLoading) return <Loading />
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  const errors = formErrors(error)
   return (
     <Page title={t('settings.nav.tags')} description={t('tags.description')}>
-      <ErrorAlert error={(error instanceof ApiError && error.fields.length ? null : error) ?? tags.error} />
+      <ErrorAlert error={errors.alert ?? tags.error} />
       <form className="inline-form form-narrow" onSubmit={add}>
         <TextField
           label={t('tags.newTag')}
           value={name}
           onChange={setName}
-          error={fieldError('name')}
+          error={errors.field('name')}
           required
           maxLength={50}
           dir="auto"
