@@ -8,6 +8,7 @@ import { Button } from '../../ui/Button'
 import { Field, SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { qk, useFields, useView } from '../contacts/queries'
 import { keyFromName, moved } from './helpers'
 import { RequireCapability } from './SettingsLayout'
@@ -28,16 +29,7 @@ function Fields() {
   const qc = useQueryClient()
   const fields = useFields(ws)
   const [editing, setEditing] = useState<ContactField | 'new' | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: qk.fields(ws) })
-    } catch (err) {
-      setError(err)
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.fields(ws) }))
   if (fields.isLoading) return <Loading />
   const list = fields.data ?? []
   const ids = list.map((f) => f.id)

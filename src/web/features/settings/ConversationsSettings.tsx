@@ -8,6 +8,7 @@ import { Button } from '../../ui/Button'
 import { Checkbox, Field, SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { useView } from '../contacts/queries'
 import { moved, splitMinutes, UNITS, type Unit } from './helpers'
 import { RequireCapability } from './SettingsLayout'
@@ -119,19 +120,8 @@ function Categories({ ws }: { ws: number }) {
   const categories = useQuery({ queryKey: key, queryFn: () => get<ClosingCategory[]>(base) })
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
-  const [error, setError] = useState<unknown>(null)
   const [describing, setDescribing] = useState<ClosingCategory | null>(null)
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: key })
-      return true
-    } catch (err) {
-      setError(err)
-      return false
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: key }))
   if (categories.isLoading) return <Loading />
   const list = categories.data ?? []
   const ids = list.map((c) => c.id)

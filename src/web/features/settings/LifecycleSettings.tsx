@@ -6,6 +6,7 @@ import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Checkbox, TextField } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { qk, useStages, useView } from '../contacts/queries'
 import { moved } from './helpers'
 import { RequireCapability } from './SettingsLayout'
@@ -27,19 +28,8 @@ function Stages() {
   const [name, setName] = useState('')
   const [isLost, setIsLost] = useState(false)
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
-  const [error, setError] = useState<unknown>(null)
   const base = `/api/v1/workspaces/${ws}/lifecycle-stages`
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: qk.stages(ws) })
-      return true
-    } catch (err) {
-      setError(err)
-      return false
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.stages(ws) }))
   const add = async (e: FormEvent) => {
     e.preventDefault()
     if (await act(() => post(base, { name, isLost }))) {

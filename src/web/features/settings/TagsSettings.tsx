@@ -7,6 +7,7 @@ import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Field, TextField } from '../../ui/Field'
 import { Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { formatNumber, qk, useTags, useView } from '../contacts/queries'
 import { RequireCapability } from './SettingsLayout'
 
@@ -26,19 +27,8 @@ function Tags() {
   const [name, setName] = useState('')
   const [color, setColor] = useState('#0f766e')
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
-  const [error, setError] = useState<unknown>(null)
   const base = `/api/v1/workspaces/${ws}/tags`
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: qk.tags(ws) })
-      return true
-    } catch (err) {
-      setError(err)
-      return false
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.tags(ws) }))
   const add = async (e: FormEvent) => {
     e.preventDefault()
     if (await act(() => post(base, { name, color }))) setName('')
