@@ -8,6 +8,7 @@ import { Button } from '../../ui/Button'
 import { Field, SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
 import { useAction } from '../../ui/useAction'
 import { qk, useFields, useView } from '../contacts/queries'
 import { keyFromName, moved } from './helpers'
@@ -46,75 +47,67 @@ function Fields() {
     >
       <ErrorAlert error={error ?? fields.error} />
       <p className="muted">{t('contactFields.standard')}</p>
-      {list.length === 0 ? (
-        <p className="muted">{t('contactFields.empty')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('contactFields.name')}</th>
-              <th scope="col">{t('contactFields.key')}</th>
-              <th scope="col">{t('contactFields.type')}</th>
-              <th scope="col">{t('contactFields.options')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((f, i) => (
-              <tr key={f.id} data-field-key={f.key}>
-                <td>
-                  <strong dir="auto">{f.name}</strong>
-                  {f.description && (
-                    <p className="field-hint" dir="auto">
-                      {f.description}
-                    </p>
-                  )}
-                </td>
-                <td dir="ltr" className="cell-ltr">
-                  <code>{`$contact.${f.key}`}</code>
-                </td>
-                <td>
-                  <Badge>{t(`contactFields.types.${f.type}`)}</Badge>
-                </td>
-                <td dir="auto">{f.options.join(', ')}</td>
-                <td className="cell-actions">
-                  <Button
-                    variant="ghost"
-                    disabled={i === 0}
-                    aria-label={t('common.moveUp', { name: f.name })}
-                    onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, -1) }))}
-                  >
-                    ↑
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    disabled={i === list.length - 1}
-                    aria-label={t('common.moveDown', { name: f.name })}
-                    onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, 1) }))}
-                  >
-                    ↓
-                  </Button>
-                  <Button variant="ghost" onClick={() => setEditing(f)}>
-                    {t('common.edit')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    className="text-danger"
-                    onClick={() => {
-                      if (window.confirm(t('contactFields.confirmDelete', { name: f.name })))
-                        void act(() => del(`${base}/${f.id}`))
-                    }}
-                  >
-                    {t('common.delete')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={[
+          t('contactFields.name'),
+          t('contactFields.key'),
+          t('contactFields.type'),
+          t('contactFields.options'),
+        ]}
+        rows={list}
+        empty={t('contactFields.empty')}
+      >
+        {(f, i) => (
+          <tr key={f.id} data-field-key={f.key}>
+            <td>
+              <strong dir="auto">{f.name}</strong>
+              {f.description && (
+                <p className="field-hint" dir="auto">
+                  {f.description}
+                </p>
+              )}
+            </td>
+            <td dir="ltr" className="cell-ltr">
+              <code>{`$contact.${f.key}`}</code>
+            </td>
+            <td>
+              <Badge>{t(`contactFields.types.${f.type}`)}</Badge>
+            </td>
+            <td dir="auto">{f.options.join(', ')}</td>
+            <td className="cell-actions">
+              <Button
+                variant="ghost"
+                disabled={i === 0}
+                aria-label={t('common.moveUp', { name: f.name })}
+                onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, -1) }))}
+              >
+                ↑
+              </Button>
+              <Button
+                variant="ghost"
+                disabled={i === list.length - 1}
+                aria-label={t('common.moveDown', { name: f.name })}
+                onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, 1) }))}
+              >
+                ↓
+              </Button>
+              <Button variant="ghost" onClick={() => setEditing(f)}>
+                {t('common.edit')}
+              </Button>
+              <Button
+                variant="ghost"
+                className="text-danger"
+                onClick={() => {
+                  if (window.confirm(t('contactFields.confirmDelete', { name: f.name })))
+                    void act(() => del(`${base}/${f.id}`))
+                }}
+              >
+                {t('common.delete')}
+              </Button>
+            </td>
+          </tr>
+        )}
+      </Table>
       {editing && (
         <FieldDialog
           ws={ws}

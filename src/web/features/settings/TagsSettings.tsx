@@ -7,6 +7,7 @@ import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Field, TextField } from '../../ui/Field'
 import { Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
 import { useAction } from '../../ui/useAction'
 import { formatNumber, qk, useTags, useView } from '../contacts/queries'
 import { RequireCapability } from './SettingsLayout'
@@ -55,75 +56,60 @@ function Tags() {
           {t('tags.add')}
         </Button>
       </form>
-      {(tags.data ?? []).length === 0 ? (
-        <p className="muted">{t('tags.empty')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('tags.name')}</th>
-              <th scope="col">{t('tags.contacts')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tags.data!.map((tag: Tag) => (
-              <tr key={tag.id} data-tag={tag.name}>
-                <td>
-                  {renaming?.id === tag.id ? (
-                    <form
-                      className="inline-edit"
-                      onSubmit={async (e) => {
-                        e.preventDefault()
-                        if (await act(() => patch(`${base}/${tag.id}`, { name: renaming.name })))
-                          setRenaming(null)
-                      }}
-                    >
-                      <input
-                        aria-label={t('tags.rename', { name: tag.name })}
-                        value={renaming.name}
-                        onChange={(e) => setRenaming({ id: tag.id, name: e.target.value })}
-                        dir="auto"
-                      />
-                      <Button type="submit" variant="primary">
-                        {t('common.save')}
-                      </Button>
-                      <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
-                    </form>
-                  ) : (
-                    <span className="tag-chip">
-                      <span
-                        className="swatch"
-                        style={{ background: tag.color ?? 'transparent' }}
-                        aria-hidden="true"
-                      />
-                      <span dir="auto">{tag.name}</span>
-                    </span>
-                  )}
-                </td>
-                <td>{formatNumber(tag.contactCount ?? 0, i18n.language)}</td>
-                <td className="cell-actions">
-                  <Button variant="ghost" onClick={() => setRenaming({ id: tag.id, name: tag.name })}>
-                    {t('tags.renameButton')}
+      <Table columns={[t('tags.name'), t('tags.contacts')]} rows={tags.data ?? []} empty={t('tags.empty')}>
+        {(tag: Tag) => (
+          <tr key={tag.id} data-tag={tag.name}>
+            <td>
+              {renaming?.id === tag.id ? (
+                <form
+                  className="inline-edit"
+                  onSubmit={async (e) => {
+                    e.preventDefault()
+                    if (await act(() => patch(`${base}/${tag.id}`, { name: renaming.name })))
+                      setRenaming(null)
+                  }}
+                >
+                  <input
+                    aria-label={t('tags.rename', { name: tag.name })}
+                    value={renaming.name}
+                    onChange={(e) => setRenaming({ id: tag.id, name: e.target.value })}
+                    dir="auto"
+                  />
+                  <Button type="submit" variant="primary">
+                    {t('common.save')}
                   </Button>
-                  <Button
-                    variant="ghost"
-                    className="text-danger"
-                    onClick={() => {
-                      if (window.confirm(t('tags.confirmDelete', { name: tag.name })))
-                        void act(() => del(`${base}/${tag.id}`))
-                    }}
-                  >
-                    {t('common.delete')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+                  <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
+                </form>
+              ) : (
+                <span className="tag-chip">
+                  <span
+                    className="swatch"
+                    style={{ background: tag.color ?? 'transparent' }}
+                    aria-hidden="true"
+                  />
+                  <span dir="auto">{tag.name}</span>
+                </span>
+              )}
+            </td>
+            <td>{formatNumber(tag.contactCount ?? 0, i18n.language)}</td>
+            <td className="cell-actions">
+              <Button variant="ghost" onClick={() => setRenaming({ id: tag.id, name: tag.name })}>
+                {t('tags.renameButton')}
+              </Button>
+              <Button
+                variant="ghost"
+                className="text-danger"
+                onClick={() => {
+                  if (window.confirm(t('tags.confirmDelete', { name: tag.name })))
+                    void act(() => del(`${base}/${tag.id}`))
+                }}
+              >
+                {t('common.delete')}
+              </Button>
+            </td>
+          </tr>
+        )}
+      </Table>
     </Page>
   )
 }
