@@ -12,6 +12,7 @@ import { TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { RequireCapability } from './SettingsLayout'
 
 export function ApiTokensSettings() {
@@ -32,8 +33,8 @@ function Tokens() {
     queryFn: () => get<ApiToken[]>(`/api/v1/workspaces/${ws}/api-tokens`),
   })
   const [creating, setCreating] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const refresh = () => qc.invalidateQueries({ queryKey: ['api-tokens', ws] })
+  const { act, error } = useAction(refresh)
   if (tokens.isLoading) return <Loading />
   return (
     <Page
@@ -66,15 +67,9 @@ function Tokens() {
                 <Button
                   variant="ghost"
                   className="text-danger"
-                  onClick={async () => {
+                  onClick={() => {
                     if (!window.confirm(t('tokens.confirmRevoke', { name: tk.name }))) return
-                    setError(null)
-                    try {
-                      await del(`/api/v1/workspaces/${ws}/api-tokens/${tk.id}`)
-                      await refresh()
-                    } catch (err) {
-                      setError(err)
-                    }
+                    void act(() => del(`/api/v1/workspaces/${ws}/api-tokens/${tk.id}`))
                   }}
                 >
                   {t('tokens.revoke')}

@@ -9,6 +9,7 @@ import { Field, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
 import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { useView } from '../contacts/queries'
 import { RequireCapability } from './SettingsLayout'
 
@@ -31,7 +32,7 @@ function Snippets() {
     queryFn: () => get<Snippet[]>(`/api/v1/workspaces/${ws}/snippets`),
   })
   const [editing, setEditing] = useState<Snippet | 'new' | null>(null)
-  const [error, setError] = useState<unknown>(null)
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: key }))
   if (snippets.isLoading) return <Loading />
   return (
     <Page
@@ -64,15 +65,9 @@ function Snippets() {
               <Button
                 variant="ghost"
                 className="text-danger"
-                onClick={async () => {
+                onClick={() => {
                   if (!window.confirm(t('snippets.confirmDelete', { shortcut: s.shortcut }))) return
-                  setError(null)
-                  try {
-                    await del(`/api/v1/workspaces/${ws}/snippets/${s.id}`)
-                    await qc.invalidateQueries({ queryKey: key })
-                  } catch (err) {
-                    setError(err)
-                  }
+                  void act(() => del(`/api/v1/workspaces/${ws}/snippets/${s.id}`))
                 }}
               >
                 {t('common.delete')}

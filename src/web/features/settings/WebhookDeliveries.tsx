@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Badge } from '../../ui/Page'
 import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { formatDateTime } from '../contacts/queries'
 
 const TONE = {
@@ -24,7 +25,7 @@ export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: nu
   const qc = useQueryClient()
   const base = `/api/v1/workspaces/${ws}/webhooks/${webhookId}`
   const key = ['webhook-deliveries', ws, webhookId]
-  const [error, setError] = useState<unknown>(null)
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: key }))
   const log = useInfiniteQuery({
     queryKey: key,
     initialPageParam: '',
@@ -76,15 +77,7 @@ export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: nu
                 <Button
                   variant="ghost"
                   disabled={!['delivered', 'dead'].includes(d.status)}
-                  onClick={async () => {
-                    setError(null)
-                    try {
-                      await post(`${base}/deliveries/${d.id}/replay`)
-                      await qc.invalidateQueries({ queryKey: key })
-                    } catch (err) {
-                      setError(err)
-                    }
-                  }}
+                  onClick={() => act(() => post(`${base}/deliveries/${d.id}/replay`))}
                 >
                   {t('webhooks.replay')}
                 </Button>
