@@ -22,7 +22,7 @@ export function Table<T>({
   empty?: ReactNode
   caption?: string
   className?: string
-  children: (row: T, index: number) => ReactNode
+  children: (row: T) => ReactNode
 }) {
   const { t } = useTranslation()
   if (!rows) return null

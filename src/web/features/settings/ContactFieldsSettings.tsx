@@ -11,7 +11,8 @@ import { Badge, Loading, Page } from '../../ui/Page'
 import { Table } from '../../ui/Table'
 import { useAction } from '../../ui/useAction'
 import { qk, useFields, useView } from '../contacts/queries'
-import { keyFromName, moved } from './helpers'
+import { keyFromName } from './helpers'
+import { MoveButtons } from './MoveButtons'
 import { RequireCapability } from './SettingsLayout'
 
 const TYPES: FieldType[] = ['text', 'list', 'checkbox', 'email', 'number', 'url', 'date', 'time']
@@ -57,7 +58,7 @@ function Fields() {
         rows={list}
         empty={t('contactFields.empty')}
       >
-        {(f, i) => (
+        {(f) => (
           <tr key={f.id} data-field-key={f.key}>
             <td>
               <strong dir="auto">{f.name}</strong>
@@ -75,22 +76,12 @@ function Fields() {
             </td>
             <td dir="auto">{f.options.join(', ')}</td>
             <td className="cell-actions">
-              <Button
-                variant="ghost"
-                disabled={i === 0}
-                aria-label={t('common.moveUp', { name: f.name })}
-                onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, -1) }))}
-              >
-                ↑
-              </Button>
-              <Button
-                variant="ghost"
-                disabled={i === list.length - 1}
-                aria-label={t('common.moveDown', { name: f.name })}
-                onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, 1) }))}
-              >
-                ↓
-              </Button>
+              <MoveButtons
+                ids={ids}
+                id={f.id}
+                name={f.name}
+                onMove={(order) => act(() => put(`${base}/order`, { fieldIds: order }))}
+              />
               <Button variant="ghost" onClick={() => setEditing(f)}>
                 {t('common.edit')}
               </Button>

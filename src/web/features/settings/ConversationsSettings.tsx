@@ -10,7 +10,8 @@ import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
 import { useAction } from '../../ui/useAction'
 import { useView } from '../contacts/queries'
-import { moved, splitMinutes, UNITS, type Unit } from './helpers'
+import { splitMinutes, UNITS, type Unit } from './helpers'
+import { MoveButtons } from './MoveButtons'
 import { RequireCapability } from './SettingsLayout'
 
 const MODES = ['optional', 'category_required', 'category_and_summary_required', 'disabled'] as const
@@ -131,7 +132,7 @@ function Categories({ ws }: { ws: number }) {
       <ErrorAlert error={formErrors(error).alert ?? categories.error} />
       {list.length === 0 && <p className="muted">{t('closing.noCategories')}</p>}
       <ul className="plain-list">
-        {list.map((c, i) => (
+        {list.map((c) => (
           <li key={c.id} className="stage-row" data-category={c.name}>
             <span>
               <strong dir="auto">{c.name}</strong>
@@ -142,22 +143,12 @@ function Categories({ ws }: { ws: number }) {
               )}
             </span>
             <span className="cell-actions">
-              <Button
-                variant="ghost"
-                disabled={i === 0}
-                aria-label={t('common.moveUp', { name: c.name })}
-                onClick={() => act(() => put(`${base}/order`, { categoryIds: moved(ids, c.id, -1) }))}
-              >
-                ↑
-              </Button>
-              <Button
-                variant="ghost"
-                disabled={i === list.length - 1}
-                aria-label={t('common.moveDown', { name: c.name })}
-                onClick={() => act(() => put(`${base}/order`, { categoryIds: moved(ids, c.id, 1) }))}
-              >
-                ↓
-              </Button>
+              <MoveButtons
+                ids={ids}
+                id={c.id}
+                name={c.name}
+                onMove={(order) => act(() => put(`${base}/order`, { categoryIds: order }))}
+              />
               <Button variant="ghost" onClick={() => setDescribing(c)}>
                 {t('closing.editDescription')}
               </Button>

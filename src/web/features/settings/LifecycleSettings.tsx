@@ -8,7 +8,7 @@ import { Checkbox, TextField } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { useAction } from '../../ui/useAction'
 import { qk, useStages, useView } from '../contacts/queries'
-import { moved } from './helpers'
+import { MoveButtons } from './MoveButtons'
 import { RequireCapability } from './SettingsLayout'
 
 export function LifecycleSettings() {
@@ -44,7 +44,7 @@ function Stages() {
     <Page title={t('settings.nav.lifecycle')} description={t('lifecycle.description')}>
       <ErrorAlert error={formErrors(error).alert ?? stages.error} />
       <ol className="plain-list stage-list">
-        {list.map((s, i) => (
+        {list.map((s) => (
           <li key={s.id} className="card stage-row" data-stage={s.name}>
             <span className="stage-name">
               {renaming?.id === s.id ? (
@@ -74,22 +74,12 @@ function Stages() {
               {s.isLost && <Badge tone="red">{t('lifecycle.lost')}</Badge>}
             </span>
             <span className="cell-actions">
-              <Button
-                variant="ghost"
-                disabled={i === 0}
-                aria-label={t('common.moveUp', { name: s.name })}
-                onClick={() => act(() => put(`${base}/order`, { stageIds: moved(ids, s.id, -1) }))}
-              >
-                ↑
-              </Button>
-              <Button
-                variant="ghost"
-                disabled={i === list.length - 1}
-                aria-label={t('common.moveDown', { name: s.name })}
-                onClick={() => act(() => put(`${base}/order`, { stageIds: moved(ids, s.id, 1) }))}
-              >
-                ↓
-              </Button>
+              <MoveButtons
+                ids={ids}
+                id={s.id}
+                name={s.name}
+                onMove={(order) => act(() => put(`${base}/order`, { stageIds: order }))}
+              />
               {!s.isDefault && (
                 <Button variant="ghost" onClick={() => act(() => post(`${base}/${s.id}/default`))}>
                   {t('lifecycle.makeDefault')}
