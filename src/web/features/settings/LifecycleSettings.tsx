@@ -8,6 +8,7 @@ import { Checkbox, TextField } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
 import { useAction } from '../../ui/useAction'
 import { qk, useStages, useView } from '../contacts/queries'
+import { InlineRename } from './InlineRename'
 import { MoveButtons } from './MoveButtons'
 import { RequireCapability } from './SettingsLayout'
 
@@ -27,7 +28,7 @@ function Stages() {
   const stages = useStages(ws)
   const [name, setName] = useState('')
   const [isLost, setIsLost] = useState(false)
-  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
+  const [renaming, setRenaming] = useState<number | null>(null)
   const base = `/api/v1/workspaces/${ws}/lifecycle-stages`
   const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.stages(ws) }))
   const add = async (e: FormEvent) => {
@@ -47,26 +48,15 @@ function Stages() {
         {list.map((s) => (
           <li key={s.id} className="card stage-row" data-stage={s.name}>
             <span className="stage-name">
-              {renaming?.id === s.id ? (
-                <form
-                  className="inline-edit"
-                  onSubmit={async (e) => {
-                    e.preventDefault()
-                    if (await act(() => patch(`${base}/${s.id}`, { name: renaming.name.trim() })))
-                      setRenaming(null)
+              {renaming === s.id ? (
+                <InlineRename
+                  label={t('lifecycle.renamePrompt')}
+                  name={s.name}
+                  onSave={async (name) => {
+                    if (await act(() => patch(`${base}/${s.id}`, { name: name.trim() }))) setRenaming(null)
                   }}
-                >
-                  <input
-                    aria-label={t('lifecycle.renamePrompt')}
-                    value={renaming.name}
-                    onChange={(e) => setRenaming({ id: s.id, name: e.target.value })}
-                    dir="auto"
-                  />
-                  <Button type="submit" variant="primary">
-                    {t('common.save')}
-                  </Button>
-                  <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
-                </form>
+                  onCancel={() => setRenaming(null)}
+                />
               ) : (
                 <span dir="auto">{s.name}</span>
               )}
@@ -91,7 +81,7 @@ function Stages() {
               >
                 {s.isLost ? t('lifecycle.unmarkLost') : t('lifecycle.markLost')}
               </Button>
-              <Button variant="ghost" onClick={() => setRenaming({ id: s.id, name: s.name })}>
+              <Button variant="ghost" onClick={() => setRenaming(s.id)}>
                 {t('lifecycle.rename')}
               </Button>
               {!s.isDefault && (

@@ -10,6 +10,7 @@ import { Loading, Page } from '../../ui/Page'
 import { Table } from '../../ui/Table'
 import { useAction } from '../../ui/useAction'
 import { formatNumber, qk, useTags, useView } from '../contacts/queries'
+import { InlineRename } from './InlineRename'
 import { RequireCapability } from './SettingsLayout'
 
 export function TagsSettings() {
@@ -27,7 +28,7 @@ function Tags() {
   const tags = useTags(ws)
   const [name, setName] = useState('')
   const [color, setColor] = useState('#0f766e')
-  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
+  const [renaming, setRenaming] = useState<number | null>(null)
   const base = `/api/v1/workspaces/${ws}/tags`
   const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.tags(ws) }))
   const add = async (e: FormEvent) => {
@@ -60,26 +61,15 @@ function Tags() {
         {(tag: Tag) => (
           <tr key={tag.id} data-tag={tag.name}>
             <td>
-              {renaming?.id === tag.id ? (
-                <form
-                  className="inline-edit"
-                  onSubmit={async (e) => {
-                    e.preventDefault()
-                    if (await act(() => patch(`${base}/${tag.id}`, { name: renaming.name })))
-                      setRenaming(null)
+              {renaming === tag.id ? (
+                <InlineRename
+                  label={t('tags.rename', { name: tag.name })}
+                  name={tag.name}
+                  onSave={async (name) => {
+                    if (await act(() => patch(`${base}/${tag.id}`, { name }))) setRenaming(null)
                   }}
-                >
-                  <input
-                    aria-label={t('tags.rename', { name: tag.name })}
-                    value={renaming.name}
-                    onChange={(e) => setRenaming({ id: tag.id, name: e.target.value })}
-                    dir="auto"
-                  />
-                  <Button type="submit" variant="primary">
-                    {t('common.save')}
-                  </Button>
-                  <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
-                </form>
+                  onCancel={() => setRenaming(null)}
+                />
               ) : (
                 <span className="tag-chip">
                   <span
@@ -93,7 +83,7 @@ function Tags() {
             </td>
             <td>{formatNumber(tag.contactCount ?? 0, i18n.language)}</td>
             <td className="cell-actions">
-              <Button variant="ghost" onClick={() => setRenaming({ id: tag.id, name: tag.name })}>
+              <Button variant="ghost" onClick={() => setRenaming(tag.id)}>
                 {t('tags.renameButton')}
               </Button>
               <Button
