@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { del, get, patch, post, put } from '../../api/client'
 import type { ClosingCategory, WorkspaceSettings } from '../../api/types'
@@ -36,33 +36,29 @@ function ClosingSettings() {
   const [autoClose, setAutoClose] = useState(view.workspace.autoCloseMinutes !== null)
   const [amount, setAmount] = useState(String(initial.amount))
   const [unit, setUnit] = useState<Unit>(initial.unit)
-  const [error, setError] = useState<unknown>(null)
-  const [saved, setSaved] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    setSaved(false)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       await patch<WorkspaceSettings>(`/api/v1/workspaces/${ws}`, {
         closingNotesMode: mode,
         autoCloseMinutes: autoClose ? Math.round(Number(amount) * UNITS[unit]) : null,
       })
       await qc.invalidateQueries({ queryKey: ['workspace', ws] })
-      setSaved(true)
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
+    },
+  })
+  const errors = formErrors(save.error)
   return (
     <Page title={t('settings.nav.conversations')} description={t('closing.description')}>
-      <form className="form-narrow card" onSubmit={submit} aria-labelledby="closing-mode-title">
+      <form
+        className="form-narrow card"
+        onSubmit={(e) => {
+          e.preventDefault()
+          save.mutate()
+        }}
+        aria-labelledby="closing-mode-title"
+      >
         <h2 id="closing-mode-title">{t('closing.modeTitle')}</h2>
-        {saved && <Alert kind="success">{t('common.saved')}</Alert>}
-        <ErrorAlert error={formErrors(error).alert} />
+        {save.isSuccess && <Alert kind="success">{t('common.saved')}</Alert>}
+        <ErrorAlert error={errors.alert} />
         <fieldset className="radio-group">
           <legend className="radio-group-label">{t('closing.mode')}</legend>
           {MODES.map((m) => (
@@ -90,7 +86,7 @@ function ClosingSettings() {
               min={1}
               value={amount}
               onChange={setAmount}
-              error={formErrors(error).field('autoCloseMinutes')}
+              error={errors.field('autoCloseMinutes')}
             />
             <SelectField
               label={t('closing.unit')}
@@ -103,7 +99,7 @@ function ClosingSettings() {
             />
           </div>
         )}
-        <Button type="submit" variant="primary" busy={busy}>
+        <Button type="submit" variant="primary" busy={save.isPending}>
           {t('common.save')}
         </Button>
       </form>
