@@ -109,11 +109,29 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   assert.deepEqual(await navLabels(agent), ['inbox'])
   await shot(agent, 'agent-home-en')
 
-  // Sign out and in again: still English, still agent-only.
+  // The profile's forms: the name saves; a wrong current password is refused, the right one changes it.
+  const card = (heading: string) =>
+    agent.locator('form.card', { has: agent.getByRole('heading', { name: heading }) })
+  const details = card('Details')
+  await details.getByLabel('Name').fill('سارة العتيبي')
+  await details.getByRole('button', { name: 'Save' }).click()
+  await details.getByText('Saved').waitFor()
+  const password = card('Change password')
+  await password.getByLabel('Current password').fill('Not-My-Pass-0')
+  await password.getByLabel('New password').fill('Green-Valley-Pass-8')
+  await password.getByRole('button', { name: 'Change password' }).click()
+  await password.getByRole('alert').waitFor()
+  await password.getByLabel('Current password').fill('Blue-Horizon-Pass-7')
+  await password.getByRole('button', { name: 'Change password' }).click()
+  await password.getByText('Password changed. Your other sessions were signed out.').waitFor()
+  assert.equal(await password.getByRole('alert').count(), 0, 'the refusal is gone')
+  assert.equal(await password.getByLabel('Current password').inputValue(), '', 'the form is cleared')
+
+  // Sign out and in again with the new password: still English, still agent-only.
   await agent.getByRole('button', { name: 'Sign out' }).click()
   await agent.waitForURL('**/login')
   await agent.getByLabel('Email').fill('sara@acme.test')
-  await agent.getByLabel('Password').fill('Blue-Horizon-Pass-7')
+  await agent.getByLabel('Password').fill('Green-Valley-Pass-8') // the new password
   await agent.getByRole('button', { name: 'Sign in' }).click()
   await agent.waitForURL(`**/w/${workspaceId}/inbox`)
   assert.deepEqual(await direction(agent), { dir: 'ltr', lang: 'en' })

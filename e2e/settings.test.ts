@@ -87,6 +87,20 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   await page.getByLabel('New name of the stage').fill('Invoice sent')
   await page.locator('[data-stage="Payment"]').getByRole('button', { name: 'Save' }).click()
   await page.locator('[data-stage="Invoice sent"]').waitFor()
+  // ↑ swaps a stage with the one above it and the server keeps the order; the first cannot go up.
+  const stageNames = async () =>
+    ((await owner.client.get(`/api/v1/workspaces/${ws}/lifecycle-stages`)).body as { name: string }[]).map(
+      (s) => s.name,
+    )
+  const before = await stageNames()
+  const at = before.indexOf('Invoice sent')
+  assert.ok(at > 0, 'the renamed stage is not the first')
+  assert.equal(await page.getByRole('button', { name: `Move ${before[0]} up` }).isDisabled(), true)
+  await page.getByRole('button', { name: 'Move Invoice sent up' }).click()
+  await page.locator(`.stage-list > li:nth-child(${at})[data-stage="Invoice sent"]`).waitFor()
+  const expected = [...before]
+  ;[expected[at - 1], expected[at]] = [before[at]!, before[at - 1]!]
+  assert.deepEqual(await stageNames(), expected)
 
   // Closing notes: mode (rule 36), auto-close in hours (rule 39), a category (rule 38).
   await nav.getByRole('link', { name: 'Closing notes & auto-close' }).click()

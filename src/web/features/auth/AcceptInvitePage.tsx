@@ -6,7 +6,7 @@ import { ApiError, post } from '../../api/client'
 import { sessionKey } from '../../api/session'
 import type { Role, User } from '../../api/types'
 import { applyLanguage, formatDateTime, type Language } from '../../i18n'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { TextField } from '../../ui/Field'
 import { Loading } from '../../ui/Page'
@@ -82,7 +82,7 @@ export function AcceptInvitePage() {
       setBusy(false)
     }
   }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  const errors = formErrors(error)
   return (
     <AuthLayout
       title={t('invite.title')}
@@ -96,14 +96,14 @@ export function AcceptInvitePage() {
         <p className="muted">
           {t('invite.expires', { date: formatDateTime(info.expiresAt, i18n.language) })}
         </p>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <ErrorAlert error={errors.alert} />
         <TextField label={t('fields.email')} value={info.email} onChange={() => {}} readOnly dir="ltr" />
         {!info.existingUser && (
           <TextField
             label={t('fields.name')}
             value={name}
             onChange={setName}
-            error={fieldError('name')}
+            error={errors.field('name')}
             required
             autoFocus
             autoComplete="name"
@@ -114,7 +114,7 @@ export function AcceptInvitePage() {
           type="password"
           value={password}
           onChange={setPassword}
-          error={fieldError('password')}
+          error={errors.field('password')}
           hint={info.existingUser ? undefined : t('fields.passwordHint')}
           required
           autoComplete={info.existingUser ? 'current-password' : 'new-password'}

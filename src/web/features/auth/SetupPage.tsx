@@ -2,9 +2,9 @@ import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Navigate, useNavigate } from 'react-router'
-import { ApiError, post } from '../../api/client'
+import { post } from '../../api/client'
 import { sessionKey, useSetupStatus } from '../../api/session'
-import { ErrorAlert } from '../../ui/Alert'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { Loading } from '../../ui/Page'
@@ -31,7 +31,7 @@ export function SetupPage() {
   if (status.data && !status.data.needsSetup) return <Navigate to="/login" replace />
 
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }))
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  const errors = formErrors(error)
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     setBusy(true)
@@ -54,12 +54,12 @@ export function SetupPage() {
   return (
     <AuthLayout title={t('setup.title')} subtitle={t('setup.subtitle')}>
       <form onSubmit={submit} noValidate>
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        <ErrorAlert error={errors.alert} />
         <TextField
           label={t('setup.organizationName')}
           value={form.organizationName}
           onChange={set('organizationName')}
-          error={fieldError('organizationName')}
+          error={errors.field('organizationName')}
           required
           autoFocus
         />
@@ -67,14 +67,14 @@ export function SetupPage() {
           label={t('setup.workspaceName')}
           value={form.workspaceName}
           onChange={set('workspaceName')}
-          error={fieldError('workspaceName')}
+          error={errors.field('workspaceName')}
           required
         />
         <TextField
           label={t('fields.name')}
           value={form.name}
           onChange={set('name')}
-          error={fieldError('name')}
+          error={errors.field('name')}
           required
           autoComplete="name"
         />
@@ -83,7 +83,7 @@ export function SetupPage() {
           type="email"
           value={form.email}
           onChange={set('email')}
-          error={fieldError('email')}
+          error={errors.field('email')}
           required
           autoComplete="email"
           dir="ltr"
@@ -93,7 +93,7 @@ export function SetupPage() {
           type="password"
           value={form.password}
           onChange={set('password')}
-          error={fieldError('password')}
+          error={errors.field('password')}
           hint={t('fields.passwordHint')}
           required
           autoComplete="new-password"

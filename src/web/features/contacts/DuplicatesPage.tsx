@@ -6,6 +6,7 @@ import type { Contact } from '../../api/types'
 import { Alert, ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
 import { useView } from './queries'
 
 type Group = { kind: 'phone' | 'email'; value: string; contacts: Contact[] }
@@ -43,49 +44,41 @@ function Duplicates() {
     >
       <ErrorAlert error={groups.error} />
       {groups.isLoading && <Loading />}
-      {!groups.isLoading && list.length === 0 && <p className="muted">{t('contacts.duplicates.empty')}</p>}
-      {list.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('contacts.duplicates.shared')}</th>
-              <th scope="col">{t('nav.contacts')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((g) => (
-              <tr key={`${g.kind}:${g.value}`} data-duplicate={g.value}>
-                <td>
-                  <span className="muted">{t(`contacts.fields.${g.kind}`)}</span>{' '}
-                  <span dir="ltr">{g.value}</span>
-                </td>
-                <td>
-                  {g.contacts.map((c, i) => (
-                    <span key={c.id}>
-                      {i > 0 && ', '}
-                      <Link to={`/w/${ws}/contacts/${c.id}`} dir="auto">
-                        {c.displayName}
-                      </Link>
-                    </span>
-                  ))}
-                </td>
-                <td className="cell-actions">
-                  {g.contacts.length >= 2 && (
-                    <Link
-                      className="btn btn-secondary"
-                      to={`/w/${ws}/contacts/merge?a=${g.contacts[0]!.id}&b=${g.contacts[1]!.id}`}
-                    >
-                      {t('contacts.merge.review')}
+      {!groups.isLoading && (
+        <Table
+          columns={[t('contacts.duplicates.shared'), t('nav.contacts')]}
+          rows={list}
+          empty={t('contacts.duplicates.empty')}
+        >
+          {(g) => (
+            <tr key={`${g.kind}:${g.value}`} data-duplicate={g.value}>
+              <td>
+                <span className="muted">{t(`contacts.fields.${g.kind}`)}</span>{' '}
+                <span dir="ltr">{g.value}</span>
+              </td>
+              <td>
+                {g.contacts.map((c, i) => (
+                  <span key={c.id}>
+                    {i > 0 && ', '}
+                    <Link to={`/w/${ws}/contacts/${c.id}`} dir="auto">
+                      {c.displayName}
                     </Link>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  </span>
+                ))}
+              </td>
+              <td className="cell-actions">
+                {g.contacts.length >= 2 && (
+                  <Link
+                    className="btn btn-secondary"
+                    to={`/w/${ws}/contacts/merge?a=${g.contacts[0]!.id}&b=${g.contacts[1]!.id}`}
+                  >
+                    {t('contacts.merge.review')}
+                  </Link>
+                )}
+              </td>
+            </tr>
+          )}
+        </Table>
       )}
       {groups.hasNextPage && (
         <Button busy={groups.isFetchingNextPage} onClick={() => void groups.fetchNextPage()}>

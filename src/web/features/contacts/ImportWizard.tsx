@@ -5,7 +5,7 @@ import { Link } from 'react-router'
 import { IMPORT_MODES, type ImportMode, STANDARD_TARGETS } from '../../../shared/contact-import'
 import { ApiError, get, getText, post, put, upload } from '../../api/client'
 import type { ContactImport, ImportReview } from '../../api/types'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Checkbox, Field, SelectField } from '../../ui/Field'
 import { Page } from '../../ui/Page'
@@ -65,7 +65,7 @@ function Wizard() {
           </li>
         ))}
       </ol>
-      <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+      <ErrorAlert error={formErrors(error).alert} />
       {error instanceof ApiError && error.fields.length > 0 && (
         <Alert kind="error">
           <ul>

@@ -1,12 +1,12 @@
-import { useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useRef, useState } from 'react'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { NOTIFICATION_KINDS } from '../../../shared/notification-prefs'
-import { ApiError, del, patch, post, putBytes } from '../../api/client'
+import { del, patch, post, putBytes } from '../../api/client'
 import { sessionKey, useSession } from '../../api/session'
 import type { Session, User } from '../../api/types'
 import { applyLanguage, type Language } from '../../i18n'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { Avatar, Page } from '../../ui/Page'
@@ -36,30 +36,29 @@ function ProfileForm({ user }: { user: User }) {
   const { t } = useTranslation()
   const qc = useQueryClient()
   const [name, setName] = useState(user.name)
-  const [error, setError] = useState<unknown>(null)
-  const [saved, setSaved] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setError(null)
-    setSaved(false)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       await patch('/api/v1/me', { name })
       await qc.invalidateQueries({ queryKey: sessionKey })
-      setSaved(true)
-    } catch (err) {
-      setError(err)
-    }
-  }
+    },
+  })
+  const errors = formErrors(save.error)
   return (
-    <form className="card" onSubmit={submit}>
+    <form
+      className="card"
+      onSubmit={(e) => {
+        e.preventDefault()
+        save.mutate()
+      }}
+    >
       <h2>{t('profile.details')}</h2>
-      {saved && <Alert kind="success">{t('common.saved')}</Alert>}
-      <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+      {save.isSuccess && <Alert kind="success">{t('common.saved')}</Alert>}
+      <ErrorAlert error={errors.alert} />
       <TextField
         label={t('fields.name')}
         value={name}
         onChange={setName}
-        error={error instanceof ApiError ? error.field('name') : undefined}
+        error={errors.field('name')}
         dir="auto"
         autoComplete="name"
       />
@@ -260,26 +259,25 @@ function PasswordForm() {
   const { t } = useTranslation()
   const [currentPassword, setCurrent] = useState('')
   const [newPassword, setNew] = useState('')
-  const [error, setError] = useState<unknown>(null)
-  const [saved, setSaved] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setError(null)
-    setSaved(false)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       await post('/api/v1/me/password', { currentPassword, newPassword })
-      setSaved(true)
       setCurrent('')
       setNew('')
-    } catch (err) {
-      setError(err)
-    }
-  }
+    },
+  })
+  const errors = formErrors(save.error)
   return (
-    <form className="card" onSubmit={submit}>
+    <form
+      className="card"
+      onSubmit={(e) => {
+        e.preventDefault()
+        save.mutate()
+      }}
+    >
       <h2>{t('profile.changePassword')}</h2>
-      {saved && <Alert kind="success">{t('profile.passwordChanged')}</Alert>}
-      <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+      {save.isSuccess && <Alert kind="success">{t('profile.passwordChanged')}</Alert>}
+      <ErrorAlert error={errors.alert} />
       <TextField
         label={t('profile.currentPassword')}
         type="password"
@@ -293,7 +291,7 @@ function PasswordForm() {
         type="password"
         value={newPassword}
         onChange={setNew}
-        error={error instanceof ApiError ? error.field('newPassword') : undefined}
+        error={errors.field('newPassword')}
         hint={t('fields.passwordHint')}
         autoComplete="new-password"
         dir="ltr"

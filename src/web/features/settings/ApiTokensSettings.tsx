@@ -11,6 +11,8 @@ import { Dialog } from '../../ui/Dialog'
 import { TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { RequireCapability } from './SettingsLayout'
 
 export function ApiTokensSettings() {
@@ -31,8 +33,8 @@ function Tokens() {
     queryFn: () => get<ApiToken[]>(`/api/v1/workspaces/${ws}/api-tokens`),
   })
   const [creating, setCreating] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const refresh = () => qc.invalidateQueries({ queryKey: ['api-tokens', ws] })
+  const { act, error } = useAction(refresh)
   if (tokens.isLoading) return <Loading />
   return (
     <Page
@@ -45,57 +47,38 @@ function Tokens() {
       }
     >
       <ErrorAlert error={error ?? tokens.error} />
-      {tokens.data?.length === 0 ? (
-        <p className="muted">{t('tokens.empty')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('tokens.name')}</th>
-              <th>{t('tokens.token')}</th>
-              <th>{t('tokens.createdBy')}</th>
-              <th>{t('tokens.lastUsed')}</th>
-              <th>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data?.map((tk) => (
-              <tr key={tk.id}>
-                <td dir="auto">{tk.name}</td>
-                <td dir="ltr" className="cell-ltr">
-                  <code>{tk.tokenPrefix}</code>
-                </td>
-                <td dir="auto">{tk.createdByName ?? t('tokens.commandLine')}</td>
-                <td>{tk.lastUsedAt ? formatDateTime(tk.lastUsedAt, i18n.language) : t('tokens.never')}</td>
-                <td className="cell-actions">
-                  {tk.revokedAt ? (
-                    <Badge tone="red">{t('tokens.revoked')}</Badge>
-                  ) : (
-                    <Button
-                      variant="ghost"
-                      className="text-danger"
-                      onClick={async () => {
-                        if (!window.confirm(t('tokens.confirmRevoke', { name: tk.name }))) return
-                        setError(null)
-                        try {
-                          await del(`/api/v1/workspaces/${ws}/api-tokens/${tk.id}`)
-                          await refresh()
-                        } catch (err) {
-                          setError(err)
-                        }
-                      }}
-                    >
-                      {t('tokens.revoke')}
-                    </Button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={[t('tokens.name'), t('tokens.token'), t('tokens.createdBy'), t('tokens.lastUsed')]}
+        rows={tokens.data}
+        empty={t('tokens.empty')}
+      >
+        {(tk) => (
+          <tr key={tk.id}>
+            <td dir="auto">{tk.name}</td>
+            <td dir="ltr" className="cell-ltr">
+              <code>{tk.tokenPrefix}</code>
+            </td>
+            <td dir="auto">{tk.createdByName ?? t('tokens.commandLine')}</td>
+            <td>{tk.lastUsedAt ? formatDateTime(tk.lastUsedAt, i18n.language) : t('tokens.never')}</td>
+            <td className="cell-actions">
+              {tk.revokedAt ? (
+                <Badge tone="red">{t('tokens.revoked')}</Badge>
+              ) : (
+                <Button
+                  variant="ghost"
+                  className="text-danger"
+                  onClick={() => {
+                    if (!window.confirm(t('tokens.confirmRevoke', { name: tk.name }))) return
+                    void act(() => del(`/api/v1/workspaces/${ws}/api-tokens/${tk.id}`))
+                  }}
+                >
+                  {t('tokens.revoke')}
+                </Button>
+              )}
+            </td>
+          </tr>
+        )}
+      </Table>
       {creating && <CreateTokenDialog ws={ws} onClose={() => setCreating(false)} onDone={refresh} />}
     </Page>
   )

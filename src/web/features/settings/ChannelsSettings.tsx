@@ -7,6 +7,7 @@ import type { ChannelType } from '../../api/types'
 import { ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { formatDateTime, qk, useChannels, useView } from '../contacts/queries'
 import { ConnectChannelDialog, typeLabel } from './ConnectChannelDialog'
 import { CopyField } from './CopyField'
@@ -32,18 +33,9 @@ function Channels() {
     queryFn: () => get<ChannelType[]>(`/api/v1/workspaces/${ws}/channel-types`),
   })
   const [connecting, setConnecting] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const [testing, setTesting] = useState<number | null>(null)
   const refresh = () => qc.invalidateQueries({ queryKey: qk.channels(ws) })
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await refresh()
-    } catch (err) {
-      setError(err)
-    }
-  }
+  const { act, error } = useAction(refresh)
   if (channels.isLoading || types.isLoading) return <Loading />
   const typeOf = (type: string) => types.data?.find((x) => x.type === type)
   return (

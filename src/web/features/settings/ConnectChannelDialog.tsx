@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError, post } from '../../api/client'
 import type { Channel, ChannelType } from '../../api/types'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Dialog } from '../../ui/Dialog'
 import { Checkbox, Field, SelectField, TextField } from '../../ui/Field'
@@ -61,7 +61,7 @@ export function ConnectChannelDialog({
       setBusy(false)
     }
   }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  const errors = formErrors(error)
 
   if (created) {
     return (
@@ -133,7 +133,7 @@ export function ConnectChannelDialog({
         </ul>
       ) : (
         <form id="channel-form" onSubmit={submit}>
-          <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+          <ErrorAlert error={errors.alert} />
           {error instanceof ApiError && error.fields.length > 0 && (
             <Alert kind="error">
               <ul>
@@ -147,7 +147,7 @@ export function ConnectChannelDialog({
             label={t('channelSettings.name')}
             value={name}
             onChange={setName}
-            error={fieldError('name')}
+            error={errors.field('name')}
             required
             dir="auto"
           />
@@ -175,7 +175,7 @@ export function ConnectChannelDialog({
                 )
               if (f.input === 'lines')
                 return (
-                  <Field key={f.key} label={label} hint={hint} error={fieldError(f.key)}>
+                  <Field key={f.key} label={label} hint={hint} error={errors.field(f.key)}>
                     {(id, describedBy) => (
                       <textarea
                         id={id}
@@ -198,7 +198,7 @@ export function ConnectChannelDialog({
                   value={typeof v === 'string' ? v : ''}
                   onChange={set}
                   required={f.required}
-                  error={fieldError(f.key)}
+                  error={errors.field(f.key)}
                   autoComplete="off"
                   dir="ltr"
                 />

@@ -8,8 +8,11 @@ import { Button } from '../../ui/Button'
 import { Field, SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { qk, useFields, useView } from '../contacts/queries'
-import { keyFromName, moved } from './helpers'
+import { keyFromName } from './helpers'
+import { MoveButtons } from './MoveButtons'
 import { RequireCapability } from './SettingsLayout'
 
 const TYPES: FieldType[] = ['text', 'list', 'checkbox', 'email', 'number', 'url', 'date', 'time']
@@ -28,16 +31,7 @@ function Fields() {
   const qc = useQueryClient()
   const fields = useFields(ws)
   const [editing, setEditing] = useState<ContactField | 'new' | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: qk.fields(ws) })
-    } catch (err) {
-      setError(err)
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.fields(ws) }))
   if (fields.isLoading) return <Loading />
   const list = fields.data ?? []
   const ids = list.map((f) => f.id)
@@ -54,75 +48,57 @@ function Fields() {
     >
       <ErrorAlert error={error ?? fields.error} />
       <p className="muted">{t('contactFields.standard')}</p>
-      {list.length === 0 ? (
-        <p className="muted">{t('contactFields.empty')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('contactFields.name')}</th>
-              <th scope="col">{t('contactFields.key')}</th>
-              <th scope="col">{t('contactFields.type')}</th>
-              <th scope="col">{t('contactFields.options')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((f, i) => (
-              <tr key={f.id} data-field-key={f.key}>
-                <td>
-                  <strong dir="auto">{f.name}</strong>
-                  {f.description && (
-                    <p className="field-hint" dir="auto">
-                      {f.description}
-                    </p>
-                  )}
-                </td>
-                <td dir="ltr" className="cell-ltr">
-                  <code>{`$contact.${f.key}`}</code>
-                </td>
-                <td>
-                  <Badge>{t(`contactFields.types.${f.type}`)}</Badge>
-                </td>
-                <td dir="auto">{f.options.join(', ')}</td>
-                <td className="cell-actions">
-                  <Button
-                    variant="ghost"
-                    disabled={i === 0}
-                    aria-label={t('common.moveUp', { name: f.name })}
-                    onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, -1) }))}
-                  >
-                    ↑
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    disabled={i === list.length - 1}
-                    aria-label={t('common.moveDown', { name: f.name })}
-                    onClick={() => act(() => put(`${base}/order`, { fieldIds: moved(ids, f.id, 1) }))}
-                  >
-                    ↓
-                  </Button>
-                  <Button variant="ghost" onClick={() => setEditing(f)}>
-                    {t('common.edit')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    className="text-danger"
-                    onClick={() => {
-                      if (window.confirm(t('contactFields.confirmDelete', { name: f.name })))
-                        void act(() => del(`${base}/${f.id}`))
-                    }}
-                  >
-                    {t('common.delete')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={[
+          t('contactFields.name'),
+          t('contactFields.key'),
+          t('contactFields.type'),
+          t('contactFields.options'),
+        ]}
+        rows={list}
+        empty={t('contactFields.empty')}
+      >
+        {(f) => (
+          <tr key={f.id} data-field-key={f.key}>
+            <td>
+              <strong dir="auto">{f.name}</strong>
+              {f.description && (
+                <p className="field-hint" dir="auto">
+                  {f.description}
+                </p>
+              )}
+            </td>
+            <td dir="ltr" className="cell-ltr">
+              <code>{`$contact.${f.key}`}</code>
+            </td>
+            <td>
+              <Badge>{t(`contactFields.types.${f.type}`)}</Badge>
+            </td>
+            <td dir="auto">{f.options.join(', ')}</td>
+            <td className="cell-actions">
+              <MoveButtons
+                ids={ids}
+                id={f.id}
+                name={f.name}
+                onMove={(order) => act(() => put(`${base}/order`, { fieldIds: order }))}
+              />
+              <Button variant="ghost" onClick={() => setEditing(f)}>
+                {t('common.edit')}
+              </Button>
+              <Button
+                variant="ghost"
+                className="text-danger"
+                onClick={() => {
+                  if (window.confirm(t('contactFields.confirmDelete', { name: f.name })))
+                    void act(() => del(`${base}/${f.id}`))
+                }}
+              >
+                {t('common.delete')}
+              </Button>
+            </td>
+          </tr>
+        )}
+      </Table>
       {editing && (
         <FieldDialog
           ws={ws}

@@ -1,15 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, get, patch, post, put } from '../../api/client'
+import { del, get, patch, post, put } from '../../api/client'
 import type { ClosingCategory, WorkspaceSettings } from '../../api/types'
 import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Checkbox, Field, SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { useView } from '../contacts/queries'
-import { moved, splitMinutes, UNITS, type Unit } from './helpers'
+import { splitMinutes, UNITS, type Unit } from './helpers'
+import { MoveButtons } from './MoveButtons'
 import { RequireCapability } from './SettingsLayout'
 
 const MODES = ['optional', 'category_required', 'category_and_summary_required', 'disabled'] as const
@@ -34,33 +36,29 @@ function ClosingSettings() {
   const [autoClose, setAutoClose] = useState(view.workspace.autoCloseMinutes !== null)
   const [amount, setAmount] = useState(String(initial.amount))
   const [unit, setUnit] = useState<Unit>(initial.unit)
-  const [error, setError] = useState<unknown>(null)
-  const [saved, setSaved] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    setSaved(false)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       await patch<WorkspaceSettings>(`/api/v1/workspaces/${ws}`, {
         closingNotesMode: mode,
         autoCloseMinutes: autoClose ? Math.round(Number(amount) * UNITS[unit]) : null,
       })
       await qc.invalidateQueries({ queryKey: ['workspace', ws] })
-      setSaved(true)
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
+    },
+  })
+  const errors = formErrors(save.error)
   return (
     <Page title={t('settings.nav.conversations')} description={t('closing.description')}>
-      <form className="form-narrow card" onSubmit={submit} aria-labelledby="closing-mode-title">
+      <form
+        className="form-narrow card"
+        onSubmit={(e) => {
+          e.preventDefault()
+          save.mutate()
+        }}
+        aria-labelledby="closing-mode-title"
+      >
         <h2 id="closing-mode-title">{t('closing.modeTitle')}</h2>
-        {saved && <Alert kind="success">{t('common.saved')}</Alert>}
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+        {save.isSuccess && <Alert kind="success">{t('common.saved')}</Alert>}
+        <ErrorAlert error={errors.alert} />
         <fieldset className="radio-group">
           <legend className="radio-group-label">{t('closing.mode')}</legend>
           {MODES.map((m) => (
@@ -88,7 +86,7 @@ function ClosingSettings() {
               min={1}
               value={amount}
               onChange={setAmount}
-              error={error instanceof ApiError ? error.field('autoCloseMinutes') : undefined}
+              error={errors.field('autoCloseMinutes')}
             />
             <SelectField
               label={t('closing.unit')}
@@ -101,7 +99,7 @@ function ClosingSettings() {
             />
           </div>
         )}
-        <Button type="submit" variant="primary" busy={busy}>
+        <Button type="submit" variant="primary" busy={save.isPending}>
           {t('common.save')}
         </Button>
       </form>
@@ -119,31 +117,18 @@ function Categories({ ws }: { ws: number }) {
   const categories = useQuery({ queryKey: key, queryFn: () => get<ClosingCategory[]>(base) })
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
-  const [error, setError] = useState<unknown>(null)
   const [describing, setDescribing] = useState<ClosingCategory | null>(null)
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: key })
-      return true
-    } catch (err) {
-      setError(err)
-      return false
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: key }))
   if (categories.isLoading) return <Loading />
   const list = categories.data ?? []
   const ids = list.map((c) => c.id)
   return (
     <section className="card categories" aria-labelledby="categories-title">
       <h2 id="categories-title">{t('closing.categories')}</h2>
-      <ErrorAlert
-        error={(error instanceof ApiError && error.fields.length ? null : error) ?? categories.error}
-      />
+      <ErrorAlert error={formErrors(error).alert ?? categories.error} />
       {list.length === 0 && <p className="muted">{t('closing.noCategories')}</p>}
       <ul className="plain-list">
-        {list.map((c, i) => (
+        {list.map((c) => (
           <li key={c.id} className="stage-row" data-category={c.name}>
             <span>
               <strong dir="auto">{c.name}</strong>
@@ -154,22 +139,12 @@ function Categories({ ws }: { ws: number }) {
               )}
             </span>
             <span className="cell-actions">
-              <Button
-                variant="ghost"
-                disabled={i === 0}
-                aria-label={t('common.moveUp', { name: c.name })}
-                onClick={() => act(() => put(`${base}/order`, { categoryIds: moved(ids, c.id, -1) }))}
-              >
-                ↑
-              </Button>
-              <Button
-                variant="ghost"
-                disabled={i === list.length - 1}
-                aria-label={t('common.moveDown', { name: c.name })}
-                onClick={() => act(() => put(`${base}/order`, { categoryIds: moved(ids, c.id, 1) }))}
-              >
-                ↓
-              </Button>
+              <MoveButtons
+                ids={ids}
+                id={c.id}
+                name={c.name}
+                onMove={(order) => act(() => put(`${base}/order`, { categoryIds: order }))}
+              />
               <Button variant="ghost" onClick={() => setDescribing(c)}>
                 {t('closing.editDescription')}
               </Button>
@@ -201,7 +176,7 @@ function Categories({ ws }: { ws: number }) {
           label={t('closing.categoryName')}
           value={name}
           onChange={setName}
-          error={error instanceof ApiError ? error.field('name') : undefined}
+          error={formErrors(error).field('name')}
           required
           dir="auto"
         />

@@ -8,6 +8,7 @@ import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
 import { useView } from '../contacts/queries'
 import { extensionOf, type FileKind, formatSize, kindOf } from './helpers'
 import { RequireCapability } from './SettingsLayout'
@@ -201,80 +202,74 @@ function Files() {
         <p className="muted">{filtered ? t('files.noMatch') : t('files.empty')}</p>
       ) : (
         <div className="table-scroll">
-          <table className="table files-table">
-            <thead>
-              <tr>
-                <th scope="col">
-                  <span className="sr-only">{t('files.preview')}</span>
-                </th>
-                <th scope="col">{t('files.name')}</th>
-                <th scope="col">{t('files.size')}</th>
-                <th scope="col">{t('files.uploadedBy')}</th>
-                <th scope="col">{t('files.uploadedAt')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {files.map((f) => (
-                <tr key={f.id} data-file={f.fileName}>
-                  <td className="files-thumb-cell">
-                    {kindOf(f.mimeType) === 'image' ? (
-                      <img
-                        className="files-thumb"
-                        src={`/api/v1/workspaces/${ws}/files/${f.id}`}
-                        alt=""
-                        loading="lazy"
-                      />
-                    ) : (
-                      <span className="files-thumb files-thumb-kind" aria-hidden="true" dir="ltr">
-                        {extensionOf(f.fileName) ?? t(`files.kinds.${kindOf(f.mimeType)}`)}
-                      </span>
-                    )}
-                  </td>
-                  <td className="files-name">
-                    <span dir="auto">{f.fileName}</span>
-                    <span dir="ltr" className="files-mime">
-                      {f.mimeType}
+          <Table
+            columns={[
+              { srOnly: t('files.preview') },
+              t('files.name'),
+              t('files.size'),
+              t('files.uploadedBy'),
+              t('files.uploadedAt'),
+            ]}
+            rows={files}
+            className="files-table"
+          >
+            {(f) => (
+              <tr key={f.id} data-file={f.fileName}>
+                <td className="files-thumb-cell">
+                  {kindOf(f.mimeType) === 'image' ? (
+                    <img
+                      className="files-thumb"
+                      src={`/api/v1/workspaces/${ws}/files/${f.id}`}
+                      alt=""
+                      loading="lazy"
+                    />
+                  ) : (
+                    <span className="files-thumb files-thumb-kind" aria-hidden="true" dir="ltr">
+                      {extensionOf(f.fileName) ?? t(`files.kinds.${kindOf(f.mimeType)}`)}
                     </span>
-                  </td>
-                  <td className="files-nowrap">{formatSize(f.size, i18n.language)}</td>
-                  <td dir="auto">{f.uploadedBy?.name ?? t('files.unknownUploader')}</td>
-                  <td>{formatDateTime(f.createdAt, i18n.language)}</td>
-                  <td className="cell-actions">
-                    <Button
-                      variant="ghost"
-                      aria-label={
-                        copied === f.id ? t('common.copied') : t('files.copyLinkOf', { name: f.fileName })
-                      }
-                      title={t('files.linkHint', { when: formatDateTime(f.linkExpiresAt, i18n.language) })}
-                      onClick={() => {
-                        void navigator.clipboard?.writeText(f.link).then(() => setCopied(f.id))
-                      }}
-                    >
-                      {copied === f.id ? t('common.copied') : t('files.copyLink')}
-                    </Button>
-                    <Button
-                      variant="ghost"
-                      aria-label={t('files.renameOf', { name: f.fileName })}
-                      onClick={() => setRenaming(f)}
-                    >
-                      {t('files.rename')}
-                    </Button>
-                    <Button
-                      variant="ghost"
-                      className="text-danger"
-                      aria-label={t('files.deleteOf', { name: f.fileName })}
-                      onClick={() => void remove(f)}
-                    >
-                      {t('common.delete')}
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  )}
+                </td>
+                <td className="files-name">
+                  <span dir="auto">{f.fileName}</span>
+                  <span dir="ltr" className="files-mime">
+                    {f.mimeType}
+                  </span>
+                </td>
+                <td className="files-nowrap">{formatSize(f.size, i18n.language)}</td>
+                <td dir="auto">{f.uploadedBy?.name ?? t('files.unknownUploader')}</td>
+                <td>{formatDateTime(f.createdAt, i18n.language)}</td>
+                <td className="cell-actions">
+                  <Button
+                    variant="ghost"
+                    aria-label={
+                      copied === f.id ? t('common.copied') : t('files.copyLinkOf', { name: f.fileName })
+                    }
+                    title={t('files.linkHint', { when: formatDateTime(f.linkExpiresAt, i18n.language) })}
+                    onClick={() => {
+                      void navigator.clipboard?.writeText(f.link).then(() => setCopied(f.id))
+                    }}
+                  >
+                    {copied === f.id ? t('common.copied') : t('files.copyLink')}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    aria-label={t('files.renameOf', { name: f.fileName })}
+                    onClick={() => setRenaming(f)}
+                  >
+                    {t('files.rename')}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    className="text-danger"
+                    aria-label={t('files.deleteOf', { name: f.fileName })}
+                    onClick={() => void remove(f)}
+                  >
+                    {t('common.delete')}
+                  </Button>
+                </td>
+              </tr>
+            )}
+          </Table>
         </div>
       )}
       {list.hasNextPage && (

@@ -1,10 +1,10 @@
-import { useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useOutletContext } from 'react-router'
-import { ApiError, patch } from '../../api/client'
+import { patch } from '../../api/client'
 import type { WorkspaceView } from '../../api/types'
-import { Alert, ErrorAlert } from '../../ui/Alert'
+import { Alert, ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { Page } from '../../ui/Page'
@@ -26,36 +26,30 @@ function GeneralForm() {
   const [name, setName] = useState(view.workspace.name)
   const [timezone, setTimezone] = useState(view.workspace.timezone)
   const [language, setLanguage] = useState<string>(view.workspace.language)
-  const [error, setError] = useState<unknown>(null)
-  const [saved, setSaved] = useState(false)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    setSaved(false)
-    try {
+  const save = useMutation({
+    mutationFn: async () => {
       await patch(`/api/v1/workspaces/${view.workspace.id}`, { name, timezone, language })
       await qc.invalidateQueries({ queryKey: ['workspace', view.workspace.id] })
       await qc.invalidateQueries({ queryKey: ['session'] })
-      setSaved(true)
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
-  }
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+    },
+  })
+  const errors = formErrors(save.error)
   return (
     <Page title={t('settings.nav.general')} description={t('settings.general.description')}>
-      <form className="form-narrow" onSubmit={submit}>
-        {saved && <Alert kind="success">{t('common.saved')}</Alert>}
-        <ErrorAlert error={error instanceof ApiError && error.fields.length ? null : error} />
+      <form
+        className="form-narrow"
+        onSubmit={(e) => {
+          e.preventDefault()
+          save.mutate()
+        }}
+      >
+        {save.isSuccess && <Alert kind="success">{t('common.saved')}</Alert>}
+        <ErrorAlert error={errors.alert} />
         <TextField
           label={t('settings.general.name')}
           value={name}
           onChange={setName}
-          error={fieldError('name')}
+          error={errors.field('name')}
           dir="auto"
         />
         <SelectField
@@ -63,7 +57,7 @@ function GeneralForm() {
           value={timezone}
           onChange={setTimezone}
           options={timezoneOptions(timezone)}
-          error={fieldError('timezone')}
+          error={errors.field('timezone')}
         />
         <SelectField
           label={t('settings.general.language')}
@@ -74,7 +68,7 @@ function GeneralForm() {
             { value: 'ar', label: 'العربية' },
           ]}
         />
-        <Button type="submit" variant="primary" busy={busy}>
+        <Button type="submit" variant="primary" busy={save.isPending}>
           {t('common.save')}
         </Button>
       </form>

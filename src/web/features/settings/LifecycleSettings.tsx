@@ -1,13 +1,15 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, patch, post, put } from '../../api/client'
-import { ErrorAlert } from '../../ui/Alert'
+import { del, patch, post, put } from '../../api/client'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Checkbox, TextField } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { qk, useStages, useView } from '../contacts/queries'
-import { moved } from './helpers'
+import { InlineRename } from './InlineRename'
+import { MoveButtons } from './MoveButtons'
 import { RequireCapability } from './SettingsLayout'
 
 export function LifecycleSettings() {
@@ -26,20 +28,9 @@ function Stages() {
   const stages = useStages(ws)
   const [name, setName] = useState('')
   const [isLost, setIsLost] = useState(false)
-  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
-  const [error, setError] = useState<unknown>(null)
+  const [renaming, setRenaming] = useState<number | null>(null)
   const base = `/api/v1/workspaces/${ws}/lifecycle-stages`
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: qk.stages(ws) })
-      return true
-    } catch (err) {
-      setError(err)
-      return false
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.stages(ws) }))
   const add = async (e: FormEvent) => {
     e.preventDefault()
     if (await act(() => post(base, { name, isLost }))) {
@@ -52,31 +43,20 @@ function Stages() {
   const ids = list.map((s) => s.id)
   return (
     <Page title={t('settings.nav.lifecycle')} description={t('lifecycle.description')}>
-      <ErrorAlert error={(error instanceof ApiError && error.fields.length ? null : error) ?? stages.error} />
+      <ErrorAlert error={formErrors(error).alert ?? stages.error} />
       <ol className="plain-list stage-list">
-        {list.map((s, i) => (
+        {list.map((s) => (
           <li key={s.id} className="card stage-row" data-stage={s.name}>
             <span className="stage-name">
-              {renaming?.id === s.id ? (
-                <form
-                  className="inline-edit"
-                  onSubmit={async (e) => {
-                    e.preventDefault()
-                    if (await act(() => patch(`${base}/${s.id}`, { name: renaming.name.trim() })))
-                      setRenaming(null)
+              {renaming === s.id ? (
+                <InlineRename
+                  label={t('lifecycle.renamePrompt')}
+                  name={s.name}
+                  onSave={async (name) => {
+                    if (await act(() => patch(`${base}/${s.id}`, { name: name.trim() }))) setRenaming(null)
                   }}
-                >
-                  <input
-                    aria-label={t('lifecycle.renamePrompt')}
-                    value={renaming.name}
-                    onChange={(e) => setRenaming({ id: s.id, name: e.target.value })}
-                    dir="auto"
-                  />
-                  <Button type="submit" variant="primary">
-                    {t('common.save')}
-                  </Button>
-                  <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
-                </form>
+                  onCancel={() => setRenaming(null)}
+                />
               ) : (
                 <span dir="auto">{s.name}</span>
               )}
@@ -84,22 +64,12 @@ function Stages() {
               {s.isLost && <Badge tone="red">{t('lifecycle.lost')}</Badge>}
             </span>
             <span className="cell-actions">
-              <Button
-                variant="ghost"
-                disabled={i === 0}
-                aria-label={t('common.moveUp', { name: s.name })}
-                onClick={() => act(() => put(`${base}/order`, { stageIds: moved(ids, s.id, -1) }))}
-              >
-                ↑
-              </Button>
-              <Button
-                variant="ghost"
-                disabled={i === list.length - 1}
-                aria-label={t('common.moveDown', { name: s.name })}
-                onClick={() => act(() => put(`${base}/order`, { stageIds: moved(ids, s.id, 1) }))}
-              >
-                ↓
-              </Button>
+              <MoveButtons
+                ids={ids}
+                id={s.id}
+                name={s.name}
+                onMove={(order) => act(() => put(`${base}/order`, { stageIds: order }))}
+              />
               {!s.isDefault && (
                 <Button variant="ghost" onClick={() => act(() => post(`${base}/${s.id}/default`))}>
                   {t('lifecycle.makeDefault')}
@@ -111,7 +81,7 @@ function Stages() {
               >
                 {s.isLost ? t('lifecycle.unmarkLost') : t('lifecycle.markLost')}
               </Button>
-              <Button variant="ghost" onClick={() => setRenaming({ id: s.id, name: s.name })}>
+              <Button variant="ghost" onClick={() => setRenaming(s.id)}>
                 {t('lifecycle.rename')}
               </Button>
               {!s.isDefault && (
@@ -135,7 +105,7 @@ function Stages() {
           label={t('lifecycle.newStage')}
           value={name}
           onChange={setName}
-          error={error instanceof ApiError ? error.field('name') : undefined}
+          error={formErrors(error).field('name')}
           required
           maxLength={50}
           dir="auto"

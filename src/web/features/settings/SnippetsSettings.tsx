@@ -8,6 +8,8 @@ import { Button } from '../../ui/Button'
 import { Field, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { useView } from '../contacts/queries'
 import { RequireCapability } from './SettingsLayout'
 
@@ -30,7 +32,7 @@ function Snippets() {
     queryFn: () => get<Snippet[]>(`/api/v1/workspaces/${ws}/snippets`),
   })
   const [editing, setEditing] = useState<Snippet | 'new' | null>(null)
-  const [error, setError] = useState<unknown>(null)
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: key }))
   if (snippets.isLoading) return <Loading />
   return (
     <Page
@@ -43,54 +45,37 @@ function Snippets() {
       }
     >
       <ErrorAlert error={error ?? snippets.error} />
-      {(snippets.data ?? []).length === 0 ? (
-        <p className="muted">{t('snippets.empty')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('snippets.shortcut')}</th>
-              <th scope="col">{t('snippets.body')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {snippets.data!.map((s) => (
-              <tr key={s.id} data-snippet={s.shortcut}>
-                <td dir="auto">
-                  <code>/{s.shortcut}</code>
-                </td>
-                <td dir="auto" className="snippet-body">
-                  {s.body}
-                </td>
-                <td className="cell-actions">
-                  <Button variant="ghost" onClick={() => setEditing(s)}>
-                    {t('common.edit')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    className="text-danger"
-                    onClick={async () => {
-                      if (!window.confirm(t('snippets.confirmDelete', { shortcut: s.shortcut }))) return
-                      setError(null)
-                      try {
-                        await del(`/api/v1/workspaces/${ws}/snippets/${s.id}`)
-                        await qc.invalidateQueries({ queryKey: key })
-                      } catch (err) {
-                        setError(err)
-                      }
-                    }}
-                  >
-                    {t('common.delete')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={[t('snippets.shortcut'), t('snippets.body')]}
+        rows={snippets.data ?? []}
+        empty={t('snippets.empty')}
+      >
+        {(s) => (
+          <tr key={s.id} data-snippet={s.shortcut}>
+            <td dir="auto">
+              <code>/{s.shortcut}</code>
+            </td>
+            <td dir="auto" className="snippet-body">
+              {s.body}
+            </td>
+            <td className="cell-actions">
+              <Button variant="ghost" onClick={() => setEditing(s)}>
+                {t('common.edit')}
+              </Button>
+              <Button
+                variant="ghost"
+                className="text-danger"
+                onClick={() => {
+                  if (!window.confirm(t('snippets.confirmDelete', { shortcut: s.shortcut }))) return
+                  void act(() => del(`/api/v1/workspaces/${ws}/snippets/${s.id}`))
+                }}
+              >
+                {t('common.delete')}
+              </Button>
+            </td>
+          </tr>
+        )}
+      </Table>
       {editing && (
         <SnippetDialog
           ws={ws}

@@ -1,13 +1,16 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { ApiError, del, patch, post } from '../../api/client'
+import { del, patch, post } from '../../api/client'
 import type { Tag } from '../../api/types'
-import { ErrorAlert } from '../../ui/Alert'
+import { ErrorAlert, formErrors } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Field, TextField } from '../../ui/Field'
 import { Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { formatNumber, qk, useTags, useView } from '../contacts/queries'
+import { InlineRename } from './InlineRename'
 import { RequireCapability } from './SettingsLayout'
 
 export function TagsSettings() {
@@ -25,35 +28,24 @@ function Tags() {
   const tags = useTags(ws)
   const [name, setName] = useState('')
   const [color, setColor] = useState('#0f766e')
-  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null)
-  const [error, setError] = useState<unknown>(null)
+  const [renaming, setRenaming] = useState<number | null>(null)
   const base = `/api/v1/workspaces/${ws}/tags`
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await qc.invalidateQueries({ queryKey: qk.tags(ws) })
-      return true
-    } catch (err) {
-      setError(err)
-      return false
-    }
-  }
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: qk.tags(ws) }))
   const add = async (e: FormEvent) => {
     e.preventDefault()
     if (await act(() => post(base, { name, color }))) setName('')
   }
   if (tags.isLoading) return <Loading />
-  const fieldError = (k: string) => (error instanceof ApiError ? error.field(k) : undefined)
+  const errors = formErrors(error)
   return (
     <Page title={t('settings.nav.tags')} description={t('tags.description')}>
-      <ErrorAlert error={(error instanceof ApiError && error.fields.length ? null : error) ?? tags.error} />
+      <ErrorAlert error={errors.alert ?? tags.error} />
       <form className="inline-form form-narrow" onSubmit={add}>
         <TextField
           label={t('tags.newTag')}
           value={name}
           onChange={setName}
-          error={fieldError('name')}
+          error={errors.field('name')}
           required
           maxLength={50}
           dir="auto"
@@ -65,75 +57,49 @@ function Tags() {
           {t('tags.add')}
         </Button>
       </form>
-      {(tags.data ?? []).length === 0 ? (
-        <p className="muted">{t('tags.empty')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('tags.name')}</th>
-              <th scope="col">{t('tags.contacts')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tags.data!.map((tag: Tag) => (
-              <tr key={tag.id} data-tag={tag.name}>
-                <td>
-                  {renaming?.id === tag.id ? (
-                    <form
-                      className="inline-edit"
-                      onSubmit={async (e) => {
-                        e.preventDefault()
-                        if (await act(() => patch(`${base}/${tag.id}`, { name: renaming.name })))
-                          setRenaming(null)
-                      }}
-                    >
-                      <input
-                        aria-label={t('tags.rename', { name: tag.name })}
-                        value={renaming.name}
-                        onChange={(e) => setRenaming({ id: tag.id, name: e.target.value })}
-                        dir="auto"
-                      />
-                      <Button type="submit" variant="primary">
-                        {t('common.save')}
-                      </Button>
-                      <Button onClick={() => setRenaming(null)}>{t('common.cancel')}</Button>
-                    </form>
-                  ) : (
-                    <span className="tag-chip">
-                      <span
-                        className="swatch"
-                        style={{ background: tag.color ?? 'transparent' }}
-                        aria-hidden="true"
-                      />
-                      <span dir="auto">{tag.name}</span>
-                    </span>
-                  )}
-                </td>
-                <td>{formatNumber(tag.contactCount ?? 0, i18n.language)}</td>
-                <td className="cell-actions">
-                  <Button variant="ghost" onClick={() => setRenaming({ id: tag.id, name: tag.name })}>
-                    {t('tags.renameButton')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    className="text-danger"
-                    onClick={() => {
-                      if (window.confirm(t('tags.confirmDelete', { name: tag.name })))
-                        void act(() => del(`${base}/${tag.id}`))
-                    }}
-                  >
-                    {t('common.delete')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table columns={[t('tags.name'), t('tags.contacts')]} rows={tags.data ?? []} empty={t('tags.empty')}>
+        {(tag: Tag) => (
+          <tr key={tag.id} data-tag={tag.name}>
+            <td>
+              {renaming === tag.id ? (
+                <InlineRename
+                  label={t('tags.rename', { name: tag.name })}
+                  name={tag.name}
+                  onSave={async (name) => {
+                    if (await act(() => patch(`${base}/${tag.id}`, { name }))) setRenaming(null)
+                  }}
+                  onCancel={() => setRenaming(null)}
+                />
+              ) : (
+                <span className="tag-chip">
+                  <span
+                    className="swatch"
+                    style={{ background: tag.color ?? 'transparent' }}
+                    aria-hidden="true"
+                  />
+                  <span dir="auto">{tag.name}</span>
+                </span>
+              )}
+            </td>
+            <td>{formatNumber(tag.contactCount ?? 0, i18n.language)}</td>
+            <td className="cell-actions">
+              <Button variant="ghost" onClick={() => setRenaming(tag.id)}>
+                {t('tags.renameButton')}
+              </Button>
+              <Button
+                variant="ghost"
+                className="text-danger"
+                onClick={() => {
+                  if (window.confirm(t('tags.confirmDelete', { name: tag.name })))
+                    void act(() => del(`${base}/${tag.id}`))
+                }}
+              >
+                {t('common.delete')}
+              </Button>
+            </td>
+          </tr>
+        )}
+      </Table>
     </Page>
   )
 }

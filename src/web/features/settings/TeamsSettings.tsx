@@ -9,6 +9,7 @@ import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Avatar, Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { RequireCapability } from './SettingsLayout'
 
 export function TeamsSettings() {
@@ -34,20 +35,11 @@ function Teams() {
     enabled: view.capabilities['settings.users'],
   })
   const [editing, setEditing] = useState<Team | 'new' | null>(null)
-  const [error, setError] = useState<unknown>(null)
   const refresh = async () => {
     await qc.invalidateQueries({ queryKey: ['teams', ws] })
     await qc.invalidateQueries({ queryKey: ['users', ws] })
   }
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await refresh()
-    } catch (err) {
-      setError(err)
-    }
-  }
+  const { act, error } = useAction(refresh)
   if (teams.isLoading) return <Loading />
   const teamless = (users.data?.members ?? []).filter((m) => !m.team)
   return (

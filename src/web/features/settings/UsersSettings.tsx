@@ -27,6 +27,7 @@ import { Dialog } from '../../ui/Dialog'
 import { Checkbox, SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Avatar, Badge, Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
 import { RestrictionsEditor, useRestrictionSummary } from './RestrictionsEditor'
 import { RequireCapability } from './SettingsLayout'
 
@@ -104,112 +105,94 @@ function Users() {
     >
       {notice && <Alert kind="success">{notice}</Alert>}
       <ErrorAlert error={actionError} />
-      <table className="table">
-        <caption className="sr-only">{t('settings.nav.users')}</caption>
-        <thead>
-          <tr>
-            <th>{t('fields.name')}</th>
-            <th>{t('fields.email')}</th>
-            <th>{t('users.accessLevel')}</th>
-            <th>{t('users.team')}</th>
-            <th>{t('users.restrictions.title')}</th>
-            <th>
-              <span className="sr-only">{t('common.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.map((m) => {
-            const manageable = canManageMember(actor, { userId: m.userId, role: m.role }).allowed
-            return (
-              <tr key={m.userId} data-user-email={m.email}>
-                <td>
-                  <span className="cell-user">
-                    <Avatar name={m.name} />
-                    <span dir="auto">{m.name}</span>
-                    {m.userId === me && <Badge>{t('users.you')}</Badge>}
-                  </span>
-                </td>
-                <td dir="ltr" className="cell-ltr">
-                  {m.email}
-                </td>
-                <td>
-                  <Badge tone={m.role === 'owner' ? 'blue' : m.role === 'manager' ? 'green' : 'neutral'}>
-                    {t(`roles.${m.role}`)}
-                  </Badge>
-                </td>
-                <td dir="auto">{m.team?.name ?? '—'}</td>
-                <td className="muted">{summary(m.restrictions) || '—'}</td>
-                <td className="cell-actions">
-                  {manageable && (
-                    <>
-                      <Button variant="ghost" onClick={() => setEditing(m)}>
-                        {t('common.edit')}
-                      </Button>
-                      <Button variant="ghost" className="text-danger" onClick={() => setRevoking(m)}>
-                        {t('users.revoke')}
-                      </Button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
+      <Table
+        columns={[
+          t('fields.name'),
+          t('fields.email'),
+          t('users.accessLevel'),
+          t('users.team'),
+          t('users.restrictions.title'),
+        ]}
+        rows={members}
+        caption={t('settings.nav.users')}
+      >
+        {(m) => {
+          const manageable = canManageMember(actor, { userId: m.userId, role: m.role }).allowed
+          return (
+            <tr key={m.userId} data-user-email={m.email}>
+              <td>
+                <span className="cell-user">
+                  <Avatar name={m.name} />
+                  <span dir="auto">{m.name}</span>
+                  {m.userId === me && <Badge>{t('users.you')}</Badge>}
+                </span>
+              </td>
+              <td dir="ltr" className="cell-ltr">
+                {m.email}
+              </td>
+              <td>
+                <Badge tone={m.role === 'owner' ? 'blue' : m.role === 'manager' ? 'green' : 'neutral'}>
+                  {t(`roles.${m.role}`)}
+                </Badge>
+              </td>
+              <td dir="auto">{m.team?.name ?? '—'}</td>
+              <td className="muted">{summary(m.restrictions) || '—'}</td>
+              <td className="cell-actions">
+                {manageable && (
+                  <>
+                    <Button variant="ghost" onClick={() => setEditing(m)}>
+                      {t('common.edit')}
+                    </Button>
+                    <Button variant="ghost" className="text-danger" onClick={() => setRevoking(m)}>
+                      {t('users.revoke')}
+                    </Button>
+                  </>
+                )}
+              </td>
+            </tr>
+          )
+        }}
+      </Table>
 
       <h2 className="section-title">{t('users.pendingInvitations')}</h2>
-      {invitations.length === 0 ? (
-        <p className="muted">{t('users.noPendingInvitations')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('fields.email')}</th>
-              <th>{t('users.accessLevel')}</th>
-              <th>{t('users.invitedBy')}</th>
-              <th>{t('users.expires')}</th>
-              <th>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {invitations.map((inv) => (
-              <tr key={inv.id} data-invitation-email={inv.email}>
-                <td dir="ltr" className="cell-ltr">
-                  {inv.email}
-                </td>
-                <td>{t(`roles.${inv.role}`)}</td>
-                <td dir="auto">{inv.invitedByName ?? '—'}</td>
-                <td>
-                  {inv.expired ? (
-                    <Badge tone="red">{t('users.expired')}</Badge>
-                  ) : (
-                    formatDateTime(inv.expiresAt, i18n.language)
-                  )}
-                </td>
-                <td className="cell-actions">
-                  {canGrantRole(view.membership.role, inv.role).allowed && (
-                    <>
-                      <Button variant="ghost" onClick={() => invitationAction(inv, 'resend')}>
-                        {t('users.resend')}
-                      </Button>
-                      <Button
-                        variant="ghost"
-                        className="text-danger"
-                        onClick={() => invitationAction(inv, 'revoke')}
-                      >
-                        {t('users.revokeInvitation')}
-                      </Button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={[t('fields.email'), t('users.accessLevel'), t('users.invitedBy'), t('users.expires')]}
+        rows={invitations}
+        empty={t('users.noPendingInvitations')}
+      >
+        {(inv) => (
+          <tr key={inv.id} data-invitation-email={inv.email}>
+            <td dir="ltr" className="cell-ltr">
+              {inv.email}
+            </td>
+            <td>{t(`roles.${inv.role}`)}</td>
+            <td dir="auto">{inv.invitedByName ?? '—'}</td>
+            <td>
+              {inv.expired ? (
+                <Badge tone="red">{t('users.expired')}</Badge>
+              ) : (
+                formatDateTime(inv.expiresAt, i18n.language)
+              )}
+            </td>
+            <td className="cell-actions">
+              {canGrantRole(view.membership.role, inv.role).allowed && (
+                <>
+                  <Button variant="ghost" onClick={() => invitationAction(inv, 'resend')}>
+                    {t('users.resend')}
+                  </Button>
+                  <Button
+                    variant="ghost"
+                    className="text-danger"
+                    onClick={() => invitationAction(inv, 'revoke')}
+                  >
+                    {t('users.revokeInvitation')}
+                  </Button>
+                </>
+              )}
+            </td>
+          </tr>
+        )}
+      </Table>
 
       {inviting && <InviteDialog view={view} onClose={() => setInviting(false)} onDone={refresh} />}
       {editing && (

@@ -6,6 +6,8 @@ import type { WebhookDelivery, WebhookDeliveryDetail } from '../../api/types'
 import { ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Badge } from '../../ui/Page'
+import { Table } from '../../ui/Table'
+import { useAction } from '../../ui/useAction'
 import { formatDateTime } from '../contacts/queries'
 
 const TONE = {
@@ -23,7 +25,7 @@ export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: nu
   const qc = useQueryClient()
   const base = `/api/v1/workspaces/${ws}/webhooks/${webhookId}`
   const key = ['webhook-deliveries', ws, webhookId]
-  const [error, setError] = useState<unknown>(null)
+  const { act, error } = useAction(() => qc.invalidateQueries({ queryKey: key }))
   const log = useInfiniteQuery({
     queryKey: key,
     initialPageParam: '',
@@ -39,63 +41,50 @@ export function WebhookDeliveries({ ws, webhookId }: { ws: number; webhookId: nu
   return (
     <section className="delivery-log" aria-label={t('webhooks.deliveryLog')}>
       <ErrorAlert error={error ?? log.error} />
-      {items.length === 0 && !log.isLoading && <p className="muted">{t('webhooks.noDeliveries')}</p>}
-      {items.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('webhooks.event')}</th>
-              <th scope="col">{t('webhooks.status')}</th>
-              <th scope="col">{t('webhooks.attempts')}</th>
-              <th scope="col">{t('webhooks.response')}</th>
-              <th scope="col">{t('webhooks.created')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
+      {!log.isLoading && (
+        <Table
+          columns={[
+            t('webhooks.event'),
+            t('webhooks.status'),
+            t('webhooks.attempts'),
+            t('webhooks.response'),
+            t('webhooks.created'),
+          ]}
+          rows={items}
+          empty={t('webhooks.noDeliveries')}
+        >
+          {(d) => (
+            <tr key={d.id} data-delivery={d.event} data-status={d.status}>
+              <td dir="ltr" className="cell-ltr">
+                <code>{d.event}</code>
+              </td>
+              <td>
+                <Badge tone={TONE[d.status]}>{t(`webhooks.statuses.${d.status}`)}</Badge>
+              </td>
+              <td>{d.attempts}</td>
+              <td dir="ltr" className="cell-ltr">
+                {d.lastStatusCode ?? d.lastError ?? ''}
+              </td>
+              <td>{formatDateTime(d.createdAt, i18n.language)}</td>
+              <td className="cell-actions">
+                <Button
+                  variant="ghost"
+                  aria-expanded={open === d.id}
+                  onClick={() => setOpen(open === d.id ? null : d.id)}
+                >
+                  {t('webhooks.details')}
+                </Button>
+                <Button
+                  variant="ghost"
+                  disabled={!['delivered', 'dead'].includes(d.status)}
+                  onClick={() => act(() => post(`${base}/deliveries/${d.id}/replay`))}
+                >
+                  {t('webhooks.replay')}
+                </Button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((d) => (
-              <tr key={d.id} data-delivery={d.event} data-status={d.status}>
-                <td dir="ltr" className="cell-ltr">
-                  <code>{d.event}</code>
-                </td>
-                <td>
-                  <Badge tone={TONE[d.status]}>{t(`webhooks.statuses.${d.status}`)}</Badge>
-                </td>
-                <td>{d.attempts}</td>
-                <td dir="ltr" className="cell-ltr">
-                  {d.lastStatusCode ?? d.lastError ?? ''}
-                </td>
-                <td>{formatDateTime(d.createdAt, i18n.language)}</td>
-                <td className="cell-actions">
-                  <Button
-                    variant="ghost"
-                    aria-expanded={open === d.id}
-                    onClick={() => setOpen(open === d.id ? null : d.id)}
-                  >
-                    {t('webhooks.details')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    disabled={!['delivered', 'dead'].includes(d.status)}
-                    onClick={async () => {
-                      setError(null)
-                      try {
-                        await post(`${base}/deliveries/${d.id}/replay`)
-                        await qc.invalidateQueries({ queryKey: key })
-                      } catch (err) {
-                        setError(err)
-                      }
-                    }}
-                  >
-                    {t('webhooks.replay')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        </Table>
       )}
       {open && <DeliveryDetail url={`${base}/deliveries/${open}`} />}
       {log.hasNextPage && (

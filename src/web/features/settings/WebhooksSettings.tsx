@@ -7,6 +7,7 @@ import { Alert, ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
 import { Checkbox } from '../../ui/Field'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { useAction } from '../../ui/useAction'
 import { formatDateTime, useView } from '../contacts/queries'
 import { SecretDialog } from './SecretDialog'
 import { RequireCapability } from './SettingsLayout'
@@ -37,17 +38,8 @@ function Webhooks() {
   const [editing, setEditing] = useState<Webhook | 'new' | null>(null)
   const [secret, setSecret] = useState<string | null>(null)
   const [log, setLog] = useState<number | null>(null)
-  const [error, setError] = useState<unknown>(null)
   const refresh = () => qc.invalidateQueries({ queryKey: ['webhooks', ws] })
-  const act = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await refresh()
-    } catch (err) {
-      setError(err)
-    }
-  }
+  const { act, error } = useAction(refresh)
   if (webhooks.isLoading) return <Loading />
   return (
     <Page

@@ -10,6 +10,7 @@ import { Button } from '../../ui/Button'
 import { SelectField, TextField } from '../../ui/Field'
 import { FormDialog } from '../../ui/FormDialog'
 import { Badge, Loading, Page } from '../../ui/Page'
+import { Table } from '../../ui/Table'
 import { RequireCapability } from '../settings/SettingsLayout'
 import { type Template, type WorkflowDetail, type WorkflowSummary, wfPath } from './api'
 import { useFormat } from './format'
@@ -110,61 +111,53 @@ function Workflows() {
       }
     >
       <ErrorAlert error={error ?? list.error} />
-      {list.data?.length === 0 ? (
-        <p className="muted">{t('workflows.list.empty')}</p>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('workflows.list.name')}</th>
-              <th>{t('workflows.list.status')}</th>
-              <th>{t('workflows.list.trigger')}</th>
-              <th>{t('workflows.list.lastEdited')}</th>
-              <th>{t('workflows.list.activeRuns')}</th>
-              <th>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.map((w) => (
-              <tr key={w.id} data-workflow={w.name}>
-                <td>
-                  <Link to={`${w.id}`} dir="auto">
-                    {w.name}
-                  </Link>
-                </td>
-                <td>
-                  <StatusBadge status={w.status} />
-                  {w.draftChanged && w.status !== 'draft' && (
-                    <Badge tone="amber">{t('workflows.status.unpublishedChanges')}</Badge>
-                  )}
-                </td>
-                <td>{t(`workflows.triggers.${w.triggerType}`)}</td>
-                <td>{f.dateTime(w.updatedAt)}</td>
-                <td>{f.number(w.activeRuns)}</td>
-                <td className="row-actions">
-                  <Button
-                    variant="ghost"
-                    onClick={() => exportOne(w)}
-                    aria-label={t('workflows.list.exportName', { name: w.name })}
-                  >
-                    {t('workflows.list.export')}
-                  </Button>
-                  <Button
-                    variant="ghost"
-                    className="text-danger"
-                    onClick={() => remove(w)}
-                    aria-label={t('workflows.list.deleteName', { name: w.name })}
-                  >
-                    {t('common.delete')}
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        columns={[
+          t('workflows.list.name'),
+          t('workflows.list.status'),
+          t('workflows.list.trigger'),
+          t('workflows.list.lastEdited'),
+          t('workflows.list.activeRuns'),
+        ]}
+        rows={list.data}
+        empty={t('workflows.list.empty')}
+      >
+        {(w) => (
+          <tr key={w.id} data-workflow={w.name}>
+            <td>
+              <Link to={`${w.id}`} dir="auto">
+                {w.name}
+              </Link>
+            </td>
+            <td>
+              <StatusBadge status={w.status} />
+              {w.draftChanged && w.status !== 'draft' && (
+                <Badge tone="amber">{t('workflows.status.unpublishedChanges')}</Badge>
+              )}
+            </td>
+            <td>{t(`workflows.triggers.${w.triggerType}`)}</td>
+            <td>{f.dateTime(w.updatedAt)}</td>
+            <td>{f.number(w.activeRuns)}</td>
+            <td className="row-actions">
+              <Button
+                variant="ghost"
+                onClick={() => exportOne(w)}
+                aria-label={t('workflows.list.exportName', { name: w.name })}
+              >
+                {t('workflows.list.export')}
+              </Button>
+              <Button
+                variant="ghost"
+                className="text-danger"
+                onClick={() => remove(w)}
+                aria-label={t('workflows.list.deleteName', { name: w.name })}
+              >
+                {t('common.delete')}
+              </Button>
+            </td>
+          </tr>
+        )}
+      </Table>
       {creating && (
         <CreateDialog
           ws={ws}
