@@ -4,6 +4,7 @@ import { createServer, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
+import { type Outbound, startCustomSimulator } from '../../simulators/custom/custom.simulator'
 import { openDatabase } from '../db/database'
 import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
@@ -56,46 +57,29 @@ async function startSlowCrm(delayMs: number) {
 }
 
 /**
- * The channel's provider: what it delivers, per contact (each gets one reply). Like any destination
- * of the custom channel it honours the Idempotency-Key: a key it already accepted is a retry,
- * answered with the first mId and not delivered again (`repeats`).
+ * The channel's provider is the custom channel's simulator, which honours the Idempotency-Key like
+ * any destination: a key it already accepted is a retry (`repeat`), answered with the first mId and
+ * not delivered again.
  */
 async function startProvider() {
-  const byContact = new Map<string, number>()
-  const accepted = new Map<string, string>()
-  const repeats = new Map<string, number>()
-  let n = 0
-  const server = createServer((req, res) => {
-    let data = ''
-    req.on('data', (c) => (data += c))
-    req.on('end', () => {
-      const key = String(req.headers['idempotency-key'] ?? '')
-      const answer = (mId: string) =>
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ mId }))
-      const first = key ? accepted.get(key) : undefined
-      if (first) {
-        repeats.set(key, (repeats.get(key) ?? 0) + 1)
-        return answer(first)
-      }
-      const to = String((JSON.parse(data) as { contactId?: string }).contactId)
-      byContact.set(to, (byContact.get(to) ?? 0) + 1)
-      const mId = `out-${++n}`
-      if (key) accepted.set(key, mId)
-      answer(mId)
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const sim = await startCustomSimulator()
+  const delivered = () => sim.received.filter((e) => e.status === 200 && !e.repeat)
+  const keyOf = (e: Outbound) => String(e.headers['idempotency-key'])
   return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/message`,
-    byContact,
-    accepted,
-    repeats,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
+    url: sim.destinationUrl,
+    /** What it delivered, per contact (each gets one reply). */
+    byContact: () => count(delivered().map((e) => String(e.body?.contactId))),
+    /** The keys of the sends it delivered. */
+    accepted: () => new Set(delivered().map(keyOf)),
+    repeats: () => count(sim.received.filter((e) => e.repeat).map(keyOf)),
+    close: sim.close,
   }
+}
+
+function count(keys: string[]): Map<string, number> {
+  const n = new Map<string, number>()
+  for (const k of keys) n.set(k, (n.get(k) ?? 0) + 1)
+  return n
 }
 
 /**
@@ -221,19 +205,19 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     const inFlight = crm.unanswered().size
     child.kill('SIGKILL')
     const calledBeforeKill = new Set(crm.received.keys())
-    const handedOverBeforeKill = new Set(provider.accepted.keys())
+    const handedOverBeforeKill = provider.accepted()
     const seenBeforeKill = calledBeforeKill.size
     await exited(child)
     assert.ok(seenBeforeKill < RUNS, `killed with ${seenBeforeKill} of ${RUNS} CRM calls made`)
 
-    progress(`killed at ${seenBeforeKill} CRM calls, ${provider.byContact.size} replies`)
+    progress(`killed at ${seenBeforeKill} CRM calls, ${provider.byContact().size} replies`)
     const restarted = Date.now()
     child = await startServeProcess(env, port)
     progress('restarted')
     await until(
-      () => provider.byContact.size >= RUNS,
+      () => provider.byContact().size >= RUNS,
       600_000,
-      () => `every reply sent (${provider.byContact.size} sent, ${crm.received.size} CRM calls)`,
+      () => `every reply sent (${provider.byContact().size} sent, ${crm.received.size} CRM calls)`,
     )
     progress('every reply sent')
     const recoverySeconds = (Date.now() - restarted) / 1000
@@ -250,12 +234,12 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     }
     // Every contact's reply delivered once. A send the dead process had handed over without
     // recording the answer is retried with its key, once, and not delivered again.
-    assert.equal(provider.byContact.size, RUNS)
+    assert.equal(provider.byContact().size, RUNS)
     assert.deepEqual(
-      [...provider.byContact].filter(([, n]) => n > 1),
+      [...provider.byContact()].filter(([, n]) => n > 1),
       [],
     )
-    for (const [key, n] of provider.repeats) {
+    for (const [key, n] of provider.repeats()) {
       assert.equal(n, 1, `${key} retried ${n} times`)
       assert.ok(handedOverBeforeKill.has(key), `${key} was first sent after the restart, yet retried`)
     }
@@ -290,7 +274,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
       // A call is repeated only by a new attempt: the step taken over from the dead process.
       assert.ok(attempts!.retaken >= repeated.length, `${attempts!.retaken} steps taken over`)
       console.log(
-        `killed at ${seenBeforeKill}/${RUNS} CRM calls (${inFlight} unanswered); all runs done ${recoverySeconds.toFixed(1)} s after the restart; ${repeated.length} calls repeated with their key; ${provider.repeats.size} sends retried with their key, delivered once`,
+        `killed at ${seenBeforeKill}/${RUNS} CRM calls (${inFlight} unanswered); all runs done ${recoverySeconds.toFixed(1)} s after the restart; ${repeated.length} calls repeated with their key; ${provider.repeats().size} sends retried with their key, delivered once`,
       )
     } finally {
       await database.close()
