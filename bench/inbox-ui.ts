@@ -25,17 +25,16 @@ import { loadConfig } from '../src/server/config'
 import { contacts } from '../src/server/db/schema'
 import { createLogger } from '../src/server/log'
 import { startServer } from '../src/server/main'
-import { TestClient } from '../src/server/test/client'
 import { connectCustomChannel, inbound, startDestination } from '../src/server/test/custom-channel'
 import { buildMessages } from '../src/server/test/factories'
 import { startPgServer } from '../src/server/test/pg-server'
+import { BENCH_PASSWORD, benchOwner } from './lib/owner'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN
 }
-const PASSWORD = 'Correct-Horse-42-Battery'
 
 export default async function bench() {
   const seeded = num(process.env.BENCH_CONTACTS, 2000)
@@ -57,16 +56,7 @@ export default async function bench() {
   const server = await startServer(config, { log: createLogger('warn') })
   const browser = await launchBrowser()
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: PASSWORD,
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
+    const { owner, ws } = await benchOwner(server)
     const channel = await connectCustomChannel(owner, ws, destination.url)
 
     // Seed: old rows for scrolling, then 20 real conversations on top, then one long thread.
@@ -107,7 +97,7 @@ export default async function bench() {
     const page = await ctx.newPage()
     await page.goto(`${server.url}/login`)
     await page.locator('input[type=email]').fill('owner@bench.test')
-    await page.locator('input[type=password]').fill(PASSWORD)
+    await page.locator('input[type=password]').fill(BENCH_PASSWORD)
     await page.locator('form button[type=submit]').click()
     await page.waitForURL('**/inbox**')
 

@@ -40,8 +40,8 @@ import { inboxPageQuery, listInboxPage, type PageQuery } from '../src/server/inb
 import { createLogger } from '../src/server/log'
 import { startServer } from '../src/server/main'
 import { listContactMessages } from '../src/server/messages/messages.repo'
-import { TestClient } from '../src/server/test/client'
 import { startPgServer } from '../src/server/test/pg-server'
+import { benchOwner } from './lib/owner'
 import { load, percentile, round } from './lib/stats'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
@@ -199,17 +199,7 @@ export default async function main() {
   }
   const server = await startServer(config, { log: createLogger('warn') })
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: 'Correct-Horse-42-Battery',
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
-    const ownerId = setup.body.user.id as number
+    const { owner, ws, ownerId } = await benchOwner(server)
     const ch = await owner.post(`/api/v1/workspaces/${ws}/channels`, {
       type: 'custom',
       name: 'Gateway',

@@ -37,10 +37,10 @@ import type { Database } from '../src/server/db/database'
 import { groupCommitOf } from '../src/server/ingest/ingest'
 import { createLogger } from '../src/server/log'
 import { startServer } from '../src/server/main'
-import { TestClient } from '../src/server/test/client'
 import { startPgServer } from '../src/server/test/pg-server'
 import { startMetaSimulator } from '../src/simulators/meta/meta-simulator'
 import { EXISTING_PREFIX, type LoadSetup, NEW_PREFIX, type Phase, type PhaseResult } from './lib/ingest-load'
+import { benchOwner } from './lib/owner'
 import { load, percentile, round } from './lib/stats'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
@@ -248,16 +248,7 @@ export default async function main() {
   const server = await startServer(config, { log: createLogger('warn') })
   const loadgen = startLoadGenerator()
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: 'Correct-Horse-42-Battery',
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
+    const { owner, ws } = await benchOwner(server)
     const ch = await owner.post(`/api/v1/workspaces/${ws}/channels`, {
       type: 'whatsapp_cloud',
       name: 'WhatsApp',

@@ -22,11 +22,11 @@ import { Agent, request } from 'undici'
 import { loadConfig } from '../src/server/config'
 import { createLogger } from '../src/server/log'
 import { startServer } from '../src/server/main'
-import { TestClient } from '../src/server/test/client'
 import { connectCustomChannel, startDestination } from '../src/server/test/custom-channel'
 import { startPgServer } from '../src/server/test/pg-server'
 import { registerWebhook } from '../src/server/test/webhook-receiver'
 import { WEBHOOK_EVENT_NAMES } from '../src/server/webhooks/catalog'
+import { benchOwner } from './lib/owner'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 
@@ -155,16 +155,7 @@ export default async function main() {
   const server = await startServer(config, { log: createLogger('warn') })
   const http = new Agent({ connections: 64, keepAliveTimeout: 30_000 })
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: 'Correct-Horse-42-Battery',
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
+    const { owner, ws } = await benchOwner(server)
     for (let i = 0; i < endpoints; i++)
       await registerWebhook(owner, ws, receiver.url, [...WEBHOOK_EVENT_NAMES])
     const load: Load = { server, channel: await connectCustomChannel(owner, ws, destination.url) }
