@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Agent, request } from 'undici'
+import { Agent } from 'undici'
 import { loadConfig } from '../src/server/config'
 import { createLogger } from '../src/server/log'
 import { startServer } from '../src/server/main'
@@ -26,6 +26,7 @@ import { connectCustomChannel, startDestination } from '../src/server/test/custo
 import { startPgServer } from '../src/server/test/pg-server'
 import { registerWebhook } from '../src/server/test/webhook-receiver'
 import { WEBHOOK_EVENT_NAMES } from '../src/server/webhooks/catalog'
+import { postOpenLoop } from './lib/open-loop'
 import { benchOwner } from './lib/owner'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
@@ -74,21 +75,16 @@ async function startCountingReceiver() {
 type Load = { server: { url: string }; channel: { id: number; apiToken: string; webhookPath: string } }
 
 /** Open-loop load: message k is sent at start + k / rate, whatever the server's pace. */
-async function drive(
-  l: Load,
-  http: Agent,
-  o: { rate: number; total: number; contacts: number; tag: string },
-) {
-  const started = Date.now()
-  let failures = 0
-  const inflight: Promise<void>[] = []
-  for (let k = 0; k < o.total; k++) {
-    const wait = started + (k * 1000) / o.rate - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-    const from = `+9665${String(10_000_000 + (k % o.contacts)).padStart(8, '0')}`
-    const body = JSON.stringify({
+function drive(l: Load, http: Agent, o: { rate: number; total: number; contacts: number; tag: string }) {
+  return postOpenLoop({
+    url: `${l.server.url}${l.channel.webhookPath}`,
+    token: l.channel.apiToken,
+    dispatcher: http,
+    total: o.total,
+    perSecond: o.rate,
+    body: (k) => ({
       channelId: String(l.channel.id),
-      contactId: from,
+      contactId: `+9665${String(10_000_000 + (k % o.contacts)).padStart(8, '0')}`,
       events: [
         {
           type: 'message',
@@ -97,25 +93,8 @@ async function drive(
           message: { type: 'text', text: `m${k}` },
         },
       ],
-    })
-    inflight.push(
-      request(`${l.server.url}${l.channel.webhookPath}`, {
-        method: 'POST',
-        dispatcher: http,
-        headers: { authorization: `Bearer ${l.channel.apiToken}`, 'content-type': 'application/json' },
-        body,
-      })
-        .then(async (res) => {
-          await res.body.dump()
-          if (res.statusCode !== 200) failures++
-        })
-        .catch(() => {
-          failures++
-        }),
-    )
-  }
-  await Promise.all(inflight)
-  return { seconds: (Date.now() - started) / 1000, failures }
+    }),
+  })
 }
 
 /** Waits until the receiver holds `expected` unique deliveries, or nothing arrived for 15 s. */
