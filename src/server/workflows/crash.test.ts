@@ -9,7 +9,14 @@ import { openDatabase } from '../db/database'
 import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
-import { exited, setupOverHttp, startServeProcess, stopServeProcess } from '../test/serve'
+import {
+  customChannelOverHttp,
+  exited,
+  seedContactsOnChannel,
+  setupOverHttp,
+  startServeProcess,
+  stopServeProcess,
+} from '../test/serve'
 
 const RUNS = 1000
 const t0 = Date.now()
@@ -121,18 +128,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
       email: 'o@crash.test',
       password: 'Durable-Pass-2026',
     })
-    const channel = (await api('POST', '/channels', {
-      type: 'custom',
-      name: 'Gateway',
-      config: { idType: 'phone', destinationUrl: provider.url },
-    })) as { id: number; webhookUrl: string; credentials: { apiToken: string } }
-    await api('PATCH', '/workflow-settings', { allowPrivateNetwork: true })
-    // The channel is active once its setup job ran; until then a send is refused (and a run's
-    // Send a Message step would take its "not sent" path).
-    for (let i = 0; (await api('GET', `/channels/${channel.id}`)).status !== 'active'; i++) {
-      assert.ok(i < 600, 'the channel became active')
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    const channel = await customChannelOverHttp(api, provider.url)
 
     // 1,000 contacts who wrote in on the channel (so they can be answered), written straight to
     // the database while the server is stopped: this test is about runs, not about ingest.
@@ -140,18 +136,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     const seeding = await openDatabase({ dataDir, databaseUrl: env.DATABASE_URL, command: 'test' })
     let contactIds: number[]
     try {
-      const { rows } = await seeding.query<{ id: number }>(
-        `INSERT INTO contacts (workspace_id, first_name, phone, last_interacted_channel_id, last_incoming_at)
-         SELECT $1, 'Contact ' || g, '+96655' || lpad(g::text, 7, '0'), $2, now() FROM generate_series(1, $3::int) g
-         RETURNING id`,
-        [workspaceId, channel.id, RUNS],
-      )
-      contactIds = rows.map((r) => Number(r.id))
-      await seeding.query(
-        `INSERT INTO contact_channels (workspace_id, contact_id, channel_id, identifier, last_incoming_at)
-         SELECT workspace_id, id, $2, phone, now() FROM contacts WHERE workspace_id = $1`,
-        [workspaceId, channel.id],
-      )
+      contactIds = await seedContactsOnChannel(seeding, workspaceId, channel.id, RUNS)
     } finally {
       await seeding.close()
     }
