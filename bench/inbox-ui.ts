@@ -15,20 +15,15 @@
  *   inbound_p50_ms    webhook answered 200 → the message visible in the open list (10 messages; also max)
  *   scroll_p95_frame_ms  frame time while sweeping the whole 5,000-message thread (also the DOM row count)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { launchBrowser } from '../e2e/browser'
 import { buildWeb } from '../src/server/cli/build-web'
-import { loadConfig } from '../src/server/config'
 import { contacts } from '../src/server/db/schema'
-import { createLogger } from '../src/server/log'
-import { startServer } from '../src/server/main'
 import { connectCustomChannel, inbound, startDestination } from '../src/server/test/custom-channel'
 import { buildMessages } from '../src/server/test/factories'
 import { startPgServer } from '../src/server/test/pg-server'
 import { BENCH_PASSWORD, benchOwner } from './lib/owner'
+import { startBenchServer } from './lib/server'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 const pct = (xs: number[], p: number) => {
@@ -41,19 +36,8 @@ export default async function bench() {
   const long = num(process.env.BENCH_MESSAGES, 5000)
   await buildWeb({ ifStale: true })
   const pg = await startPgServer({ durable: true })
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-bench-'))
   const destination = await startDestination()
-  const config = {
-    ...loadConfig({
-      DATA_DIR: dataDir,
-      DATABASE_URL: pg.url(),
-      LOG_LEVEL: 'warn',
-      TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
-    }),
-    port: 0,
-    host: '127.0.0.1',
-  }
-  const server = await startServer(config, { log: createLogger('warn') })
+  const { server, stop } = await startBenchServer(pg.url(), { config: { host: '127.0.0.1' } })
   const browser = await launchBrowser()
   try {
     const { owner, ws } = await benchOwner(server)
@@ -223,9 +207,8 @@ export default async function bench() {
     await ctx.close()
   } finally {
     await browser.close()
-    await server.shutdown('bench finished')
+    await stop()
     await destination.close()
     pg.stop()
-    rmSync(dataDir, { recursive: true, force: true })
   }
 }

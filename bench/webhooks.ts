@@ -14,20 +14,15 @@
  *   p99_ms            99th percentile of receipt time − the event's createdAt (its transaction time)
  *   duplicates        requests whose delivery id the receiver had already seen (whole run)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { Agent } from 'undici'
-import { loadConfig } from '../src/server/config'
-import { createLogger } from '../src/server/log'
-import { startServer } from '../src/server/main'
 import { connectCustomChannel, startDestination } from '../src/server/test/custom-channel'
 import { startPgServer } from '../src/server/test/pg-server'
 import { registerWebhook } from '../src/server/test/webhook-receiver'
 import { WEBHOOK_EVENT_NAMES } from '../src/server/webhooks/catalog'
 import { postOpenLoop } from './lib/open-loop'
 import { benchOwner } from './lib/owner'
+import { startBenchServer } from './lib/server'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 
@@ -118,20 +113,11 @@ export default async function main() {
   const contacts = num(process.env.BENCH_CONTACTS, 200)
   const endpoints = 4
   const pg = await startPgServer({ durable: true })
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-bench-'))
   const receiver = await startCountingReceiver()
   const destination = await startDestination()
-  const config = {
-    ...loadConfig({
-      DATA_DIR: dataDir,
-      DATABASE_URL: pg.url(),
-      LOG_LEVEL: 'warn',
-      TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
-      WEBHOOK_CONCURRENCY: process.env.WEBHOOK_CONCURRENCY,
-    }),
-    port: 0,
-  }
-  const server = await startServer(config, { log: createLogger('warn') })
+  const { server, stop } = await startBenchServer(pg.url(), {
+    env: { WEBHOOK_CONCURRENCY: process.env.WEBHOOK_CONCURRENCY },
+  })
   const http = new Agent({ connections: 64, keepAliveTimeout: 30_000 })
   try {
     const { owner, ws } = await benchOwner(server)
@@ -188,10 +174,9 @@ export default async function main() {
     )
   } finally {
     await http.close()
-    await server.shutdown('bench finished')
+    await stop()
     await receiver.close()
     await destination.close()
     pg.stop()
-    rmSync(dataDir, { recursive: true, force: true })
   }
 }
