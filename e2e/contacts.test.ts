@@ -3,22 +3,13 @@ import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
-import type { Page } from 'playwright-core'
-import { setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
+import { setupOwner } from '../src/server/test/factories'
 import { serverAndBrowser, shot } from './browser'
+import { signIn } from './inbox'
 
 const e2e = serverAndBrowser()
 
 const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
-
-async function signIn(page: Page) {
-  await page.goto(`${e2e.server.url}/login`)
-  await page.getByLabel('Email').fill('owner@acme.test')
-  await page.getByLabel('Password').fill(TEST_PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  // Everyone lands in the Inbox (the first module).
-  await page.waitForURL('**/w/*/inbox')
-}
 
 const CSV = [
   'First Name,Last Name,Phone,Email,Plan',
@@ -32,9 +23,7 @@ const CSV = [
 test('an owner creates a custom field, imports a CSV with good and bad rows, filters, tags, edits the field inline, merges two contacts and creates, edits and deletes one', async () => {
   const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
-  const ctx = await e2e.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
-  const page = await ctx.newPage()
-  await signIn(page)
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
   assert.equal(await page.locator('[data-nav="contacts"]').getAttribute('aria-disabled'), null)
 
   // A list field in Settings → Contact fields (rule 55).
@@ -192,5 +181,5 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, fil
   await page.getByRole('heading', { name: 'جهات الاتصال', level: 1 }).waitFor()
   assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl')
   await page.screenshot({ path: path.join(DOCS, 'contacts-ar.png') })
-  await ctx.close()
+  await page.context().close()
 })

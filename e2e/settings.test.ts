@@ -3,8 +3,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
-import { setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
+import { setupOwner } from '../src/server/test/factories'
 import { serverAndBrowser, shot } from './browser'
+import { signIn } from './inbox'
 
 const e2e = serverAndBrowser()
 
@@ -34,14 +35,7 @@ const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
 test('settings round-trip: tags, closing-note mode and auto-close, a webhook with its delivery log and replay, a channel from the wizard', async () => {
   const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
-  const ctx = await e2e.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
-  const page = await ctx.newPage()
-  await page.goto(`${e2e.server.url}/login`)
-  await page.getByLabel('Email').fill('owner@acme.test')
-  await page.getByLabel('Password').fill(TEST_PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  // Everyone lands in the Inbox (the first module).
-  await page.waitForURL('**/w/*/inbox')
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
   await page.goto(`${e2e.server.url}/w/${ws}/settings/general`)
   const nav = page.getByRole('navigation', { name: 'Settings' })
   for (const name of [
@@ -191,5 +185,5 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   const box = (await page.locator('.settings-nav').boundingBox())!
   assert.ok(box.x > 640, 'the settings navigation sits on the right in Arabic')
   await shot(page, 'settings-channels-ar')
-  await ctx.close()
+  await page.context().close()
 })
