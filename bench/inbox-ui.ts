@@ -15,58 +15,32 @@
  *   inbound_p50_ms    webhook answered 200 → the message visible in the open list (10 messages; also max)
  *   scroll_p95_frame_ms  frame time while sweeping the whole 5,000-message thread (also the DOM row count)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { launchBrowser } from '../e2e/browser'
 import { buildWeb } from '../src/server/cli/build-web'
-import { loadConfig } from '../src/server/config'
 import { contacts } from '../src/server/db/schema'
-import { createLogger } from '../src/server/log'
-import { startServer } from '../src/server/main'
-import { TestClient } from '../src/server/test/client'
 import { connectCustomChannel, inbound, startDestination } from '../src/server/test/custom-channel'
 import { buildMessages } from '../src/server/test/factories'
 import { startPgServer } from '../src/server/test/pg-server'
+import { BENCH_PASSWORD, benchOwner } from './lib/owner'
+import { startBenchServer } from './lib/server'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN
 }
-const PASSWORD = 'Correct-Horse-42-Battery'
 
 export default async function bench() {
   const seeded = num(process.env.BENCH_CONTACTS, 2000)
   const long = num(process.env.BENCH_MESSAGES, 5000)
   await buildWeb({ ifStale: true })
   const pg = await startPgServer({ durable: true })
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-bench-'))
   const destination = await startDestination()
-  const config = {
-    ...loadConfig({
-      DATA_DIR: dataDir,
-      DATABASE_URL: pg.url(),
-      LOG_LEVEL: 'warn',
-      TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
-    }),
-    port: 0,
-    host: '127.0.0.1',
-  }
-  const server = await startServer(config, { log: createLogger('warn') })
+  const { server, stop } = await startBenchServer(pg.url(), { config: { host: '127.0.0.1' } })
   const browser = await launchBrowser()
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: PASSWORD,
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
+    const { owner, ws } = await benchOwner(server)
     const channel = await connectCustomChannel(owner, ws, destination.url)
 
     // Seed: old rows for scrolling, then 20 real conversations on top, then one long thread.
@@ -107,7 +81,7 @@ export default async function bench() {
     const page = await ctx.newPage()
     await page.goto(`${server.url}/login`)
     await page.locator('input[type=email]').fill('owner@bench.test')
-    await page.locator('input[type=password]').fill(PASSWORD)
+    await page.locator('input[type=password]').fill(BENCH_PASSWORD)
     await page.locator('form button[type=submit]').click()
     await page.waitForURL('**/inbox**')
 
@@ -233,9 +207,8 @@ export default async function bench() {
     await ctx.close()
   } finally {
     await browser.close()
-    await server.shutdown('bench finished')
+    await stop()
     await destination.close()
     pg.stop()
-    rmSync(dataDir, { recursive: true, force: true })
   }
 }

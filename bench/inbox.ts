@@ -28,20 +28,15 @@
  *
  * RESULT inbox list_p95_ms=N search_p95_ms=N history_p95_ms=N messages=N
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import pg from 'pg'
-import { loadConfig } from '../src/server/config'
 import { listContactsPage } from '../src/server/contacts/search.repo'
 import { searchOf } from '../src/server/contacts/search.service'
 import type { Database } from '../src/server/db/database'
 import { inboxPageQuery, listInboxPage, type PageQuery } from '../src/server/inbox/inbox.repo'
-import { createLogger } from '../src/server/log'
-import { startServer } from '../src/server/main'
 import { listContactMessages } from '../src/server/messages/messages.repo'
-import { TestClient } from '../src/server/test/client'
 import { startPgServer } from '../src/server/test/pg-server'
+import { benchOwner } from './lib/owner'
+import { startBenchServer } from './lib/server'
 import { load, percentile, round } from './lib/stats'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
@@ -187,29 +182,9 @@ export default async function main() {
   const pgServer = await startPgServer({
     extraSettings: { maintenance_work_mem: '1GB', max_wal_size: '8GB', work_mem: '16MB' },
   })
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-bench-'))
-  const config = {
-    ...loadConfig({
-      DATA_DIR: dataDir,
-      DATABASE_URL: pgServer.url(),
-      LOG_LEVEL: 'warn',
-      TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
-    }),
-    port: 0,
-  }
-  const server = await startServer(config, { log: createLogger('warn') })
+  const { server, stop } = await startBenchServer(pgServer.url())
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: 'Correct-Horse-42-Battery',
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
-    const ownerId = setup.body.user.id as number
+    const { owner, ws, ownerId } = await benchOwner(server)
     const ch = await owner.post(`/api/v1/workspaces/${ws}/channels`, {
       type: 'custom',
       name: 'Gateway',
@@ -344,8 +319,7 @@ export default async function main() {
       `\nRESULT inbox list_p95_ms=${round(list, 2)} search_p95_ms=${round(search, 2)} history_p95_ms=${round(history, 2)} messages=${messages}`,
     )
   } finally {
-    await server.shutdown('bench finished')
+    await stop()
     pgServer.stop()
-    rmSync(dataDir, { recursive: true, force: true })
   }
 }

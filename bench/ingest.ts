@@ -28,19 +28,15 @@
  * RESULT ingest msgs_per_s=N baseline_tx_per_s=N ratio=R p50_ms=N p99_ms=N
  */
 import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { loadConfig } from '../src/server/config'
 import type { Database } from '../src/server/db/database'
 import { groupCommitOf } from '../src/server/ingest/ingest'
-import { createLogger } from '../src/server/log'
-import { startServer } from '../src/server/main'
-import { TestClient } from '../src/server/test/client'
 import { startPgServer } from '../src/server/test/pg-server'
 import { startMetaSimulator } from '../src/simulators/meta/meta-simulator'
 import { EXISTING_PREFIX, type LoadSetup, NEW_PREFIX, type Phase, type PhaseResult } from './lib/ingest-load'
+import { benchOwner } from './lib/owner'
+import { startBenchServer } from './lib/server'
 import { load, percentile, round } from './lib/stats'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
@@ -234,30 +230,11 @@ export default async function main() {
   console.log(`load average at start: ${load()}`)
 
   const pgServer = pglite ? null : await startPgServer({ durable: true })
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-bench-'))
   const sim = await startMetaSimulator()
-  const config = {
-    ...loadConfig({
-      DATA_DIR: dataDir,
-      DATABASE_URL: pgServer?.url(),
-      LOG_LEVEL: 'warn',
-      TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
-    }),
-    port: 0,
-  }
-  const server = await startServer(config, { log: createLogger('warn') })
+  const { server, stop } = await startBenchServer(pgServer?.url())
   const loadgen = startLoadGenerator()
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: 'Correct-Horse-42-Battery',
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
+    const { owner, ws } = await benchOwner(server)
     const ch = await owner.post(`/api/v1/workspaces/${ws}/channels`, {
       type: 'whatsapp_cloud',
       name: 'WhatsApp',
@@ -333,9 +310,8 @@ export default async function main() {
     }
   } finally {
     loadgen.stop()
-    await server.shutdown('bench finished')
+    await stop()
     await sim.close()
     pgServer?.stop()
-    rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -14,19 +14,15 @@
  *   p99_ms            99th percentile of receipt time − the event's createdAt (its transaction time)
  *   duplicates        requests whose delivery id the receiver had already seen (whole run)
  */
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { Agent, request } from 'undici'
-import { loadConfig } from '../src/server/config'
-import { createLogger } from '../src/server/log'
-import { startServer } from '../src/server/main'
-import { TestClient } from '../src/server/test/client'
+import { Agent } from 'undici'
 import { connectCustomChannel, startDestination } from '../src/server/test/custom-channel'
 import { startPgServer } from '../src/server/test/pg-server'
 import { registerWebhook } from '../src/server/test/webhook-receiver'
 import { WEBHOOK_EVENT_NAMES } from '../src/server/webhooks/catalog'
+import { postOpenLoop } from './lib/open-loop'
+import { benchOwner } from './lib/owner'
+import { startBenchServer } from './lib/server'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 
@@ -74,21 +70,16 @@ async function startCountingReceiver() {
 type Load = { server: { url: string }; channel: { id: number; apiToken: string; webhookPath: string } }
 
 /** Open-loop load: message k is sent at start + k / rate, whatever the server's pace. */
-async function drive(
-  l: Load,
-  http: Agent,
-  o: { rate: number; total: number; contacts: number; tag: string },
-) {
-  const started = Date.now()
-  let failures = 0
-  const inflight: Promise<void>[] = []
-  for (let k = 0; k < o.total; k++) {
-    const wait = started + (k * 1000) / o.rate - Date.now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-    const from = `+9665${String(10_000_000 + (k % o.contacts)).padStart(8, '0')}`
-    const body = JSON.stringify({
+function drive(l: Load, http: Agent, o: { rate: number; total: number; contacts: number; tag: string }) {
+  return postOpenLoop({
+    url: `${l.server.url}${l.channel.webhookPath}`,
+    token: l.channel.apiToken,
+    dispatcher: http,
+    total: o.total,
+    perSecond: o.rate,
+    body: (k) => ({
       channelId: String(l.channel.id),
-      contactId: from,
+      contactId: `+9665${String(10_000_000 + (k % o.contacts)).padStart(8, '0')}`,
       events: [
         {
           type: 'message',
@@ -97,25 +88,8 @@ async function drive(
           message: { type: 'text', text: `m${k}` },
         },
       ],
-    })
-    inflight.push(
-      request(`${l.server.url}${l.channel.webhookPath}`, {
-        method: 'POST',
-        dispatcher: http,
-        headers: { authorization: `Bearer ${l.channel.apiToken}`, 'content-type': 'application/json' },
-        body,
-      })
-        .then(async (res) => {
-          await res.body.dump()
-          if (res.statusCode !== 200) failures++
-        })
-        .catch(() => {
-          failures++
-        }),
-    )
-  }
-  await Promise.all(inflight)
-  return { seconds: (Date.now() - started) / 1000, failures }
+    }),
+  })
 }
 
 /** Waits until the receiver holds `expected` unique deliveries, or nothing arrived for 15 s. */
@@ -139,32 +113,14 @@ export default async function main() {
   const contacts = num(process.env.BENCH_CONTACTS, 200)
   const endpoints = 4
   const pg = await startPgServer({ durable: true })
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tawasul-bench-'))
   const receiver = await startCountingReceiver()
   const destination = await startDestination()
-  const config = {
-    ...loadConfig({
-      DATA_DIR: dataDir,
-      DATABASE_URL: pg.url(),
-      LOG_LEVEL: 'warn',
-      TAWASUL_SECRET: 'bench-secret-bench-secret-bench-secret-00',
-      WEBHOOK_CONCURRENCY: process.env.WEBHOOK_CONCURRENCY,
-    }),
-    port: 0,
-  }
-  const server = await startServer(config, { log: createLogger('warn') })
+  const { server, stop } = await startBenchServer(pg.url(), {
+    env: { WEBHOOK_CONCURRENCY: process.env.WEBHOOK_CONCURRENCY },
+  })
   const http = new Agent({ connections: 64, keepAliveTimeout: 30_000 })
   try {
-    const owner = new TestClient(server.app)
-    const setup = await owner.post('/api/v1/setup', {
-      organizationName: 'Bench',
-      workspaceName: 'Bench',
-      name: 'Bench Owner',
-      email: 'owner@bench.test',
-      password: 'Correct-Horse-42-Battery',
-    })
-    if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${setup.text}`)
-    const ws = setup.body.workspaceId as number
+    const { owner, ws } = await benchOwner(server)
     for (let i = 0; i < endpoints; i++)
       await registerWebhook(owner, ws, receiver.url, [...WEBHOOK_EVENT_NAMES])
     const load: Load = { server, channel: await connectCustomChannel(owner, ws, destination.url) }
@@ -218,10 +174,9 @@ export default async function main() {
     )
   } finally {
     await http.close()
-    await server.shutdown('bench finished')
+    await stop()
     await receiver.close()
     await destination.close()
     pg.stop()
-    rmSync(dataDir, { recursive: true, force: true })
   }
 }

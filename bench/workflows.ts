@@ -28,13 +28,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import PgBoss from 'pg-boss'
-import { Agent, request } from 'undici'
+import { Agent } from 'undici'
 import { startDestination } from '../src/server/test/custom-channel'
 import { freePort, startPgServer } from '../src/server/test/pg-server'
 import { setupOverHttp, startServeProcess, stopServeProcess } from '../src/server/test/serve'
 import { RUN_QUEUE } from '../src/server/workflows/wake'
 import type { WorkflowDefinition } from '../src/shared/workflow/definition'
 import { configureStep, findStep } from '../src/shared/workflow/tree'
+import { postOpenLoop } from './lib/open-loop'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 const arg = (name: string) =>
@@ -142,14 +143,14 @@ export default async function main() {
     await api('POST', `/workflows/${created.id}/publish`)
 
     // Open-loop load: message k is sent at start + k / rate; each from a new contact with an email.
-    const drive = async (tag: string, total: number, perSecond: number) => {
-      const started = Date.now()
-      let failures = 0
-      const inflight: Promise<void>[] = []
-      for (let k = 0; k < total; k++) {
-        const wait = started + (k * 1000) / perSecond - Date.now()
-        if (wait > 0) await sleep(wait)
-        const body = JSON.stringify({
+    const drive = (tag: string, total: number, perSecond: number) =>
+      postOpenLoop({
+        url: `${base}${webhookPath}`,
+        token: channel.credentials.apiToken,
+        dispatcher: http,
+        total,
+        perSecond,
+        body: (k) => ({
           channelId: String(channel.id),
           contactId: `+9665${tag === 'warm' ? '1' : '2'}${String(1_000_000 + k).slice(-7)}`,
           contact: { firstName: `C${k}`, email: `${k % 10 === 0 ? 'vip' : 'user'}${k}.${tag}@example.com` },
@@ -161,29 +162,8 @@ export default async function main() {
               message: { type: 'text', text: 'hi' },
             },
           ],
-        })
-        inflight.push(
-          request(`${base}${webhookPath}`, {
-            method: 'POST',
-            dispatcher: http,
-            headers: {
-              authorization: `Bearer ${channel.credentials.apiToken}`,
-              'content-type': 'application/json',
-            },
-            body,
-          })
-            .then(async (res) => {
-              await res.body.dump()
-              if (res.statusCode !== 200) failures++
-            })
-            .catch(() => {
-              failures++
-            }),
-        )
-      }
-      await Promise.all(inflight)
-      return { seconds: (Date.now() - started) / 1000, failures }
-    }
+        }),
+      })
     const completedSince = async (since: Date) =>
       Number(
         (

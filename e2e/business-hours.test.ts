@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 import { signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('business hours: Sunday–Thursday 09:00–17:00 with a Friday–Saturday weekend and a holiday, a bad interval, Arabic', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
-  const page = await signIn(browser, server, 'owner@acme.test')
-  await page.goto(`${server.url}/w/${ws}/settings/general`)
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
+  await page.goto(`${e2e.server.url}/w/${ws}/settings/general`)
   await page
     .getByRole('navigation', { name: 'Settings' })
     .getByRole('link', { name: 'Business hours' })

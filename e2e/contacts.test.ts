@@ -2,33 +2,14 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { after, before, test } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
-import { setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { test } from 'node:test'
+import { setupOwner } from '../src/server/test/factories'
+import { serverAndBrowser, shot } from './browser'
+import { signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
-
-async function signIn(page: Page) {
-  await page.goto(`${server.url}/login`)
-  await page.getByLabel('Email').fill('owner@acme.test')
-  await page.getByLabel('Password').fill(TEST_PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  // Everyone lands in the Inbox (the first module).
-  await page.waitForURL('**/w/*/inbox')
-}
 
 const CSV = [
   'First Name,Last Name,Phone,Email,Plan',
@@ -40,11 +21,9 @@ const CSV = [
 ].join('\r\n')
 
 test('an owner creates a custom field, imports a CSV with good and bad rows, filters, tags, edits the field inline, merges two contacts and creates, edits and deletes one', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
-  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
-  const page = await ctx.newPage()
-  await signIn(page)
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
   assert.equal(await page.locator('[data-nav="contacts"]').getAttribute('aria-disabled'), null)
 
   // A list field in Settings → Contact fields (rule 55).
@@ -91,7 +70,7 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, fil
     ['3', '4', '5'],
   )
   const report = await page.getByRole('link', { name: /Download the row report/ }).getAttribute('href')
-  const csv = await page.request.get(`${server.url}${report}`)
+  const csv = await page.request.get(`${e2e.server.url}${report}`)
   assert.equal(csv.status(), 200)
   assert.match(await csv.text(), /failed/)
   await page.getByRole('link', { name: 'View contacts' }).click()
@@ -158,9 +137,9 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, fil
   assert.equal(dup.status, 201)
   const tag = await owner.client.post(`/api/v1/workspaces/${ws}/tags`, { name: 'VIP' })
   await owner.client.post(`/api/v1/workspaces/${ws}/contacts/${dup.body.id}/tags`, { add: [tag.body.id] })
-  await page.goto(`${server.url}/w/${ws}/contacts/duplicates`)
+  await page.goto(`${e2e.server.url}/w/${ws}/contacts/duplicates`)
   await page.locator('[data-duplicate="+966501234567"]').getByText('Leila').waitFor()
-  await page.goto(`${server.url}/w/${ws}/contacts/${laylaId}`)
+  await page.goto(`${e2e.server.url}/w/${ws}/contacts/${laylaId}`)
   await page.getByRole('link', { name: 'Review merge' }).click()
   await page.getByRole('heading', { name: 'Merge contacts' }).waitFor()
   // Keep Layla's record but take the duplicate's plan.
@@ -202,5 +181,5 @@ test('an owner creates a custom field, imports a CSV with good and bad rows, fil
   await page.getByRole('heading', { name: 'جهات الاتصال', level: 1 }).waitFor()
   assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl')
   await page.screenshot({ path: path.join(DOCS, 'contacts-ar.png') })
-  await ctx.close()
+  await page.context().close()
 })

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { buildUser, setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 import { customerWrites, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 // A 1×1 PNG, so the image row shows a real thumbnail.
 const PNG = Buffer.from(
@@ -24,12 +13,12 @@ const PNG = Buffer.from(
 )
 
 test('Settings → Files: the owner uploads two files, renames one, deletes one, sends one from the composer; an agent has no Files (rule 104 row 15)', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
   const api = `/api/v1/workspaces/${ws}/library/files`
-  const page = await signIn(browser, server, 'owner@acme.test')
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
-  await page.goto(`${server.url}/w/${ws}/settings/general`)
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e2e.server.url })
+  await page.goto(`${e2e.server.url}/w/${ws}/settings/general`)
   await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Files' }).click()
   await page.getByRole('heading', { name: 'Files', level: 1 }).waitFor()
   await page.getByText('No files yet.').waitFor()
@@ -76,7 +65,7 @@ test('Settings → Files: the owner uploads two files, renames one, deletes one,
   const copied = new URL(await page.evaluate(() => navigator.clipboard.readText()))
   assert.match(copied.pathname, new RegExp(`^/files/${ws}/\\d+$`))
   // The link names the configured public URL; the test server listens elsewhere.
-  const link = `${server.url}${copied.pathname}${copied.search}`
+  const link = `${e2e.server.url}${copied.pathname}${copied.search}`
   const fetched = await fetch(link)
   assert.equal(fetched.status, 200)
   assert.deepEqual(Buffer.from(await fetched.arrayBuffer()), PNG)
@@ -110,19 +99,19 @@ test('Settings → Files: the owner uploads two files, renames one, deletes one,
   assert.equal((await fetch(link)).status, 404, 'the deleted file is gone from storage')
 
   // An agent: no Settings (so no Files entry), the page refuses, the API answers 403.
-  const agent = await buildUser(server, ws, 'agent')
-  const agentPage = await signIn(browser, server, agent.email)
+  const agent = await buildUser(e2e.server, ws, 'agent')
+  const agentPage = await signIn(e2e.browser, e2e.server, agent.email)
   assert.equal(await agentPage.getByRole('link', { name: 'Files' }).count(), 0)
-  await agentPage.goto(`${server.url}/w/${ws}/settings/files`)
+  await agentPage.goto(`${e2e.server.url}/w/${ws}/settings/files`)
   await agentPage.getByText('You do not have access to this page.').waitFor()
   assert.equal(await agentPage.locator('[data-file]').count(), 0)
   assert.equal((await agent.client.get(api)).status, 403)
   await agentPage.context().close()
 
   // A manager (not restricted) has the Files entry (⭕: allowed unless the owner restricts settings).
-  const manager = await buildUser(server, ws, 'manager')
-  const managerPage = await signIn(browser, server, manager.email)
-  await managerPage.goto(`${server.url}/w/${ws}/settings/general`)
+  const manager = await buildUser(e2e.server, ws, 'manager')
+  const managerPage = await signIn(e2e.browser, e2e.server, manager.email)
+  await managerPage.goto(`${e2e.server.url}/w/${ws}/settings/general`)
   await managerPage
     .getByRole('navigation', { name: 'Settings' })
     .getByRole('link', { name: 'Files' })
@@ -152,7 +141,7 @@ test('Settings → Files: the owner uploads two files, renames one, deletes one,
   // so the sent message keeps its file.
   assert.equal((await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)).status, 201)
   await customerWrites(owner, 'Can I see your prices?')
-  await page.goto(`${server.url}/w/${ws}/inbox`)
+  await page.goto(`${e2e.server.url}/w/${ws}/inbox`)
   await page.locator('.inbox-row', { hasText: 'Can I see your prices?' }).click()
   await page.getByRole('button', { name: 'From library' }).click()
   const picker = page.getByRole('dialog', { name: 'Send a file from the library' })

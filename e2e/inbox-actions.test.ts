@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { buildUser, setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 import { customerWrites, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('assign (keyboard and list), @mention comment, snooze, inline edit, mandatory closing note, reopen by sending, block', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
-  const sara = await buildUser(server, ws, 'agent', { name: 'Sara Agent' })
+  const sara = await buildUser(e2e.server, ws, 'agent', { name: 'Sara Agent' })
   // Rule 36 mode 2: the category is mandatory.
   assert.equal(
     (await owner.client.patch(`/api/v1/workspaces/${ws}`, { closingNotesMode: 'category_required' })).status,
@@ -34,7 +23,7 @@ test('assign (keyboard and list), @mention comment, snooze, inline edit, mandato
   await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)
   await customerWrites(owner, 'My parcel has not arrived')
 
-  const page = await signIn(browser, server, 'owner@acme.test')
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
   await page.locator('.inbox-row', { hasText: 'My parcel has not arrived' }).click()
   await page.locator('.msg-in', { hasText: 'My parcel has not arrived' }).waitFor()
   const assignee = page.getByRole('button', { name: 'Assignee' })

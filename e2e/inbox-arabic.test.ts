@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
+import { test } from 'node:test'
+import type { Page } from 'playwright-core'
 import { setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser } from './browser'
+import { serverAndBrowser } from './browser'
 import { customerReceives, customerWrites, docShot, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 async function paneBoxes(page: Page) {
   const box = async (selector: string) => (await page.locator(selector).boundingBox())!
@@ -27,12 +17,12 @@ async function paneBoxes(page: Page) {
 }
 
 test('the inbox in Arabic: mirrored panes, an Arabic reply, and the template dialog', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
   await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)
   await customerWrites(owner, 'مرحبًا، متى يصل طلبي؟')
 
-  const page = await signIn(browser, server, 'owner@acme.test', { locale: 'ar-SA', fakeClock: true })
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test', { locale: 'ar-SA', fakeClock: true })
   // The owner's profile language is English: switch (the choice is kept in the profile).
   if ((await page.evaluate(() => document.documentElement.dir)) !== 'rtl')
     await page.getByRole('button', { name: 'العربية' }).click()
@@ -65,7 +55,7 @@ test('the inbox in Arabic: mirrored panes, an Arabic reply, and the template dia
 
   // Back to Arabic; 24 hours later only a template may go out.
   await page.getByRole('button', { name: 'العربية' }).click()
-  server.clock.advance(24 * 3600_000 + 60_000)
+  e2e.server.clock.advance(24 * 3600_000 + 60_000)
   await page.clock.fastForward(24 * 3600_000)
   await page.getByRole('button', { name: 'إرسال قالب رسالة' }).click()
   const dialog = page.getByRole('dialog', { name: 'إرسال قالب رسالة' })

@@ -1,43 +1,32 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { buildContact, buildMessages, setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser } from './browser'
+import { serverAndBrowser } from './browser'
 import { signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('a 5,000-message thread is virtualized, keeps its place while older pages load, and j/k move between conversations', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
   const sandbox = await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)
   const channelId = sandbox.body.channel.id as number
   const inbox = { inboxStatus: 'open' as const, lastMessageDirection: 'in' as const }
-  const quiet = await buildContact(server, ws, {
+  const quiet = await buildContact(e2e.server, ws, {
     ...inbox,
     firstName: 'Quiet',
     lastMessageAt: new Date(Date.now() - 3600_000),
     lastMessagePreview: 'older',
   })
-  const heavy = await buildContact(server, ws, {
+  const heavy = await buildContact(e2e.server, ws, {
     ...inbox,
     firstName: 'Heavy',
     lastMessageAt: new Date(),
     lastMessagePreview: 'Message 5000',
   })
-  await buildMessages(server.ctx.db, ws, { contactId: heavy.id, channelId, count: 5000 })
+  await buildMessages(e2e.server.ctx.db, ws, { contactId: heavy.id, channelId, count: 5000 })
 
-  const page = await signIn(browser, server, 'owner@acme.test')
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
   await page.locator('.inbox-row', { hasText: 'Heavy' }).click()
   const thread = page.getByRole('log', { name: 'Messages' })
   const newest = thread.locator('.msg', { hasText: 'Message 5000' })

@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser, WebSocketRoute } from 'playwright-core'
+import { test } from 'node:test'
+import type { WebSocketRoute } from 'playwright-core'
 import { setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser } from './browser'
+import { serverAndBrowser } from './browser'
 import { customerWrites, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('a dropped socket shows "connection lost", reconnects by itself and catches up on what was missed', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   await owner.client.post(`/api/v1/workspaces/${owner.workspaceId}/sandbox`)
   await customerWrites(owner, 'First question')
 
@@ -26,7 +16,7 @@ test('a dropped socket shows "connection lost", reconnects by itself and catches
   let down = false
   const live: WebSocketRoute[] = []
   let connects = 0
-  const page = await signIn(browser, server, 'owner@acme.test', {
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test', {
     prepare: (p) =>
       p.routeWebSocket(/\/api\/v1\/realtime$/, (ws) => {
         connects++

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 import { customerReceives, customerWrites, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('an agent gets a WhatsApp message live, replies from the inbox and the customer receives it', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
   assert.equal((await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)).status, 201)
   const snippet = await owner.client.post(`/api/v1/workspaces/${ws}/snippets`, {
@@ -26,7 +15,7 @@ test('an agent gets a WhatsApp message live, replies from the inbox and the cust
     body: 'Thank you for your patience!',
   })
   assert.equal(snippet.status, 201)
-  const page = await signIn(browser, server, 'owner@acme.test')
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
   await page.getByRole('region', { name: 'Conversations' }).waitFor()
   await page.getByText('No conversations here.').waitFor()
 

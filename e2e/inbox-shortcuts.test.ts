@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { buildUser, setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
 import { definition, node, publishWorkflow } from '../src/server/test/workflows'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 import { customerWrites, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('run a shortcut from the inbox: its form feeds $trigger.*, its step tags the contact; hidden for restricted agents (rules 51, 68)', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
   const api = (p: string) => `/api/v1/workspaces/${ws}${p}`
   const tag = await owner.client.post(api('/tags'), { name: 'Refund requested' })
@@ -40,11 +29,11 @@ test('run a shortcut from the inbox: its form feeds $trigger.*, its step tags th
     'Request refund',
   )
   // A restricted agent (rule 51) and an unrestricted one, both able to see every contact.
-  const hidden = await buildUser(server, ws, 'agent', { restrictions: { hideShortcuts: true } })
+  const hidden = await buildUser(e2e.server, ws, 'agent', { restrictions: { hideShortcuts: true } })
   await owner.client.post(api('/sandbox'))
   await customerWrites(owner, 'I want my money back')
 
-  const page = await signIn(browser, server, 'owner@acme.test')
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
   await page.locator('.inbox-row', { hasText: 'I want my money back' }).click()
   await page.locator('.msg-in', { hasText: 'I want my money back' }).waitFor()
   const contact = page.getByRole('complementary', { name: 'Contact details' })
@@ -80,7 +69,7 @@ test('run a shortcut from the inbox: its form feeds $trigger.*, its step tags th
   await page.context().close()
 
   // In Arabic the menu and the dialog mirror; the shortcut's own name and labels stay as written.
-  const ar = await signIn(browser, server, 'owner@acme.test', { locale: 'ar-SA' })
+  const ar = await signIn(e2e.browser, e2e.server, 'owner@acme.test', { locale: 'ar-SA' })
   if ((await ar.evaluate(() => document.documentElement.dir)) !== 'rtl')
     await ar.getByRole('button', { name: 'العربية' }).click()
   await ar.locator('.inbox-row', { hasText: 'I want my money back' }).click()
@@ -93,7 +82,7 @@ test('run a shortcut from the inbox: its form feeds $trigger.*, its step tags th
   await ar.context().close()
 
   // Rule 51: the restricted agent sees the same conversation but no Shortcuts button.
-  const agent = await signIn(browser, server, hidden.email)
+  const agent = await signIn(e2e.browser, e2e.server, hidden.email)
   await agent.locator('.inbox-views [data-view=all]').click()
   await agent.locator('.inbox-row', { hasText: 'I want my money back' }).click()
   await agent.locator('.msg-in', { hasText: 'I want my money back' }).waitFor()

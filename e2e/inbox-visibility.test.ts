@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { buildContact, buildUser, setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 import { customerWrites, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('an agent restricted to own contacts sees only Mine (rule 44), live, and the phone layout stacks the panes', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
-  const rami = await buildUser(server, ws, 'agent', {
+  const rami = await buildUser(e2e.server, ws, 'agent', {
     name: 'Rami Agent',
     restrictions: { contactVisibility: 'own' },
   })
-  await buildContact(server, ws, {
+  await buildContact(e2e.server, ws, {
     firstName: 'Someone Else',
     inboxStatus: 'open',
     lastMessageAt: new Date(),
@@ -33,7 +22,7 @@ test('an agent restricted to own contacts sees only Mine (rule 44), live, and th
   })
   await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)
   await customerWrites(owner, 'I need help with my invoice')
-  const { rows } = await server.ctx.database.query<{ id: number }>(
+  const { rows } = await e2e.server.ctx.database.query<{ id: number }>(
     "SELECT id FROM contacts WHERE workspace_id = $1 AND first_name <> 'Someone Else'",
     [ws],
   )
@@ -43,7 +32,7 @@ test('an agent restricted to own contacts sees only Mine (rule 44), live, and th
   assert.equal((await assign(rami.userId)).status, 200)
 
   // A phone-sized screen: list → conversation → contact as stacked screens.
-  const page = await signIn(browser, server, rami.email, { viewport: { width: 390, height: 800 } })
+  const page = await signIn(e2e.browser, e2e.server, rami.email, { viewport: { width: 390, height: 800 } })
   const views = page.getByRole('navigation', { name: 'Inbox views' })
   await views.getByRole('button', { name: 'Mine' }).waitFor()
   assert.equal(await views.getByRole('button', { name: 'All' }).count(), 0)
@@ -68,9 +57,9 @@ test('an agent restricted to own contacts sees only Mine (rule 44), live, and th
   await list.waitFor()
 
   // Asking for All by URL is refused by the server, and the UI says so.
-  await page.goto(`${server.url}/w/${ws}/inbox?view=all`)
+  await page.goto(`${e2e.server.url}/w/${ws}/inbox?view=all`)
   await page.getByRole('alert').waitFor()
-  await page.goto(`${server.url}/w/${ws}/inbox`)
+  await page.goto(`${e2e.server.url}/w/${ws}/inbox`)
   await row.waitFor()
 
   // Reassigned away: the row leaves Rami's Mine live (the realtime frame drops it).

@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser } from './browser'
+import { serverAndBrowser } from './browser'
 import { customerReceives, customerWrites, docShot, signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 const HOUR = 3600_000
 
 test('the WhatsApp window counts down, then the composer becomes "Send message template" (rule 15)', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
   await owner.client.post(`/api/v1/workspaces/${ws}/sandbox`)
   await customerWrites(owner, 'Where is order 1001?')
-  const page = await signIn(browser, server, 'owner@acme.test', { fakeClock: true })
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test', { fakeClock: true })
   await page.locator('.inbox-row', { hasText: 'Where is order 1001?' }).click()
 
   // A live countdown from 24 hours.
@@ -35,7 +24,7 @@ test('the WhatsApp window counts down, then the composer becomes "Send message t
   assert.match((await timer.textContent()) ?? '', /^23:58:\d\d$/)
 
   // 24 hours pass on both clocks: the server's (windows are evaluated there) and the page's.
-  server.clock.advance(24 * HOUR + 60_000)
+  e2e.server.clock.advance(24 * HOUR + 60_000)
   await page.clock.fastForward(24 * HOUR)
   await page.getByText('Window closed').waitFor()
   assert.equal(await page.getByRole('textbox', { name: 'Type a reply' }).count(), 0, 'no free-form composer')

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, navLabels, shot } from './browser'
+import { test } from 'node:test'
+import type { Page } from 'playwright-core'
+import { navLabels, serverAndBrowser, shot } from './browser'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 const OWNER = { email: 'owner@acme.test', password: 'Strong-Admin-Pass-1' }
 
@@ -27,9 +17,9 @@ async function sidebarSide(page: Page): Promise<'left' | 'right'> {
 }
 
 test('owner sets up and invites an agent; the agent accepts and sees only what an agent may see, in Arabic and English', async () => {
-  const ownerCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+  const ownerCtx = await e2e.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
   const owner = await ownerCtx.newPage()
-  await owner.goto(server.url)
+  await owner.goto(e2e.server.url)
   await owner.waitForURL('**/setup')
   assert.deepEqual(await direction(owner), { dir: 'ltr', lang: 'en' })
   await owner.getByLabel('Organization name').fill('Acme Trading')
@@ -81,9 +71,9 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await owner.locator('[data-invitation-email="sara@acme.test"]').waitFor()
 
   // The agent's browser prefers Arabic.
-  const agentCtx = await browser.newContext({ locale: 'ar-SA', viewport: { width: 1280, height: 800 } })
+  const agentCtx = await e2e.browser.newContext({ locale: 'ar-SA', viewport: { width: 1280, height: 800 } })
   const agent = await agentCtx.newPage()
-  await agent.goto(link.replace(/^http:\/\/localhost:\d+/, server.url))
+  await agent.goto(link.replace(/^http:\/\/localhost:\d+/, e2e.server.url))
   await agent.getByRole('heading', { name: 'انضم إلى فريقك' }).waitFor()
   assert.deepEqual(await direction(agent), { dir: 'rtl', lang: 'ar' })
   await agent.getByLabel('الاسم').fill('سارة العتيبي')
@@ -97,11 +87,11 @@ test('owner sets up and invites an agent; the agent accepts and sees only what a
   await shot(agent, 'agent-home-ar')
 
   // Settings are refused even by URL.
-  await agent.goto(`${server.url}/w/${workspaceId}/settings/users`)
+  await agent.goto(`${e2e.server.url}/w/${workspaceId}/settings/users`)
   await agent.getByText('ليس لديك صلاحية الوصول إلى هذه الصفحة.').waitFor()
 
   // Switch to English: the layout flips and the choice is kept in the profile.
-  await agent.goto(`${server.url}/w/${workspaceId}/profile`)
+  await agent.goto(`${e2e.server.url}/w/${workspaceId}/profile`)
   await agent.getByRole('button', { name: 'English' }).click()
   await agent.getByRole('heading', { name: 'Your profile' }).waitFor()
   assert.deepEqual(await direction(agent), { dir: 'ltr', lang: 'en' })

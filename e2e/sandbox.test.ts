@@ -1,32 +1,21 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { test } from 'node:test'
 import { setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 
-let server: TestServer
-let browser: Browser
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
-})
+const e2e = serverAndBrowser()
 
 test('an owner opens the WhatsApp sandbox from Settings, writes as the customer and sees the reply, in English and Arabic', async () => {
-  const owner = await setupOwner(server)
-  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
+  const owner = await setupOwner(e2e.server)
+  const ctx = await e2e.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
   const page = await ctx.newPage()
-  await page.goto(`${server.url}/login`)
+  await page.goto(`${e2e.server.url}/login`)
   await page.getByLabel('Email').fill('owner@acme.test')
   await page.getByLabel('Password').fill(TEST_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
   // Signed in (the session cookie is set) before going anywhere else.
   await page.waitForURL(`**/w/${owner.workspaceId}/**`)
-  await page.goto(`${server.url}/w/${owner.workspaceId}/settings`)
+  await page.goto(`${e2e.server.url}/w/${owner.workspaceId}/settings`)
   await page.getByRole('link', { name: 'WhatsApp sandbox' }).click()
   await page.waitForURL(`**/w/${owner.workspaceId}/sandbox`)
   await page.getByRole('button', { name: 'Start the sandbox' }).click()
@@ -37,7 +26,7 @@ test('an owner opens the WhatsApp sandbox from Settings, writes as the customer 
   await page.locator('.bubble-customer').getByText('Hello, do you deliver to Jeddah?').waitFor()
 
   // The reply comes from the inbox API, as an agent would send it.
-  const { rows } = await server.ctx.database.query<{ id: number }>(
+  const { rows } = await e2e.server.ctx.database.query<{ id: number }>(
     'SELECT id FROM contacts WHERE workspace_id = $1 ORDER BY id DESC LIMIT 1',
     [owner.workspaceId],
   )

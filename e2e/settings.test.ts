@@ -3,18 +3,15 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
-import { setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { setupOwner } from '../src/server/test/factories'
+import { serverAndBrowser, shot } from './browser'
+import { signIn } from './inbox'
 
-let server: TestServer
-let browser: Browser
+const e2e = serverAndBrowser()
+
 let receiver: Server
 const received: { id: string; type: string }[] = []
 before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
   // A webhook receiver on loopback (allowed once the workspace allows private networks).
   receiver = createServer((req, res) => {
     let body = ''
@@ -30,25 +27,16 @@ before(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
 })
 after(async () => {
-  await browser?.close()
-  await server?.close()
   await new Promise((resolve) => receiver?.close(resolve))
 })
 
 const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
 
 test('settings round-trip: tags, closing-note mode and auto-close, a webhook with its delivery log and replay, a channel from the wizard', async () => {
-  const owner = await setupOwner(server)
+  const owner = await setupOwner(e2e.server)
   const ws = owner.workspaceId
-  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
-  const page = await ctx.newPage()
-  await page.goto(`${server.url}/login`)
-  await page.getByLabel('Email').fill('owner@acme.test')
-  await page.getByLabel('Password').fill(TEST_PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  // Everyone lands in the Inbox (the first module).
-  await page.waitForURL('**/w/*/inbox')
-  await page.goto(`${server.url}/w/${ws}/settings/general`)
+  const page = await signIn(e2e.browser, e2e.server, 'owner@acme.test')
+  await page.goto(`${e2e.server.url}/w/${ws}/settings/general`)
   const nav = page.getByRole('navigation', { name: 'Settings' })
   for (const name of [
     'Channels',
@@ -211,5 +199,5 @@ test('settings round-trip: tags, closing-note mode and auto-close, a webhook wit
   const box = (await page.locator('.settings-nav').boundingBox())!
   assert.ok(box.x > 640, 'the settings navigation sits on the right in Arabic')
   await shot(page, 'settings-channels-ar')
-  await ctx.close()
+  await page.context().close()
 })

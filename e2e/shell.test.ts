@@ -1,33 +1,27 @@
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { after, before, test } from 'node:test'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { test } from 'node:test'
+import type { BrowserContext, Page } from 'playwright-core'
 import { buildContact, buildUser, setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 
 /**
  * Issue 6 items 6–8: the notification centre (live over the realtime socket), the profile
  * (language, picture, availability), the PWA (manifest, service worker, offline page) and the
  * shell on a phone.
  */
-let server: TestServer
-let browser: Browser
 let owner: Awaited<ReturnType<typeof setupOwner>>
 let agent: Awaited<ReturnType<typeof buildUser>>
 const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
 
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
-  owner = await setupOwner(server)
-  agent = await buildUser(server, owner.workspaceId, 'agent', { name: 'Sara Agent', email: 'sara@acme.test' })
+const e2e = serverAndBrowser(async () => {
+  owner = await setupOwner(e2e.server)
+  agent = await buildUser(e2e.server, owner.workspaceId, 'agent', {
+    name: 'Sara Agent',
+    email: 'sara@acme.test',
+  })
   mkdirSync(DOCS, { recursive: true })
-})
-after(async () => {
-  await browser?.close()
-  await server?.close()
 })
 
 /** Keeps a screenshot of the viewport in docs/screenshots as well as a full page one in .tmp/e2e. */
@@ -43,12 +37,12 @@ async function signIn(
   // Each test starts in English whatever an earlier one left in the profile.
   const client = email === agent.email ? agent.client : owner.client
   await client.patch('/api/v1/me', { locale: 'en', status: 'online' })
-  const context = await browser.newContext({
+  const context = await e2e.browser.newContext({
     locale: opts.locale ?? 'en-US',
     viewport: opts.viewport ?? { width: 1280, height: 800 },
   })
   const page = await context.newPage()
-  await page.goto(`${server.url}/login`)
+  await page.goto(`${e2e.server.url}/login`)
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(TEST_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
@@ -63,7 +57,7 @@ test('a mention and an assignment appear live in the bell and the title; marking
   const lap = (what: string) => t.diagnostic(`${what}: ${Date.now() - started} ms`)
   const { context, page } = await signIn(agent.email)
   try {
-    await page.goto(`${server.url}/w/${owner.workspaceId}/profile`)
+    await page.goto(`${e2e.server.url}/w/${owner.workspaceId}/profile`)
     await page.getByRole('heading', { name: 'Your profile' }).waitFor()
     const bell = page.getByTestId('notification-bell')
     await bell.waitFor()
@@ -73,7 +67,10 @@ test('a mention and an assignment appear live in the bell and the title; marking
     await page.waitForFunction(() => performance.getEntriesByType('resource').length > 0)
     await new Promise((r) => setTimeout(r, 500))
 
-    const contact = await buildContact(server, owner.workspaceId, { firstName: 'Huda', lastName: 'Saleh' })
+    const contact = await buildContact(e2e.server, owner.workspaceId, {
+      firstName: 'Huda',
+      lastName: 'Saleh',
+    })
     lap('signed in and subscribed')
     const assignedAt = Date.now()
     const assigned = await owner.client.put(`${ws()}/contacts/${contact.id}/assignee`, {
@@ -172,7 +169,7 @@ test('browser notifications: asked only from a button, shown for a background ta
       Object.defineProperty(window, 'Notification', { value: FakeNotification })
       Object.defineProperty(document, 'visibilityState', { get: () => (window.__hidden ? 'hidden' : 'visible') })
     `)
-    await page.goto(`${server.url}/w/${owner.workspaceId}/profile`)
+    await page.goto(`${e2e.server.url}/w/${owner.workspaceId}/profile`)
     await page.getByRole('heading', { name: 'Notifications' }).waitFor()
     assert.equal(
       await page.evaluate(() => (window as unknown as { __asked: number }).__asked),
@@ -183,7 +180,7 @@ test('browser notifications: asked only from a button, shown for a background ta
     await page.getByText('Browser notifications are on for this browser.').waitFor()
     await new Promise((r) => setTimeout(r, 500))
 
-    const contact = await buildContact(server, owner.workspaceId, { firstName: 'Omar' })
+    const contact = await buildContact(e2e.server, owner.workspaceId, { firstName: 'Omar' })
     await page.evaluate(() => {
       ;(window as unknown as { __hidden: boolean }).__hidden = true
     })
@@ -226,7 +223,7 @@ test('a dropped realtime socket says so, reconnects, and catches up on what was 
       ws.connectToServer()
       routes.push(ws)
     })
-    await page.goto(`${server.url}/w/${owner.workspaceId}/profile`)
+    await page.goto(`${e2e.server.url}/w/${owner.workspaceId}/profile`)
     await page.getByRole('heading', { name: 'Your profile' }).waitFor()
     await new Promise((r) => setTimeout(r, 800))
     assert.equal(await page.getByText('Live updates paused: reconnecting…').count(), 0)
@@ -237,7 +234,7 @@ test('a dropped realtime socket says so, reconnects, and catches up on what was 
     await page.getByText('Live updates paused: reconnecting…').waitFor()
 
     // Missed while down: a mention.
-    const contact = await buildContact(server, owner.workspaceId, { firstName: 'Rana' })
+    const contact = await buildContact(e2e.server, owner.workspaceId, { firstName: 'Rana' })
     await owner.client.post(`${ws()}/contacts/${contact.id}/comments`, {
       body: `missed {{@user.${agent.userId}}}`,
     })
@@ -257,7 +254,7 @@ test('a dropped realtime socket says so, reconnects, and catches up on what was 
 test('profile: language switches UI and direction at once and is stored; picture and availability', async () => {
   const { context, page } = await signIn(agent.email)
   try {
-    await page.goto(`${server.url}/w/${owner.workspaceId}/profile`)
+    await page.goto(`${e2e.server.url}/w/${owner.workspaceId}/profile`)
     await page.getByRole('heading', { name: 'Your profile' }).waitFor()
     await page.getByLabel('Language', { exact: true }).selectOption('ar')
     await page.getByRole('heading', { name: 'ملفك الشخصي' }).waitFor()
@@ -383,7 +380,7 @@ test('keyboard: the skip link is the first stop and moves focus to the content',
 })
 
 test('PWA: manifest, service worker, offline page, and API responses never cached', async () => {
-  const manifestRes = await fetch(`${server.url}/manifest.webmanifest`)
+  const manifestRes = await fetch(`${e2e.server.url}/manifest.webmanifest`)
   assert.equal(manifestRes.status, 200)
   const manifest = (await manifestRes.json()) as Record<string, unknown> & {
     icons: { src: string; sizes: string; type: string; purpose: string }[]
@@ -402,7 +399,7 @@ test('PWA: manifest, service worker, offline page, and API responses never cache
   const maskable = manifest.icons.find((i) => i.purpose === 'maskable')
   assert.ok(maskable)
   for (const icon of manifest.icons) {
-    const res = await fetch(`${server.url}${icon.src}`)
+    const res = await fetch(`${e2e.server.url}${icon.src}`)
     assert.equal(res.status, 200, icon.src)
     assert.equal(res.headers.get('content-type')?.split(';')[0], icon.type, icon.src)
   }
@@ -414,7 +411,7 @@ test('PWA: manifest, service worker, offline page, and API responses never cache
       const reg = await navigator.serviceWorker.ready
       return reg.active?.scriptURL
     })
-    assert.equal(scriptURL, `${server.url}/sw.js`)
+    assert.equal(scriptURL, `${e2e.server.url}/sw.js`)
     // The shell is cached (hashed assets, offline page); nothing under /api/ is.
     await page.waitForFunction(async () => {
       const keys = await caches.keys()

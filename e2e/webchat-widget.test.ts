@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import { after, before, test } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
+import { after, test } from 'node:test'
+import type { Page } from 'playwright-core'
 import { waitFor } from '../src/server/test/custom-channel'
 import { setupOwner } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, shot } from './browser'
+import { serverAndBrowser, shot } from './browser'
 
-let server: TestServer
-let browser: Browser
 let site: Server
 let sitePort: number
 let owner: Awaited<ReturnType<typeof setupOwner>>
@@ -23,16 +20,14 @@ function page(lang: 'en' | 'ar') {
     : `<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Flower shop</h1>${embed}</body></html>`
 }
 
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
+const e2e = serverAndBrowser(async () => {
   site = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' })
     res.end(page(req.url?.startsWith('/ar') ? 'ar' : 'en'))
   })
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r))
   sitePort = (site.address() as { port: number }).port
-  owner = await setupOwner(server)
+  owner = await setupOwner(e2e.server)
   ws = `/api/v1/workspaces/${owner.workspaceId}`
   const res = await owner.client.post(`${ws}/channels`, {
     type: 'webchat',
@@ -50,12 +45,10 @@ before(async () => {
     /^<script src="http:\/\/localhost:\d+\/widget\.js" data-channel="[^"]+" charset="utf-8" async><\/script>$/,
   )
   // PUBLIC_URL is not the test server's port: point the snippet at the running server.
-  embed = res.body.embedCode.replace(/^<script src="http:\/\/localhost:\d+/, `<script src="${server.url}`)
-  assert.match(server.url, /^http:\/\/127\.0\.0\.1:/)
+  embed = res.body.embedCode.replace(/^<script src="http:\/\/localhost:\d+/, `<script src="${e2e.server.url}`)
+  assert.match(e2e.server.url, /^http:\/\/127\.0\.0\.1:/)
 })
 after(async () => {
-  await browser?.close()
-  await server?.close()
   await new Promise<void>((r) => site?.close(() => r()))
 })
 
@@ -74,14 +67,14 @@ async function agentReply(contactId: number, text: string) {
 }
 
 test('widget.js is served as UTF-8 JavaScript', async () => {
-  const res = await fetch(`${server.url}/widget.js`)
+  const res = await fetch(`${e2e.server.url}/widget.js`)
   assert.equal(res.status, 200)
   assert.equal(res.headers.get('content-type'), 'application/javascript; charset=utf-8')
   assert.match(await res.text(), /تحدّث معنا/)
 })
 
 test('a visitor on another site chats with an agent: pre-chat form, Arabic, realtime replies, unread badge, history after reload', async () => {
-  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+  const ctx = await e2e.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
   const p = await ctx.newPage()
   await p.goto(`http://localhost:${sitePort}/`)
   const open = p.getByRole('button', { name: 'Open chat' })
@@ -99,7 +92,7 @@ test('a visitor on another site chats with an agent: pre-chat form, Arabic, real
   await p.getByRole('button', { name: 'Send', exact: true }).click()
 
   const contactId = await waitFor(async () => {
-    const { rows } = await server.ctx.database.query<{ id: number }>(
+    const { rows } = await e2e.server.ctx.database.query<{ id: number }>(
       'SELECT id FROM contacts WHERE workspace_id = $1 AND email = $2',
       [owner.workspaceId, 'sara@mail.example'],
     )
@@ -151,7 +144,7 @@ test('a visitor on another site chats with an agent: pre-chat form, Arabic, real
 })
 
 test('on an Arabic page the widget speaks Arabic and is laid out right-to-left', async () => {
-  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
+  const ctx = await e2e.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })
   const p = await ctx.newPage()
   await p.goto(`http://localhost:${sitePort}/ar`)
   const open = p.getByRole('button', { name: 'افتح المحادثة' })
@@ -176,7 +169,7 @@ test('on an Arabic page the widget speaks Arabic and is laid out right-to-left',
 })
 
 test('a site that is not an allowed origin gets no widget', async () => {
-  const ctx = await browser.newContext()
+  const ctx = await e2e.browser.newContext()
   const p = await ctx.newPage()
   const configRequests: string[] = []
   const warnings: string[] = []
@@ -196,7 +189,7 @@ test('a site that is not an allowed origin gets no widget', async () => {
   assert.equal(configRequests.length, 1, configRequests.join('\n'))
   assert.match(configRequests[0]!, /\/config$/)
   assert.equal(await widget(p).count(), 0)
-  const log = server
+  const log = e2e.server
     .logs()
     .split('\n')
     .filter((l) => l.includes('"statusCode":403'))

@@ -1,34 +1,28 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { after, before, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import { after, test } from 'node:test'
 import { connectCustomChannel, inbound, startDestination, waitFor } from '../src/server/test/custom-channel'
 import { buildContact, buildUser, setupOwner, TEST_PASSWORD } from '../src/server/test/factories'
-import { startTestServer, type TestServer } from '../src/server/test/harness'
-import { launchBrowser, SCREENSHOTS, shot } from './browser'
+import { SCREENSHOTS, serverAndBrowser, shot } from './browser'
 
 const DOCS = path.resolve(import.meta.dirname, '../docs/screenshots')
 
-let server: TestServer
-let browser: Browser
 let destination: Awaited<ReturnType<typeof startDestination>>
 let owner: Awaited<ReturnType<typeof setupOwner>>
-before(async () => {
-  server = await startTestServer({ listen: true })
-  browser = await launchBrowser()
+const e2e = serverAndBrowser(async () => {
   destination = await startDestination()
-  owner = await setupOwner(server)
+  owner = await setupOwner(e2e.server)
 })
 
 async function signIn(email: string, locale = 'en-US') {
-  const ctx = await browser.newContext({
+  const ctx = await e2e.browser.newContext({
     locale,
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   })
   const page = await ctx.newPage()
-  await page.goto(`${server.url}/login`)
+  await page.goto(`${e2e.server.url}/login`)
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(TEST_PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
@@ -36,8 +30,6 @@ async function signIn(email: string, locale = 'en-US') {
   return { ctx, page }
 }
 after(async () => {
-  await browser?.close()
-  await server?.close()
   await destination?.close()
 })
 
@@ -127,7 +119,7 @@ test('an owner builds "conversation opened → send message → add tag" in the 
   await page.getByRole('dialog', { name: 'Versions' }).getByRole('button', { name: 'Close' }).first().click()
 
   // A contact writes in through the custom channel: the conversation opens and the workflow runs.
-  const sent = await inbound(server, channel, {
+  const sent = await inbound(e2e.server, channel, {
     from: '+966500000123',
     text: 'السلام عليكم',
     contact: { firstName: 'Salma' },
@@ -196,7 +188,7 @@ test('an owner builds "conversation opened → send message → add tag" in the 
 test('from a template: incomplete steps highlighted (rule 64), named branches drawn, move and delete with children (rule 65), export and import; agents have no Workflows (rule 60)', async () => {
   const ws = owner.workspaceId
   const { ctx, page } = await signIn('owner@acme.test')
-  await page.goto(`${server.url}/w/${ws}/workflows`)
+  await page.goto(`${e2e.server.url}/w/${ws}/workflows`)
   await page.getByRole('button', { name: 'Create workflow' }).click()
   await page.getByLabel('Start from').selectOption({ label: 'Routing: VIP contacts' })
   assert.equal(await page.getByLabel('Name').inputValue(), 'Routing: VIP contacts')
@@ -310,7 +302,7 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
 
   // A test run with assumptions: the CRM answers, or fails (its Failure branch jumps to a step
   // that is still incomplete, which the simulated path reports).
-  await buildContact(server, ws, { firstName: 'Karim', phone: '+966511111111' })
+  await buildContact(e2e.server, ws, { firstName: 'Karim', phone: '+966511111111' })
   await page.getByRole('button', { name: 'Test run' }).click()
   const dialog = page.getByRole('dialog', { name: 'Test run' })
   await dialog.getByLabel('Search contacts').fill('Karim')
@@ -368,10 +360,10 @@ test('from a template: incomplete steps highlighted (rule 64), named branches dr
   await ctx.close()
 
   // Rule 60: an agent sees no Workflows item and cannot open the page.
-  const agent = await buildUser(server, ws, 'agent')
+  const agent = await buildUser(e2e.server, ws, 'agent')
   const a = await signIn(agent.email)
   assert.equal(await a.page.locator('[data-nav="workflows"]').count(), 0)
-  await a.page.goto(`${server.url}/w/${ws}/workflows`)
+  await a.page.goto(`${e2e.server.url}/w/${ws}/workflows`)
   await a.page.getByRole('alert').waitFor()
   assert.equal(await a.page.getByRole('button', { name: 'Create workflow' }).count(), 0)
   await a.ctx.close()
@@ -391,7 +383,7 @@ test('rule 61: at 100 steps the editor says so instead of offering a 101st', asy
   })
   assert.equal(created.status, 201, created.text)
   const { ctx, page } = await signIn('owner@acme.test')
-  await page.goto(`${server.url}/w/${ws}/workflows/${created.body.id}`)
+  await page.goto(`${e2e.server.url}/w/${ws}/workflows/${created.body.id}`)
   await page.getByText('100 of 100 steps').waitFor()
   await page.getByRole('button', { name: 'Add a step after Note 50' }).click()
   await page.getByText('A workflow has at most 100 steps.').waitFor()

@@ -95,18 +95,22 @@ async function post(raw: string): Promise<{ ok: boolean; error?: string }> {
   }
 }
 
-async function closed(p: Extract<Phase, { kind: 'closed' }>): Promise<PhaseResult> {
-  const r: PhaseResult = {
+function emptyResult(seconds: number): PhaseResult {
+  return {
     sent: 0,
     acked: 0,
     failed: 0,
     measured: 0,
-    seconds: p.seconds,
+    seconds,
     latencies: [],
     visible: [],
     invisible: 0,
     errors: [],
   }
+}
+
+async function closed(p: Extract<Phase, { kind: 'closed' }>): Promise<PhaseResult> {
+  const r = emptyResult(p.seconds)
   const start = performance.now()
   const from = start + p.warmSeconds * 1000
   const until = from + p.seconds * 1000
@@ -130,17 +134,7 @@ async function closed(p: Extract<Phase, { kind: 'closed' }>): Promise<PhaseResul
 }
 
 async function open(p: Extract<Phase, { kind: 'open' }>): Promise<PhaseResult> {
-  const r: PhaseResult = {
-    sent: 0,
-    acked: 0,
-    failed: 0,
-    measured: 0,
-    seconds: p.seconds,
-    latencies: [],
-    visible: [],
-    invisible: 0,
-    errors: [],
-  }
+  const r = emptyResult(p.seconds)
   // The agent's view: frames arrive on this process's event loop, timed on the same clock.
   const seen = new Map<string, number>()
   const socket = await watch((id) => seen.set(id, performance.now()))

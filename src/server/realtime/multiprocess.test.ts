@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,7 +12,7 @@ import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
 import { RealtimeTestClient } from '../test/realtime-client'
-import { startServeProcess, stopServeProcess } from '../test/serve'
+import { ownerOfPort, startServeProcess, stopServeProcess } from '../test/serve'
 import { insertMember, insertUser } from '../users/users.repo'
 
 /**
@@ -60,34 +60,6 @@ class HttpClient {
     c.csrf = this.csrf
     return c
   }
-}
-
-/** Which of these processes holds the TCP connection whose local port is `port` (Linux /proc). */
-function ownerOfPort(port: number, pids: number[]): number | undefined {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0')
-  const inodes = new Set<string>()
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = ''
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch {
-      continue
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/)
-      if (cols[1]?.endsWith(`:${hex}`)) inodes.add(cols[9]!)
-    }
-  }
-  for (const pid of pids) {
-    try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        const link = readlinkSync(`/proc/${pid}/fd/${fd}`)
-        const m = /^socket:\[(\d+)\]$/.exec(link)
-        if (m && inodes.has(m[1]!)) return pid
-      }
-    } catch {}
-  }
-  return undefined
 }
 
 describe('two server processes on one PostgreSQL database', () => {

@@ -19,7 +19,10 @@ let seq = 0
 const unique = () => `${process.pid}${++seq}`
 
 /** First-run setup through the API; returns the owner's signed-in client. */
-export async function setupOwner(server: TestServer, body: Partial<Record<string, string>> = {}) {
+export async function setupOwner(
+  server: Pick<TestServer, 'app'>,
+  body: Partial<Record<string, string>> = {},
+) {
   const client = new TestClient(server.app)
   const res = await client.post('/api/v1/setup', {
     organizationName: 'Acme Trading',

@@ -4,11 +4,19 @@ import { createServer, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
+import { type Outbound, startCustomSimulator } from '../../simulators/custom/custom.simulator'
 import { openDatabase } from '../db/database'
 import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
-import { exited, setupOverHttp, startServeProcess, stopServeProcess } from '../test/serve'
+import {
+  customChannelOverHttp,
+  exited,
+  seedContactsOnChannel,
+  setupOverHttp,
+  startServeProcess,
+  stopServeProcess,
+} from '../test/serve'
 
 const RUNS = 1000
 const t0 = Date.now()
@@ -56,46 +64,29 @@ async function startSlowCrm(delayMs: number) {
 }
 
 /**
- * The channel's provider: what it delivers, per contact (each gets one reply). Like any destination
- * of the custom channel it honours the Idempotency-Key: a key it already accepted is a retry,
- * answered with the first mId and not delivered again (`repeats`).
+ * The channel's provider is the custom channel's simulator, which honours the Idempotency-Key like
+ * any destination: a key it already accepted is a retry (`repeat`), answered with the first mId and
+ * not delivered again.
  */
 async function startProvider() {
-  const byContact = new Map<string, number>()
-  const accepted = new Map<string, string>()
-  const repeats = new Map<string, number>()
-  let n = 0
-  const server = createServer((req, res) => {
-    let data = ''
-    req.on('data', (c) => (data += c))
-    req.on('end', () => {
-      const key = String(req.headers['idempotency-key'] ?? '')
-      const answer = (mId: string) =>
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ mId }))
-      const first = key ? accepted.get(key) : undefined
-      if (first) {
-        repeats.set(key, (repeats.get(key) ?? 0) + 1)
-        return answer(first)
-      }
-      const to = String((JSON.parse(data) as { contactId?: string }).contactId)
-      byContact.set(to, (byContact.get(to) ?? 0) + 1)
-      const mId = `out-${++n}`
-      if (key) accepted.set(key, mId)
-      answer(mId)
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const sim = await startCustomSimulator()
+  const delivered = () => sim.received.filter((e) => e.status === 200 && !e.repeat)
+  const keyOf = (e: Outbound) => String(e.headers['idempotency-key'])
   return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/message`,
-    byContact,
-    accepted,
-    repeats,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
+    url: sim.destinationUrl,
+    /** What it delivered, per contact (each gets one reply). */
+    byContact: () => count(delivered().map((e) => String(e.body?.contactId))),
+    /** The keys of the sends it delivered. */
+    accepted: () => new Set(delivered().map(keyOf)),
+    repeats: () => count(sim.received.filter((e) => e.repeat).map(keyOf)),
+    close: sim.close,
   }
+}
+
+function count(keys: string[]): Map<string, number> {
+  const n = new Map<string, number>()
+  for (const k of keys) n.set(k, (n.get(k) ?? 0) + 1)
+  return n
 }
 
 /**
@@ -137,18 +128,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
       email: 'o@crash.test',
       password: 'Durable-Pass-2026',
     })
-    const channel = (await api('POST', '/channels', {
-      type: 'custom',
-      name: 'Gateway',
-      config: { idType: 'phone', destinationUrl: provider.url },
-    })) as { id: number; webhookUrl: string; credentials: { apiToken: string } }
-    await api('PATCH', '/workflow-settings', { allowPrivateNetwork: true })
-    // The channel is active once its setup job ran; until then a send is refused (and a run's
-    // Send a Message step would take its "not sent" path).
-    for (let i = 0; (await api('GET', `/channels/${channel.id}`)).status !== 'active'; i++) {
-      assert.ok(i < 600, 'the channel became active')
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    const channel = await customChannelOverHttp(api, provider.url)
 
     // 1,000 contacts who wrote in on the channel (so they can be answered), written straight to
     // the database while the server is stopped: this test is about runs, not about ingest.
@@ -156,18 +136,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     const seeding = await openDatabase({ dataDir, databaseUrl: env.DATABASE_URL, command: 'test' })
     let contactIds: number[]
     try {
-      const { rows } = await seeding.query<{ id: number }>(
-        `INSERT INTO contacts (workspace_id, first_name, phone, last_interacted_channel_id, last_incoming_at)
-         SELECT $1, 'Contact ' || g, '+96655' || lpad(g::text, 7, '0'), $2, now() FROM generate_series(1, $3::int) g
-         RETURNING id`,
-        [workspaceId, channel.id, RUNS],
-      )
-      contactIds = rows.map((r) => Number(r.id))
-      await seeding.query(
-        `INSERT INTO contact_channels (workspace_id, contact_id, channel_id, identifier, last_incoming_at)
-         SELECT workspace_id, id, $2, phone, now() FROM contacts WHERE workspace_id = $1`,
-        [workspaceId, channel.id],
-      )
+      contactIds = await seedContactsOnChannel(seeding, workspaceId, channel.id, RUNS)
     } finally {
       await seeding.close()
     }
@@ -221,19 +190,19 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     const inFlight = crm.unanswered().size
     child.kill('SIGKILL')
     const calledBeforeKill = new Set(crm.received.keys())
-    const handedOverBeforeKill = new Set(provider.accepted.keys())
+    const handedOverBeforeKill = provider.accepted()
     const seenBeforeKill = calledBeforeKill.size
     await exited(child)
     assert.ok(seenBeforeKill < RUNS, `killed with ${seenBeforeKill} of ${RUNS} CRM calls made`)
 
-    progress(`killed at ${seenBeforeKill} CRM calls, ${provider.byContact.size} replies`)
+    progress(`killed at ${seenBeforeKill} CRM calls, ${provider.byContact().size} replies`)
     const restarted = Date.now()
     child = await startServeProcess(env, port)
     progress('restarted')
     await until(
-      () => provider.byContact.size >= RUNS,
+      () => provider.byContact().size >= RUNS,
       600_000,
-      () => `every reply sent (${provider.byContact.size} sent, ${crm.received.size} CRM calls)`,
+      () => `every reply sent (${provider.byContact().size} sent, ${crm.received.size} CRM calls)`,
     )
     progress('every reply sent')
     const recoverySeconds = (Date.now() - restarted) / 1000
@@ -250,12 +219,12 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
     }
     // Every contact's reply delivered once. A send the dead process had handed over without
     // recording the answer is retried with its key, once, and not delivered again.
-    assert.equal(provider.byContact.size, RUNS)
+    assert.equal(provider.byContact().size, RUNS)
     assert.deepEqual(
-      [...provider.byContact].filter(([, n]) => n > 1),
+      [...provider.byContact()].filter(([, n]) => n > 1),
       [],
     )
-    for (const [key, n] of provider.repeats) {
+    for (const [key, n] of provider.repeats()) {
       assert.equal(n, 1, `${key} retried ${n} times`)
       assert.ok(handedOverBeforeKill.has(key), `${key} was first sent after the restart, yet retried`)
     }
@@ -290,7 +259,7 @@ test('kill -9 with 1,000 runs between steps: each run finishes once, nothing sen
       // A call is repeated only by a new attempt: the step taken over from the dead process.
       assert.ok(attempts!.retaken >= repeated.length, `${attempts!.retaken} steps taken over`)
       console.log(
-        `killed at ${seenBeforeKill}/${RUNS} CRM calls (${inFlight} unanswered); all runs done ${recoverySeconds.toFixed(1)} s after the restart; ${repeated.length} calls repeated with their key; ${provider.repeats.size} sends retried with their key, delivered once`,
+        `killed at ${seenBeforeKill}/${RUNS} CRM calls (${inFlight} unanswered); all runs done ${recoverySeconds.toFixed(1)} s after the restart; ${repeated.length} calls repeated with their key; ${provider.repeats().size} sends retried with their key, delivered once`,
       )
     } finally {
       await database.close()

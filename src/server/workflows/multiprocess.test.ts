@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -9,7 +9,14 @@ import { type Database, openDatabase } from '../db/database'
 import { TEST_DB } from '../test/harness'
 import { freePort } from '../test/pg-server'
 import { createTestDatabase } from '../test/prepare'
-import { setupOverHttp, startServeProcess, stopServeProcess } from '../test/serve'
+import {
+  customChannelOverHttp,
+  ownerOfPort,
+  seedContactsOnChannel,
+  setupOverHttp,
+  startServeProcess,
+  stopServeProcess,
+} from '../test/serve'
 
 const SKIP =
   TEST_DB === 'postgres' ? false : 'needs PostgreSQL: two processes cannot share one PGlite data directory'
@@ -28,33 +35,6 @@ async function stop(p: Proc | undefined) {
   if (!p) return
   await stopServeProcess(p.child)
   rmSync(p.dataDir, { recursive: true, force: true })
-}
-
-/** Which of these processes holds the TCP connection whose local port is `port` (Linux /proc). */
-function ownerOfPort(port: number, pids: number[]): number | undefined {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0')
-  const inodes = new Set<string>()
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = ''
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch {
-      continue
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/)
-      if (cols[1]?.endsWith(`:${hex}`)) inodes.add(cols[9]!)
-    }
-  }
-  for (const pid of pids) {
-    try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))
-        if (m && inodes.has(m[1]!)) return pid
-      }
-    } catch {}
-  }
-  return undefined
 }
 
 async function listen(server: Server): Promise<string> {
@@ -129,30 +109,8 @@ test('two server processes on one PostgreSQL share 200 runs; no step runs twice'
     email: 'owner@acme.test',
     password: 'Correct-Horse-42-Battery',
   })
-  const channel = (await api('POST', '/channels', {
-    type: 'custom',
-    name: 'Gateway',
-    config: { idType: 'phone', destinationUrl: providerUrl },
-  })) as { id: number }
-  await api('PATCH', '/workflow-settings', { allowPrivateNetwork: true })
-  // The channel is active once its setup job ran; until then a send is refused (and a run's
-  // Send a Message step would take its "not sent" path).
-  for (let i = 0; (await api('GET', `/channels/${channel.id}`)).status !== 'active'; i++) {
-    assert.ok(i < 600, 'the channel became active')
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  // Contacts who wrote in on the channel, written straight to the database (this is about runs).
-  const { rows } = await database!.query<{ id: number }>(
-    `INSERT INTO contacts (workspace_id, first_name, phone, last_interacted_channel_id, last_incoming_at)
-     SELECT $1, 'Contact ' || g, '+96656' || lpad(g::text, 7, '0'), $2, now() FROM generate_series(1, $3::int) g
-     RETURNING id`,
-    [workspaceId, channel.id, RUNS],
-  )
-  await database!.query(
-    `INSERT INTO contact_channels (workspace_id, contact_id, channel_id, identifier, last_incoming_at)
-     SELECT workspace_id, id, $2, phone, now() FROM contacts WHERE workspace_id = $1`,
-    [workspaceId, channel.id],
-  )
+  const channel = await customChannelOverHttp(api, providerUrl)
+  const contactIds = await seedContactsOnChannel(database!, workspaceId, channel.id, RUNS)
   const tag = (await api('POST', '/tags', { name: 'go' })) as { id: number }
   const created = await api('POST', '/workflows', {
     name: 'Shared',
@@ -176,7 +134,7 @@ test('two server processes on one PostgreSQL share 200 runs; no step runs twice'
     },
   })
   await api('POST', `/workflows/${created.id}/publish`)
-  await api('POST', '/contacts/tags', { contactIds: rows.map((r) => Number(r.id)), add: [tag.id] })
+  await api('POST', '/contacts/tags', { contactIds, add: [tag.id] })
 
   const end = Date.now() + 240_000
   while (sent.size < RUNS) {
