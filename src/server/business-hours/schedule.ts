@@ -17,7 +17,7 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 
 /**
  * Whether `now` falls within the schedule in `timezone`. The one evaluation of business hours:
- * the Date & Time step (its own hours or the workspace's) and the workspace setting use it.
+ * the Date & Time step uses it for its own hours and for the workspace's (`scheduleOf`).
  */
 export function isOpen(schedule: Schedule, timezone: string, now: Date): boolean {
   const local = DateTime.fromJSDate(now, { zone: timezone })
