@@ -19,7 +19,7 @@ import { findRun, listRuns, lockRun, type RunRow, type StepLogRow, stepLogsOf } 
 import { startRun } from './start'
 import type { DryChoice } from './step'
 import { type FormField, shortcut } from './triggers/shortcut'
-import { findVersion, findWorkflow, listWorkflows, type WorkflowRow } from './workflows.repo'
+import { findVersion, findWorkflow, liveWorkflowsByTrigger, type WorkflowRow } from './workflows.repo'
 import { webhookSecretMatches } from './workflows.service'
 
 export type RunWithSteps = { run: RunRow; steps: StepLogRow[] }
@@ -85,13 +85,12 @@ async function liveDefinition(ctx: Ctx, w: WorkflowRow) {
 export async function listShortcuts(ctx: Ctx, p: Principal) {
   authorize(p, 'inbox.view')
   authorize(p, 'shortcuts.use')
-  const out: { workflow: WorkflowRow; form: FormField[] }[] = []
-  for (const w of await listWorkflows(ctx.db, p.workspaceId)) {
-    if (w.status !== 'published' || w.liveTriggerType !== 'shortcut') continue
-    const v = await liveDefinition(ctx, w)
-    if (v) out.push({ workflow: w, form: (v.definition.trigger.conditions.form ?? []) as FormField[] })
-  }
-  return out
+  // One query for the workflows and their live versions (was one version read per shortcut).
+  const live = await liveWorkflowsByTrigger(ctx.db, p.workspaceId, ['shortcut'], 'name')
+  return live.map(({ workflow, version }) => ({
+    workflow,
+    form: (version.definition.trigger.conditions.form ?? []) as FormField[],
+  }))
 }
 
 const formOf = (conditions: Record<string, unknown>): FormField[] =>

@@ -226,7 +226,12 @@ describe('workflow triggers (rule 68)', () => {
     const contact = await buildContact(server, ws)
     const listed = await agent.client.get(api('/shortcuts'))
     assert.equal(listed.status, 200)
-    assert.ok(listed.body.some((s: { workflowId: number }) => s.workflowId === wf))
+    const item = listed.body.find((s: { workflowId: number }) => s.workflowId === wf)
+    assert.deepEqual(
+      item.form.map((f: { key: string }) => f.key),
+      ['order', 'reason'],
+      'listed with its live version form',
+    )
     assert.equal((await hidden.client.get(api('/shortcuts'))).status, 403)
     const start = (c: TestClient, values: Record<string, unknown>) =>
       c.post(api(`/contacts/${contact.id}/shortcuts/${wf}`), { values })

@@ -128,7 +128,13 @@ export async function listVersions(db: DbOrTx, workspaceId: number, workflowId: 
 }
 
 /** Published workflows whose live trigger is one of `types`, with the live definition. */
-export async function liveWorkflowsByTrigger(db: DbOrTx, workspaceId: number, types: string[]) {
+export async function liveWorkflowsByTrigger(
+  db: DbOrTx,
+  workspaceId: number,
+  types: string[],
+  /** `id`: the order triggers start them in; `name`: as a menu lists them. */
+  order: 'id' | 'name' = 'id',
+) {
   return db
     .select({ workflow: workflows, version: workflowVersions })
     .from(workflows)
@@ -147,7 +153,7 @@ export async function liveWorkflowsByTrigger(db: DbOrTx, workspaceId: number, ty
         inArray(workflows.liveTriggerType, types),
       ),
     )
-    .orderBy(asc(workflows.id))
+    .orderBy(...(order === 'name' ? [asc(workflows.name), asc(workflows.id)] : [asc(workflows.id)]))
 }
 
 export async function findSettings(db: DbOrTx, workspaceId: number) {
