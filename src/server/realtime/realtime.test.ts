@@ -463,12 +463,24 @@ describe('limits and shutdown', () => {
     }
   })
 
+})
+
+describe('shutdown', () => {
+  // Its own server with the default limits: on the small-limits server above, a late frame from
+  // the previous test (PostgreSQL NOTIFY arrives asynchronously) can exceed its 600-byte buffer
+  // limit and terminate the socket (1006) before shutdown gets to close it.
   test('shutdown closes sockets with 1001 and stays fast', async () => {
-    const rt = await RealtimeTestClient.connect(small.url, smallOwner.client)
-    await rt.subscribe(smallOwner.workspaceId)
-    const t = Date.now()
-    await small.shutdown('test')
-    assert.ok(Date.now() - t < 3000, `shutdown took ${Date.now() - t} ms`)
-    assert.equal((await rt.waitClosed()).code, 1001)
+    const own = await startTestServer({ listen: true })
+    try {
+      const owner = await setupOwner(own)
+      const rt = await RealtimeTestClient.connect(own.url, owner.client)
+      await rt.subscribe(owner.workspaceId)
+      const t = Date.now()
+      await own.shutdown('test')
+      assert.ok(Date.now() - t < 3000, `shutdown took ${Date.now() - t} ms`)
+      assert.equal((await rt.waitClosed()).code, 1001)
+    } finally {
+      await own.close()
+    }
   })
 })
