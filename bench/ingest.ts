@@ -72,7 +72,7 @@ function startLoadGenerator(): LoadGenerator {
 /** Existing contacts as ingest would have left them: contact with inbox row, identity, open conversation. */
 async function seedExisting(
   database: Database,
-  t: { contacts: string; identities?: string; conversations: string },
+  t: { contacts: string; identities?: string; conversations: string; messages: string },
   ws: number,
   channelId: number,
   n: number,
@@ -101,6 +101,15 @@ async function seedExisting(
      SELECT workspace_id, id, 'open', 'contact', $2, 1, now() FROM ${t.contacts} WHERE workspace_id = $1`,
     [ws, channelId],
   )
+  // Each existing conversation holds the message that opened it: a store that has been in use,
+  // and table statistics (ANALYZE after seeding) that know the messages table is not empty.
+  await database.query(
+    `INSERT INTO ${t.messages} (workspace_id, contact_id, conversation_id, channel_id, direction, author_kind,
+       author_id, type, text, status, provider_message_id)
+     SELECT workspace_id, contact_id, id, $2, 'in', 'contact', contact_id, 'text', 'Hello', 'received', 'wamid.seed-' || id
+     FROM ${t.conversations} WHERE workspace_id = $1`,
+    [ws, channelId],
+  )
   await database.query(
     `UPDATE ${t.contacts} k SET conversation_id = v.id FROM ${t.conversations} v
      WHERE k.workspace_id = $1 AND v.workspace_id = $1 AND v.contact_id = k.id AND v.status = 'open'`,
@@ -123,12 +132,12 @@ async function createBaseline(database: Database, ws: number, channelId: number,
     CREATE TABLE bench_events (LIKE events INCLUDING ALL);`)
   await seedExisting(
     database,
-    { contacts: 'bench_contacts', conversations: 'bench_conversations' },
+    { contacts: 'bench_contacts', conversations: 'bench_conversations', messages: 'bench_messages' },
     ws,
     channelId,
     existing,
   )
-  await database.exec('ANALYZE bench_contacts; ANALYZE bench_conversations')
+  await database.exec('ANALYZE bench_contacts; ANALYZE bench_conversations; ANALYZE bench_messages')
 }
 
 let baselineNew = 0
@@ -250,7 +259,7 @@ export default async function main() {
     const database = server.ctx.database
     await seedExisting(
       database,
-      { contacts: 'contacts', identities: 'contact_channels', conversations: 'conversations' },
+      { contacts: 'contacts', identities: 'contact_channels', conversations: 'conversations', messages: 'messages' },
       ws,
       channelId,
       existing,
@@ -293,7 +302,7 @@ export default async function main() {
       throw new Error(`${half.invisible} acknowledged messages never reached the WebSocket`)
     console.log(`group commit: ${JSON.stringify(groupCommitOf(server.ctx).stats())}`)
     const { rows } = await database.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND direction = 'in'`,
+      `SELECT count(*)::int AS n FROM messages WHERE workspace_id = $1 AND provider_message_id LIKE 'wamid.bench-%'`,
       [ws],
     )
     if (rows[0]!.n !== peak.acked + half.acked)

@@ -35,6 +35,14 @@ export async function listActiveChannelsOfTypes(db: DbOrTx, types: string[]): Pr
     .orderBy(asc(channels.workspaceId), asc(channels.id))
 }
 
+/**
+ * How many times this process has changed each channel (by workspace and id): caches of channel
+ * rows (the webhook lookup) compare it to drop entries read before a change.
+ */
+const generations = new Map<string, number>()
+export const channelGeneration = (workspaceId: number, channelId: number): number =>
+  generations.get(`${workspaceId}:${channelId}`) ?? 0
+
 export async function updateChannel(
   db: DbOrTx,
   workspaceId: number,
@@ -46,6 +54,8 @@ export async function updateChannel(
     .set({ ...values, updatedAt: new Date() })
     .where(and(eq(channels.workspaceId, workspaceId), eq(channels.id, channelId)))
     .returning()
+  const key = `${workspaceId}:${channelId}`
+  generations.set(key, (generations.get(key) ?? 0) + 1)
   return row
 }
 

@@ -15,6 +15,7 @@ import {
 } from './channel'
 import {
   type ChannelRow,
+  channelGeneration,
   findChannel,
   insertChannel,
   listChannels,
@@ -228,11 +229,41 @@ export function toRef(
   }
 }
 
+/**
+ * How long a webhook's channel (row and decrypted secrets) is reused. Every inbound webhook needs
+ * it; reading and decrypting it per request was a database round trip and a key derivation per
+ * message on the ingest hot path. A change made by this process applies at once (the entry's
+ * generation no longer matches); a change made by another process applies within this time.
+ */
+export const WEBHOOK_CHANNEL_TTL_MS = 2000
+type CachedChannel = { at: number; generation: number; channel: ReturnType<typeof toRef> | undefined }
+const webhookChannels = new WeakMap<Ctx, Map<string, CachedChannel>>()
+
 /** Finds the channel a webhook URL names; the key comparison is constant-time. */
 export async function channelForWebhook(ctx: Ctx, workspaceId: number, channelId: number, key: string) {
-  const row = await findChannel(ctx.db, workspaceId, channelId)
-  if (!row || !safeEqual(row.webhookKey, key)) throw new NotFoundError('Webhook')
-  return toRef(ctx, row)
+  let cache = webhookChannels.get(ctx)
+  if (!cache) {
+    cache = new Map()
+    webhookChannels.set(ctx, cache)
+  }
+  const id = `${workspaceId}:${channelId}`
+  const now = Date.now()
+  let hit = cache.get(id)
+  if (
+    !hit ||
+    now - hit.at > WEBHOOK_CHANNEL_TTL_MS ||
+    hit.generation !== channelGeneration(workspaceId, channelId)
+  ) {
+    // The generation is read before the row: a change racing this read leaves the entry stale.
+    const generation = channelGeneration(workspaceId, channelId)
+    const row = await findChannel(ctx.db, workspaceId, channelId)
+    hit = { at: now, generation, channel: row && toRef(ctx, row) }
+    // Bounded: unknown ids (probes of random URLs) must not grow it without limit.
+    if (cache.size >= 10_000) cache.clear()
+    cache.set(id, hit)
+  }
+  if (!hit.channel || !safeEqual(hit.channel.row.webhookKey, key)) throw new NotFoundError('Webhook')
+  return hit.channel
 }
 
 /** ChannelState over the channel_state table: values encrypted, expiry on the server clock. */

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../db/database'
 import { contactChannels, contacts, conversations, messages } from '../db/schema'
-import { insertRowsSql, jsonLiteral, literal, runScript } from '../db/script'
+import { insertRowsSql, jsonLiteral, literal, recordset, runScript } from '../db/script'
 
 /**
  * The SQL of batched ingest. A batch costs two round trips whatever its size: a script of locks
@@ -197,21 +197,23 @@ export function inboundStatements(w: InboundWrites): string[] {
     out.push(`UPDATE contact_channels t
       SET last_incoming_at = v.last_incoming_at, outbound_since_incoming = 0,
           display_name = coalesce(v.display_name, t.display_name)
-      FROM jsonb_to_recordset(${jsonLiteral(
+      FROM ${recordset(
         w.touchIdentities.map((i) => ({
           id: i.id,
           last_incoming_at: i.lastIncomingAt,
           display_name: i.displayName,
         })),
-      )}) AS v(id bigint, last_incoming_at timestamptz, display_name text)
+        'id bigint, last_incoming_at timestamptz, display_name text',
+      )} AS v
       WHERE t.workspace_id = ${ws} AND t.id = v.id`)
   if (w.touchConversations.length)
     out.push(`UPDATE conversations t
       SET incoming_count = t.incoming_count + v.count, last_message_at = v.last_message_at,
           auto_close_at = NULL, updated_at = now()
-      FROM jsonb_to_recordset(${jsonLiteral(
+      FROM ${recordset(
         w.touchConversations.map((c) => ({ id: c.id, count: c.count, last_message_at: c.lastMessageAt })),
-      )}) AS v(id bigint, count int, last_message_at timestamptz)
+        'id bigint, count int, last_message_at timestamptz',
+      )} AS v
       WHERE t.workspace_id = ${ws} AND t.id = v.id`)
   if (w.touchContacts.length)
     out.push(`UPDATE contacts t
@@ -222,7 +224,7 @@ export function inboundStatements(w: InboundWrites): string[] {
           conversation_id = coalesce(v.conversation_id, t.conversation_id),
           inbox_status = CASE WHEN v.conversation_id IS NULL THEN t.inbox_status ELSE 'open' END,
           updated_at = now()
-      FROM jsonb_to_recordset(${jsonLiteral(
+      FROM ${recordset(
         w.touchContacts.map((c) => ({
           id: c.id,
           channel_id: c.channelId,
@@ -233,8 +235,8 @@ export function inboundStatements(w: InboundWrites): string[] {
           last_name: c.lastName,
           conversation_id: c.conversationId,
         })),
-      )}) AS v(id bigint, channel_id bigint, last_incoming_at timestamptz, last_message_at timestamptz,
-               preview text, first_name text, last_name text, conversation_id bigint)
+        'id bigint, channel_id bigint, last_incoming_at timestamptz, last_message_at timestamptz, preview text, first_name text, last_name text, conversation_id bigint',
+      )} AS v
       WHERE t.workspace_id = ${ws} AND t.id = v.id`)
   return out
 }

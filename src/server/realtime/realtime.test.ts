@@ -462,7 +462,6 @@ describe('limits and shutdown', () => {
       await dests.close()
     }
   })
-
 })
 
 describe('shutdown', () => {

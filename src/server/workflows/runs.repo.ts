@@ -150,23 +150,23 @@ export async function stepLogsOf(db: DbOrTx, workspaceId: number, runIds: number
     .orderBy(asc(workflowRunSteps.id))
 }
 
-/** Runs of a contact waiting for its next message, asked after message `messageId` was stored. */
-export async function runsWaitingForReply(
+/**
+ * Runs waiting for their contact's next message (Ask a Question), for several contacts at once:
+ * one query per consumer batch instead of one per inbound message. Locked; oldest first.
+ */
+export async function runsWaitingForReplies(
   db: DbOrTx,
-  workspaceId: number,
-  contactId: number,
-  messageId: number,
+  contacts: { workspaceId: number; contactId: number }[],
 ): Promise<RunRow[]> {
+  if (contacts.length === 0) return []
   return db
     .select()
     .from(workflowRuns)
     .where(
       and(
-        eq(workflowRuns.workspaceId, workspaceId),
-        eq(workflowRuns.contactId, contactId),
+        sql`(${workflowRuns.workspaceId}, ${workflowRuns.contactId}) IN (SELECT * FROM unnest(${sql.param(contacts.map((c) => c.workspaceId))}::bigint[], ${sql.param(contacts.map((c) => c.contactId))}::bigint[]))`,
         eq(workflowRuns.status, 'waiting'),
         eq(workflowRuns.waitKind, 'reply'),
-        lt(workflowRuns.waitMessageId, messageId),
       ),
     )
     .orderBy(asc(workflowRuns.id))

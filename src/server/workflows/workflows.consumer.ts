@@ -6,7 +6,13 @@ import type { RunResume } from '../db/schema'
 import type { EventType } from '../events'
 import { defineConsumer } from '../outbox/consumers'
 import type { EventRow } from '../outbox/outbox.repo'
-import { latestRunOf, type RunRow, runsWaitingForMessage, runsWaitingForReply, updateRun } from './runs.repo'
+import {
+  latestRunOf,
+  type RunRow,
+  runsWaitingForMessage,
+  runsWaitingForReplies,
+  updateRun,
+} from './runs.repo'
 import { startRun } from './start'
 import { TRIGGERS, triggerFor } from './triggers'
 import { enqueueRun } from './wake'
@@ -49,8 +55,9 @@ export const workflowsConsumer = defineConsumer({
       }
       return p
     }
+    const replies = await waitingForReplies(tx, events)
     for (const e of events) {
-      if (e.type === 'message.received') await resumeOnReply(ctx, tx, e)
+      if (e.type === 'message.received') await resumeOnReply(ctx, tx, e, replies)
       else if (e.type === 'message.status_updated') await resumeOnStatus(ctx, tx, e)
       else await fire(ctx, tx, e, await liveOf(e.workspaceId))
     }
@@ -120,10 +127,39 @@ async function fire(ctx: Ctx, tx: Tx, e: EventRow, live: Live[]): Promise<void> 
   }
 }
 
-async function resumeOnReply(ctx: Ctx, tx: Tx, e: EventRow): Promise<void> {
-  const p = e.payload as { contactId: number; messageId: number }
-  const runs = await runsWaitingForReply(tx, e.workspaceId, p.contactId, p.messageId)
-  await resume(ctx, tx, e.workspaceId, runs, { kind: 'reply', messageId: p.messageId })
+type Payload = { contactId: number; messageId: number }
+
+/** The runs waiting for a reply from the batch's senders, by workspace and contact (one query). */
+async function waitingForReplies(tx: Tx, events: EventRow[]): Promise<Map<string, RunRow[]>> {
+  const senders = new Map<string, { workspaceId: number; contactId: number }>()
+  for (const e of events) {
+    if (e.type !== 'message.received') continue
+    const { contactId } = e.payload as Payload
+    senders.set(`${e.workspaceId}:${contactId}`, { workspaceId: e.workspaceId, contactId })
+  }
+  const byContact = new Map<string, RunRow[]>()
+  for (const run of await runsWaitingForReplies(tx, [...senders.values()])) {
+    const key = `${run.workspaceId}:${run.contactId}`
+    byContact.set(key, [...(byContact.get(key) ?? []), run])
+  }
+  return byContact
+}
+
+/**
+ * Resumes the contact's runs that asked before this message arrived (waitMessageId < messageId).
+ * A resumed run leaves the list, so a second message in the same batch does not resume it again.
+ */
+async function resumeOnReply(ctx: Ctx, tx: Tx, e: EventRow, waiting: Map<string, RunRow[]>): Promise<void> {
+  const p = e.payload as Payload
+  const key = `${e.workspaceId}:${p.contactId}`
+  const runs = waiting.get(key) ?? []
+  const due = runs.filter((r) => r.waitMessageId !== null && r.waitMessageId < p.messageId)
+  if (due.length === 0) return
+  waiting.set(
+    key,
+    runs.filter((r) => !due.includes(r)),
+  )
+  await resume(ctx, tx, e.workspaceId, due, { kind: 'reply', messageId: p.messageId })
 }
 
 async function resumeOnStatus(ctx: Ctx, tx: Tx, e: EventRow): Promise<void> {

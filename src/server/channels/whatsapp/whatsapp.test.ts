@@ -117,6 +117,20 @@ describe('WhatsApp webhooks: verification and signatures', () => {
     assert.equal(await countRows(server, 'messages', owner.workspaceId), before)
   })
 
+  test('a rotated app secret applies to the very next webhook (the webhook channel cache is dropped)', async () => {
+    const body = JSON.stringify(fixture(DIR, 'text.json'))
+    assert.equal((await postSigned(server, channel.webhookPath, body, sim.appSecret)).status, 200)
+    const url = `${ws}/channels/${channel.id}`
+    try {
+      assert.equal((await owner.client.patch(url, { secrets: { appSecret: 'rotated-app-secret' } })).status, 200)
+      assert.equal((await postSigned(server, channel.webhookPath, body, sim.appSecret)).status, 401)
+      assert.equal((await postSigned(server, channel.webhookPath, body, 'rotated-app-secret')).status, 200)
+    } finally {
+      assert.equal((await owner.client.patch(url, { secrets: { appSecret: sim.appSecret } })).status, 200)
+    }
+    assert.equal((await postSigned(server, channel.webhookPath, body, sim.appSecret)).status, 200)
+  })
+
   test('a malformed payload answers 400 and stores nothing', async () => {
     const before = await countRows(server, 'messages', owner.workspaceId)
     const body = fixture(DIR, 'text.json')
