@@ -11,7 +11,7 @@
  *    CRM → VIP or regular → Assign To. Warm-up (not measured), then BENCH_RATE new contacts/s for
  *    BENCH_SECONDS, open loop.
  * 2. Timers: N contacts (default 10,000; the issue asks 100,000) waiting in a Wait step whose timers all fall due at the same instant.
- *    The waiting runs and their timer jobs are written in bulk in the engine's own format
+ *    The waiting runs and their timer (one tick job for that second) are written in bulk in the engine's own format
  *    (starting 100,000 runs through triggers would take far longer than what is measured); the
  *    server then resumes them through the engine like any other timer.
  *
@@ -32,7 +32,7 @@ import { Agent } from 'undici'
 import { startDestination } from '../src/server/test/custom-channel'
 import { freePort, startPgServer } from '../src/server/test/pg-server'
 import { setupOverHttp, startServeProcess, stopServeProcess } from '../src/server/test/serve'
-import { RUN_QUEUE } from '../src/server/workflows/wake'
+import { TIMER_QUEUE, tickFor } from '../src/server/workflows/wake'
 import type { WorkflowDefinition } from '../src/shared/workflow/definition'
 import { configureStep, findStep } from '../src/shared/workflow/tree'
 import { postOpenLoop } from './lib/open-loop'
@@ -252,22 +252,11 @@ export default async function main() {
     })
     boss.on('error', () => {})
     await boss.start()
-    const { rows: waitingRuns } = await sql.query<{ id: number }>(
-      'SELECT id FROM workflow_runs WHERE workspace_id = $1 AND workflow_id = $2 ORDER BY id',
-      [ws, timerWf.id],
-    )
-    // Due together, a little after the last job is written.
-    const due = new Date(Date.now() + 5_000 + timers / 20)
-    for (let i = 0; i < waitingRuns.length; i += 5_000) {
-      await boss.insert(
-        waitingRuns.slice(i, i + 5_000).map((r) => ({
-          name: RUN_QUEUE,
-          data: { workspaceId: ws, runId: Number(r.id), seq: 1 },
-          startAfter: due,
-          singletonKey: `timer:${r.id}:1`,
-        })),
-      )
-    }
+    // Due together, a little after everything is written (on a whole second: the tick's time).
+    const due = new Date(Math.ceil((Date.now() + 5_000 + timers / 20) / 1000) * 1000)
+    // The timer as the engine arms it (wake.armTimer): one tick job for the second they fall due.
+    const tick = tickFor(due)
+    await boss.send(TIMER_QUEUE, {}, { singletonKey: tick.singletonKey, startAfter: tick.startAfter })
     await sql.query(
       `UPDATE workflow_runs SET wait_until = $3::text::timestamptz, wait_state = jsonb_build_object('until', $3::text)
        WHERE workspace_id = $1 AND workflow_id = $2`,

@@ -28,7 +28,7 @@ import { WEBHOOK_CLEANUP_QUEUE, webhookCleanupQueue } from './webhooks/cleanup.q
 import { webhookFanout } from './webhooks/fanout.consumer'
 import { startWebhookWorker, type WebhookWorker } from './webhooks/worker'
 import { closeOutbound } from './workflows/engine'
-import { recoverRuns, runQueue, SWEEP_QUEUE, sweepQueue } from './workflows/run.queue'
+import { recoverRuns, runQueue, SWEEP_QUEUE, sweepQueue, timerQueue } from './workflows/run.queue'
 import { RUN_QUEUE, WORKFLOWS_CHANNEL } from './workflows/wake'
 import { workflowsConsumer } from './workflows/workflows.consumer'
 
@@ -81,6 +81,7 @@ function queues(ctx: Ctx) {
     ...imapQueues(ctx),
     contactImportQueue(ctx),
     runQueue(ctx),
+    timerQueue(ctx),
     sweepQueue(ctx),
     webhookCleanupQueue(ctx),
     defineQueue<Record<string, never>>({

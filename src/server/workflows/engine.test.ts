@@ -76,3 +76,60 @@ describe('workflow engine', () => {
     assert.equal((await runsOf(owner, ws, wf)).length, 1)
   })
 })
+
+describe('timers falling due together', () => {
+  let s: TestServer
+  let o: Awaited<ReturnType<typeof setupOwner>>
+  let dest: Awaited<ReturnType<typeof startDestination>>
+  before(async () => {
+    s = await startTestServer()
+    o = await setupOwner(s)
+    dest = await startDestination()
+  })
+  after(async () => {
+    await s.close()
+    await dest.close()
+  })
+
+  test('one tick moves every run waiting for that second, as one by one would: logs, ends, conversations back to humans', async () => {
+    const ch = await connectCustomChannel(o.client, o.workspaceId, dest.url)
+    const opened = { type: 'conversation_opened' as const, conditions: { sources: ['contact'] } }
+    const pause = (id: string) => node('wait', { duration: { amount: 1, unit: 'seconds' } }, { id })
+    // Two workflows for the same contacts, both ending at their Wait: the runs of one contact end
+    // in the same batch, and only then is its conversation the humans' again (rule 93).
+    const first = await publishWorkflow(o.client, o.workspaceId, definition(opened, [pause('p1')]))
+    const second = await publishWorkflow(o.client, o.workspaceId, definition(opened, [pause('p2')]))
+    const phones = ['+966500000101', '+966500000102', '+966500000103']
+    for (const from of phones) assert.equal((await inbound(s, ch, { from, text: 'hi' })).status, 200)
+    const contacts = await waitFor(async () => {
+      const r = await o.client.get(`/api/v1/workspaces/${o.workspaceId}/contacts?limit=10`)
+      const ids = (r.body.contacts as { id: number; phone: string }[])
+        .filter((c) => phones.includes(c.phone))
+        .map((c) => c.id)
+      return ids.length === phones.length ? ids : undefined
+    })
+    for (const contactId of contacts) {
+      for (const [wf, step] of [
+        [first, 'p1'],
+        [second, 'p2'],
+      ] as const) {
+        const run = await waitForRun(o.client, o.workspaceId, wf, contactId, ['completed'])
+        assert.deepEqual(
+          run.steps.map((x) => [x.stepId, x.status, x.branch, x.visit]),
+          [[step, 'done', 'next', 1]],
+        )
+        assert.ok(run.steps[0]!.output?.waitedUntil, 'the Wait step says until when it waited')
+        assert.equal(run.waiting, null)
+      }
+      const view = await o.client.get(
+        `/api/v1/workspaces/${o.workspaceId}/contacts/${contactId}/conversation`,
+      )
+      assert.equal(view.body.conversation.handler, 'human')
+    }
+    const { rows } = await s.ctx.database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM workflow_runs WHERE workspace_id = $1 AND (ended_at IS NULL OR resume IS NOT NULL OR wait_log_id IS NOT NULL)`,
+      [o.workspaceId],
+    )
+    assert.equal(rows[0]!.n, 0, 'ended runs keep no wait or resume state')
+  })
+})

@@ -4,12 +4,14 @@ import { type ContactRow, findContact, lockContact } from '../contacts/contacts.
 import type { Ctx } from '../context'
 import { findOpenConversation, updateConversation } from '../conversations/conversations.repo'
 import type { DbOrTx, Tx } from '../db/database'
-import type { RunStatus } from '../db/schema'
+import { type RunStatus, workflowRunSteps } from '../db/schema'
+import { insertRowsSql, recordset, runScript } from '../db/script'
 import { AppError } from '../errors'
 import { createOutboundHttp, type OutboundHttp, type OutboundRequest, type Reach } from './http/outbound'
 import {
   insertStepLog,
   lockRun,
+  lockRuns,
   otherActiveRunsOfContact,
   type RunRow,
   updateRun,
@@ -27,7 +29,7 @@ import {
 } from './step'
 import { stepFor } from './steps'
 import { VariableScope } from './variables'
-import { enqueueRun, type RunJob } from './wake'
+import { armTimer, enqueueRun, enqueueRuns, type RunJob } from './wake'
 import { findSettings, findVersion } from './workflows.repo'
 
 /**
@@ -333,104 +335,274 @@ async function takeStep(
   wakeSeq: number | undefined,
 ): Promise<Taken> {
   try {
-    return await ctx.db.transaction(async (tx) => {
-      const run = await lockRun(tx, workspaceId, runId)
-      if (!run || run.endedAt) return 'stop'
-      if (wakeSeq !== undefined) {
-        if (run.status !== 'waiting' || run.seq !== wakeSeq) return 'stop'
-        run.status = 'running'
-        run.resume = { kind: 'timer' }
-      }
-      if (run.status !== 'running') return 'stop'
-      const loaded = await loadVersion(ctx, tx, workspaceId, run.versionId)
-      if (!run.currentStepId) {
-        await finishRun(ctx, tx, run, 'completed')
-        return 'stop'
-      }
-      const at = loaded.index.get(run.currentStepId)
-      if (!at) {
-        await finishRun(ctx, tx, run, 'failed', {
-          error: `Step ${run.currentStepId} is not in this version.`,
-        })
-        return 'stop'
-      }
-      if (run.stepsExecuted >= LIMITS.stepsPerRun) {
-        await finishRun(ctx, tx, run, 'failed', {
-          error: `Stopped after ${LIMITS.stepsPerRun} steps (a loop of jumps?).`,
-        })
-        return 'stop'
-      }
-      const node = at.node
-      const def = stepFor(node.kind)
-      const parsed = def.configSchema.safeParse(node.config)
-      const now = ctx.clock.now()
-      if (!parsed.success) {
-        await insertStepLog(tx, {
-          workspaceId,
-          runId,
-          stepId: node.id,
-          kind: node.kind,
-          visit: (run.visits[node.id] ?? 0) + 1,
-          status: 'error',
-          error: `The step's configuration is invalid: ${parsed.error.issues[0]?.message ?? ''}`,
-          startedAt: now,
-          finishedAt: now,
-        })
-        await finishRun(ctx, tx, run, 'failed', {
-          error: `Step "${node.name || node.kind}" is misconfigured.`,
-        })
-        return 'stop'
-      }
-      const config = parsed.data
-      if (run.stepsExecuted === 0 && !run.resume && !run.inflight) {
-        const contact = await lockContact(tx, workspaceId, run.contactId)
-        if (contact) await claimConversation(tx, contact)
-      }
-      if (def.external) return prepareExternal(ctx, tx, run, loaded, node, def, config, now)
-
-      const resuming = run.resume !== null
-      const visit = resuming ? (run.visits[node.id] ?? 1) : (run.visits[node.id] ?? 0) + 1
-      const input = logInput(def, config)
-      const sc = buildContext({
-        ctx,
-        tx,
-        mode: 'live',
-        workspaceId,
-        run,
-        node,
-        config,
-        visit,
-        attempt: 1,
-        now,
-        resume: resumeOf(run),
-        dry: null,
-      })
-      let result: StepResult
-      try {
-        result = await def.run(sc)
-      } catch (err) {
-        throw new StepFailed(err, {
-          stepId: node.id,
-          kind: node.kind,
-          visit,
-          seq: run.seq,
-          input,
-          startedAt: now,
-        })
-      }
-      return applyResult(ctx, tx, run, loaded, node, def, config, result, {
-        visit,
-        logId: resuming ? run.waitLogId : null,
-        input,
-        startedAt: now,
-      })
-    })
+    return await ctx.db.transaction(async (tx) =>
+      stepLocked(ctx, tx, workspaceId, await lockRun(tx, workspaceId, runId), wakeSeq),
+    )
   } catch (err) {
     if (!(err instanceof StepFailed)) throw err
     if (isTransient(err.error)) throw err.error
     await recordFailure(ctx, workspaceId, runId, err)
     return 'stop'
   }
+}
+
+/** One step of a run whose row `tx` holds locked (takeStep, executeRuns). */
+async function stepLocked(
+  ctx: Ctx,
+  tx: Tx,
+  workspaceId: number,
+  run: RunRow | undefined,
+  wakeSeq: number | undefined,
+): Promise<Taken> {
+  if (!run) return 'stop'
+  const runId = run.id
+  if (run.endedAt) return 'stop'
+  if (wakeSeq !== undefined) {
+    if (run.status !== 'waiting' || run.seq !== wakeSeq) return 'stop'
+    run.status = 'running'
+    run.resume = { kind: 'timer' }
+  }
+  if (run.status !== 'running') return 'stop'
+  const loaded = await loadVersion(ctx, tx, workspaceId, run.versionId)
+  if (!run.currentStepId) {
+    await finishRun(ctx, tx, run, 'completed')
+    return 'stop'
+  }
+  const at = loaded.index.get(run.currentStepId)
+  if (!at) {
+    await finishRun(ctx, tx, run, 'failed', {
+      error: `Step ${run.currentStepId} is not in this version.`,
+    })
+    return 'stop'
+  }
+  if (run.stepsExecuted >= LIMITS.stepsPerRun) {
+    await finishRun(ctx, tx, run, 'failed', {
+      error: `Stopped after ${LIMITS.stepsPerRun} steps (a loop of jumps?).`,
+    })
+    return 'stop'
+  }
+  const node = at.node
+  const def = stepFor(node.kind)
+  const parsed = def.configSchema.safeParse(node.config)
+  const now = ctx.clock.now()
+  if (!parsed.success) {
+    await insertStepLog(tx, {
+      workspaceId,
+      runId,
+      stepId: node.id,
+      kind: node.kind,
+      visit: (run.visits[node.id] ?? 0) + 1,
+      status: 'error',
+      error: `The step's configuration is invalid: ${parsed.error.issues[0]?.message ?? ''}`,
+      startedAt: now,
+      finishedAt: now,
+    })
+    await finishRun(ctx, tx, run, 'failed', {
+      error: `Step "${node.name || node.kind}" is misconfigured.`,
+    })
+    return 'stop'
+  }
+  const config = parsed.data
+  if (run.stepsExecuted === 0 && !run.resume && !run.inflight) {
+    const contact = await lockContact(tx, workspaceId, run.contactId)
+    if (contact) await claimConversation(tx, contact)
+  }
+  if (def.external) return prepareExternal(ctx, tx, run, loaded, node, def, config, now)
+
+  const resuming = run.resume !== null
+  const visit = resuming ? (run.visits[node.id] ?? 1) : (run.visits[node.id] ?? 0) + 1
+  const input = logInput(def, config)
+  const sc = buildContext({
+    ctx,
+    tx,
+    mode: 'live',
+    workspaceId,
+    run,
+    node,
+    config,
+    visit,
+    attempt: 1,
+    now,
+    resume: resumeOf(run),
+    dry: null,
+  })
+  let result: StepResult
+  try {
+    result = await def.run(sc)
+  } catch (err) {
+    throw new StepFailed(err, {
+      stepId: node.id,
+      kind: node.kind,
+      visit,
+      seq: run.seq,
+      input,
+      startedAt: now,
+    })
+  }
+  return applyResult(ctx, tx, run, loaded, node, def, config, result, {
+    visit,
+    logId: resuming ? run.waitLogId : null,
+    input,
+    startedAt: now,
+  })
+}
+
+/**
+ * Executes many runs together (a timer tick's claim): each round takes the next step of every
+ * run still going in ONE transaction — the runs locked in one statement, in id order — so a
+ * round costs one commit however many runs it moves. External steps run between rounds, as in
+ * executeRun. If anything in a round fails (a step's error, a deadlock), nothing of it committed
+ * and each of its runs goes on alone through executeRun, which records a step's failure or lets
+ * the job retry a transient error: the outcome is what the runs would have had one by one.
+ */
+export async function executeRuns(
+  ctx: Ctx,
+  refs: { workspaceId: number; id: number }[],
+  alone: (ref: { workspaceId: number; id: number }) => Promise<void>,
+): Promise<void> {
+  const started = Date.now()
+  let going = refs
+  for (let round = 0; going.length > 0; round++) {
+    if (round >= STEPS_PER_JOB || Date.now() - started > JOB_BUDGET_MS) {
+      await enqueueRuns(
+        ctx,
+        going.map((r) => ({ workspaceId: r.workspaceId, runId: r.id })),
+      )
+      return
+    }
+    let taken: Taken[]
+    try {
+      taken = await ctx.db.transaction(async (tx) => {
+        const locked = new Map<string, RunRow>(
+          (await lockRuns(tx, going)).map((r) => [`${r.workspaceId}:${r.id}`, r]),
+        )
+        const bulk = await resumeWaitsInBulk(ctx, tx, [...locked.values()])
+        const out: Taken[] = []
+        for (const r of going) {
+          const key = `${r.workspaceId}:${r.id}`
+          out.push(bulk.get(key) ?? (await stepLocked(ctx, tx, r.workspaceId, locked.get(key), undefined)))
+        }
+        return out
+      })
+    } catch {
+      for (const r of going) await alone(r)
+      return
+    }
+    const next: typeof going = []
+    for (const [i, t] of taken.entries()) {
+      if (t === 'stop') continue
+      if (t === 'continue' || (await runExternal(ctx, t.external)) === 'continue') next.push(going[i]!)
+    }
+    going = next
+  }
+}
+
+/**
+ * Runs whose Wait step's timer fired (claimed by a tick: running, resume = timer): the step's
+ * result needs nothing from the database, so they are moved on together — the step's log row,
+ * the run's next position (or its end, rule 66) and rule 93's release of the conversation — in
+ * one round trip of set-based statements, with exactly what applyResult and finishRun write one
+ * run at a time. Other runs are left to stepLocked. Returns what each handled run does next.
+ */
+async function resumeWaitsInBulk(
+  ctx: Ctx,
+  tx: Tx,
+  runs: RunRow[],
+): Promise<Map<string, 'continue' | 'stop'>> {
+  const out = new Map<string, 'continue' | 'stop'>()
+  const now = ctx.clock.now()
+  const logUpdates: Record<string, unknown>[] = []
+  const logInserts: (typeof workflowRunSteps.$inferInsert)[] = []
+  const runUpdates: Record<string, unknown>[] = []
+  const ended: Record<string, unknown>[] = []
+  for (const run of runs) {
+    if (run.endedAt || run.status !== 'running' || run.resume?.kind !== 'timer' || run.inflight) continue
+    if (!run.currentStepId || run.stepsExecuted >= LIMITS.stepsPerRun) continue
+    const loaded = await loadVersion(ctx, tx, run.workspaceId, run.versionId)
+    const node = loaded.index.get(run.currentStepId)?.node
+    if (node?.kind !== 'wait') continue
+    const def = stepFor(node.kind)
+    const parsed = def.configSchema.safeParse(node.config)
+    if (!parsed.success) continue
+    const visit = run.visits[node.id] ?? 1
+    const result = await def.run(
+      buildContext({
+        ctx,
+        tx,
+        mode: 'live',
+        workspaceId: run.workspaceId,
+        run,
+        node,
+        config: parsed.data,
+        visit,
+        attempt: 1,
+        now,
+        resume: resumeOf(run),
+        dry: null,
+      }),
+    )
+    if ('wait' in result) throw new Error('A resumed Wait step waited again.')
+    const { next, branch, vars, jumps } = follow(loaded, node, def.outcomes(parsed.data), result, run)
+    const output = { ...(result.output ?? {}), ...('stop' in result ? { reason: result.reason } : {}) }
+    if (run.waitLogId)
+      logUpdates.push({ workspace_id: run.workspaceId, id: run.waitLogId, branch, output, finished_at: now })
+    else
+      logInserts.push({
+        workspaceId: run.workspaceId,
+        runId: run.id,
+        stepId: node.id,
+        kind: node.kind,
+        visit,
+        attempt: 1,
+        status: 'done',
+        input: logInput(def, parsed.data),
+        output,
+        branch,
+        error: null,
+        startedAt: now,
+        finishedAt: now,
+      })
+    runUpdates.push({
+      workspace_id: run.workspaceId,
+      id: run.id,
+      status: next === null ? 'completed' : 'running',
+      current_step_id: next,
+      vars: next === null ? {} : vars,
+      visits: { ...run.visits, [node.id]: visit },
+      jumps,
+      steps_executed: run.stepsExecuted + 1,
+      seq: run.seq + 1,
+      ended_at: next === null ? now : null,
+    })
+    if (next === null) ended.push({ workspace_id: run.workspaceId, contact_id: run.contactId })
+    out.set(`${run.workspaceId}:${run.id}`, next === null ? 'stop' : 'continue')
+  }
+  if (out.size === 0) return out
+  const statements: string[] = []
+  if (logUpdates.length)
+    statements.push(`UPDATE workflow_run_steps s
+      SET status = 'done', branch = v.branch, output = v.output, finished_at = v.finished_at
+      FROM ${recordset(logUpdates, 'workspace_id bigint, id bigint, branch text, output jsonb, finished_at timestamptz')} AS v
+      WHERE s.workspace_id = v.workspace_id AND s.id = v.id`)
+  if (logInserts.length) statements.push(insertRowsSql(workflowRunSteps, logInserts))
+  statements.push(`UPDATE workflow_runs r
+    SET status = v.status, current_step_id = v.current_step_id, vars = v.vars, visits = v.visits,
+        jumps = v.jumps, steps_executed = v.steps_executed, seq = v.seq, ended_at = v.ended_at,
+        wait_kind = NULL, wait_until = NULL, wait_message_id = NULL, wait_state = NULL,
+        wait_log_id = NULL, resume = NULL, inflight = NULL, updated_at = now()
+    FROM ${recordset(runUpdates, 'workspace_id bigint, id bigint, status text, current_step_id text, vars jsonb, visits jsonb, jumps jsonb, steps_executed int, seq int, ended_at timestamptz')} AS v
+    WHERE r.workspace_id = v.workspace_id AND r.id = v.id`)
+  // Rule 93, as releaseConversation: back to humans once no run of the contact is active (the
+  // statement above has ended these runs, so two of one contact ending together both count).
+  if (ended.length)
+    statements.push(`UPDATE conversations c SET handler = 'human', updated_at = now()
+      FROM ${recordset(ended, 'workspace_id bigint, contact_id bigint')} AS v
+      WHERE c.workspace_id = v.workspace_id AND c.contact_id = v.contact_id AND c.status = 'open'
+        AND c.handler = 'workflow'
+        AND NOT EXISTS (SELECT 1 FROM workflow_runs r
+          WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.contact_id AND r.ended_at IS NULL)`)
+  await runScript(tx, statements)
+  return out
 }
 
 function resumeOf(run: RunRow): Resume | null {
@@ -638,8 +810,7 @@ async function applyResult(
       resume: null,
       inflight: null,
     })
-    if (result.wait.until)
-      await enqueueRun(ctx, tx, { workspaceId: ws, runId: run.id, seq }, result.wait.until)
+    if (result.wait.until) await armTimer(ctx, tx, result.wait.until)
     return 'stop'
   }
 

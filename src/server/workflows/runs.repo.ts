@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
 import { type RunStatus, workflowEnrollments, workflowRunSteps, workflowRuns } from '../db/schema'
 
@@ -77,6 +77,19 @@ export async function lockRun(db: DbOrTx, workspaceId: number, id: number): Prom
     .where(and(eq(workflowRuns.workspaceId, workspaceId), eq(workflowRuns.id, id)))
     .for('update')
   return row
+}
+
+/** Several runs locked FOR UPDATE in id order (one statement; concurrent lockers cannot deadlock). */
+export async function lockRuns(db: DbOrTx, refs: { workspaceId: number; id: number }[]): Promise<RunRow[]> {
+  if (refs.length === 0) return []
+  return db
+    .select()
+    .from(workflowRuns)
+    .where(
+      sql`(${workflowRuns.workspaceId}, ${workflowRuns.id}) IN (SELECT * FROM unnest(${sql.param(refs.map((r) => r.workspaceId))}::bigint[], ${sql.param(refs.map((r) => r.id))}::bigint[]))`,
+    )
+    .orderBy(asc(workflowRuns.id))
+    .for('update')
 }
 
 export async function findRun(db: DbOrTx, workspaceId: number, id: number): Promise<RunRow | undefined> {
@@ -292,22 +305,56 @@ export async function runningRunsAfter(db: DbOrTx, afterId: number, limit: numbe
 }
 
 /**
- * Waiting runs whose timer is overdue by `overdueMs`, after run id `afterId`: their timer job
- * may have died with its process (a job taken just before a kill -9 stays active until pg-boss
- * expires it). A re-sent timer names the wait's `seq`, so it does nothing once the run moved on.
+ * Claims up to `limit` waiting runs whose timer is due (database clock), oldest first, skipping
+ * rows another process holds, and hands them back to the executor exactly as a reply or a
+ * status does (workflows.consumer resume): running, `resume` = timer, `seq` moved on, the wait's
+ * state and log row kept for the step. The caller executes them after commit; a run claimed by a
+ * process that dies before executing it is `running` and is resumed by recoverRuns.
  */
-export async function overdueTimers(db: DbOrTx, overdueMs: number, afterId: number, limit: number) {
-  return db
-    .select({ workspaceId: workflowRuns.workspaceId, id: workflowRuns.id, seq: workflowRuns.seq })
+export async function claimDueTimers(
+  db: DbOrTx,
+  limit: number,
+): Promise<{ workspaceId: number; id: number }[]> {
+  const due = db
+    .select({ workspaceId: workflowRuns.workspaceId, id: workflowRuns.id })
     .from(workflowRuns)
     .where(
       and(
         eq(workflowRuns.status, 'waiting'),
         isNotNull(workflowRuns.waitUntil),
-        lt(workflowRuns.waitUntil, sql`now() - ${`${Math.ceil(overdueMs)} milliseconds`}::interval`),
-        gt(workflowRuns.id, afterId),
+        lte(workflowRuns.waitUntil, sql`now()`),
       ),
     )
-    .orderBy(asc(workflowRuns.id))
+    .orderBy(asc(workflowRuns.waitUntil))
     .limit(limit)
+    .for('update', { skipLocked: true })
+  return db
+    .update(workflowRuns)
+    .set({
+      status: 'running',
+      resume: { kind: 'timer' },
+      seq: sql`${workflowRuns.seq} + 1`,
+      waitKind: null,
+      waitUntil: null,
+      waitMessageId: null,
+      updatedAt: sql`now()`,
+    })
+    .where(sql`(${workflowRuns.workspaceId}, ${workflowRuns.id}) IN ${due}`)
+    .returning({ workspaceId: workflowRuns.workspaceId, id: workflowRuns.id })
+}
+
+/** Whether any waiting run's timer is due by `overdueMs` (0: due now). */
+export async function anyDueTimer(db: DbOrTx, overdueMs: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: workflowRuns.id })
+    .from(workflowRuns)
+    .where(
+      and(
+        eq(workflowRuns.status, 'waiting'),
+        isNotNull(workflowRuns.waitUntil),
+        lte(workflowRuns.waitUntil, sql`now() - ${`${Math.ceil(overdueMs)} milliseconds`}::interval`),
+      ),
+    )
+    .limit(1)
+  return Boolean(row)
 }
