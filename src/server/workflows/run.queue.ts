@@ -24,8 +24,8 @@ export function runQueue(ctx: Ctx) {
  * group and step, engine.executeRuns), this many groups at once.
  */
 const TIMER_CHUNK = 200
-const TIMER_GROUP = 10
-const TIMER_PARALLEL = 6
+const TIMER_GROUP = 50
+const TIMER_PARALLEL = 4
 /** A tick hands over (a new tick, maybe taken by another process) after this long. */
 const TICK_BUDGET_MS = 20_000
 

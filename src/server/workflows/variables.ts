@@ -21,14 +21,14 @@ export class VariableScope {
     private readonly contactId: number,
     private readonly vars: Readonly<Record<string, unknown>>,
     private readonly now: Date,
-    /** A contact already loaded (and locked) by the caller. */
-    contact?: () => Promise<ContactRow>,
-  ) {
-    if (contact) this.contactRow = contact()
-  }
+    /** How the caller loads (and locks) the contact; called only if a template needs it. */
+    private readonly loadContact?: () => Promise<ContactRow>,
+  ) {}
 
   private contact() {
-    this.contactRow ??= findContact(this.db, this.workspaceId, this.contactId)
+    this.contactRow ??= this.loadContact
+      ? this.loadContact()
+      : findContact(this.db, this.workspaceId, this.contactId)
     return this.contactRow
   }
 
