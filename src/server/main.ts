@@ -29,7 +29,7 @@ import { webhookFanout } from './webhooks/fanout.consumer'
 import { startWebhookWorker, type WebhookWorker } from './webhooks/worker'
 import { closeOutbound } from './workflows/engine'
 import { recoverRuns, runQueue, SWEEP_QUEUE, sweepQueue, timerQueue } from './workflows/run.queue'
-import { RUN_QUEUE, WORKFLOWS_CHANNEL } from './workflows/wake'
+import { RUN_QUEUE, TIMER_QUEUE, WORKFLOWS_CHANNEL } from './workflows/wake'
 import { workflowsConsumer } from './workflows/workflows.consumer'
 
 export type Server = {
@@ -142,7 +142,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await jobs.start()
     // Before any worker takes a step: on a server, this LISTEN session is what tells other
     // processes that this one is alive (workflow leases, Database.isAlive).
-    const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, () => jobs.wake(RUN_QUEUE))
+    const unlistenRuns = await database.listen(WORKFLOWS_CHANNEL, (payload) =>
+      jobs.wake(payload === 'tick' ? TIMER_QUEUE : RUN_QUEUE),
+    )
     // Queues now (jobs can be enqueued from here on); this process's workers start once the HTTP
     // server is up, so a backlog after a restart (thousands of due timers) cannot starve the boot.
     await jobs.register(queues(ctx) as never[], { work: false })

@@ -37,12 +37,13 @@ export type Jobs = {
     options?: JobOptions,
   ) => Promise<string | null>
   /**
-   * Enqueues many jobs of one queue in one statement (outside any transaction); jobs whose
-   * singleton key already has a queued job are skipped, as with `enqueue`.
+   * Enqueues many jobs of one queue, a statement per thousand; jobs whose singleton key already
+   * has a queued job are skipped, as with `enqueue`. With `tx`, they exist iff it commits.
    */
   enqueueMany: <T extends object>(
     name: string,
     jobs: { data: T; options?: Pick<JobOptions, 'startAfter' | 'singletonKey'> }[],
+    tx?: DbOrTx | null,
   ) => Promise<void>
   /** Creates the queues and, unless `work` is false, starts this process's workers on them. */
   register: (queues: QueueDefinition<never>[], opts?: { work?: boolean }) => Promise<void>
@@ -117,7 +118,10 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
         : undefined
       return boss.send(name, data, { ...options, ...(db ? { db } : {}) })
     },
-    async enqueueMany(name, jobs) {
+    async enqueueMany(name, jobs, tx) {
+      const db = tx
+        ? { executeSql: (text: string, values: unknown[]) => rawClientOf(tx).query(text, values) }
+        : undefined
       for (let i = 0; i < jobs.length; i += 1000) {
         await boss.insert(
           jobs.slice(i, i + 1000).map((j) => ({
@@ -126,6 +130,7 @@ export function createJobs(database: Database, log: Log, opts: JobsOptions): Job
             ...(j.options?.singletonKey ? { singletonKey: j.options.singletonKey } : {}),
             ...(j.options?.startAfter ? { startAfter: j.options.startAfter as Date } : {}),
           })),
+          db ? { db } : {},
         )
       }
     },

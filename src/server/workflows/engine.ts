@@ -448,52 +448,49 @@ async function stepLocked(
 }
 
 /**
- * Executes many runs together (a timer tick's claim): each round takes the next step of every
- * run still going in ONE transaction — the runs locked in one statement, in id order — so a
- * round costs one commit however many runs it moves. External steps run between rounds, as in
- * executeRun. If anything in a round fails (a step's error, a deadlock), nothing of it committed
- * and each of its runs goes on alone through executeRun, which records a step's failure or lets
- * the job retry a transient error: the outcome is what the runs would have had one by one.
+ * Moves many claimed runs (a timer tick's claim) one step in ONE transaction — the runs locked in
+ * one statement, in id order — so a group costs one commit however many runs it moves; resumed
+ * Wait steps are written set-based (resumeWaitsInBulk), any other step through stepLocked. Runs
+ * that go on continue as run jobs enqueued with that commit, which every process shares (an HTTP
+ * step after a wait runs wherever a worker is free). If anything in the group fails (a step's
+ * error, a deadlock), nothing of it committed and each run goes on alone (`alone`: executeRun,
+ * which records a step's failure or retries a transient error as a job).
  */
 export async function executeRuns(
   ctx: Ctx,
   refs: { workspaceId: number; id: number }[],
   alone: (ref: { workspaceId: number; id: number }) => Promise<void>,
 ): Promise<void> {
-  const started = Date.now()
-  let going = refs
-  for (let round = 0; going.length > 0; round++) {
-    if (round >= STEPS_PER_JOB || Date.now() - started > JOB_BUDGET_MS) {
+  let taken: Taken[]
+  try {
+    taken = await ctx.db.transaction(async (tx) => {
+      const locked = new Map<string, RunRow>(
+        (await lockRuns(tx, refs)).map((r) => [`${r.workspaceId}:${r.id}`, r]),
+      )
+      const bulk = await resumeWaitsInBulk(ctx, tx, [...locked.values()])
+      const out: Taken[] = []
+      for (const r of refs) {
+        const key = `${r.workspaceId}:${r.id}`
+        out.push(bulk.get(key) ?? (await stepLocked(ctx, tx, r.workspaceId, locked.get(key), undefined)))
+      }
       await enqueueRuns(
         ctx,
-        going.map((r) => ({ workspaceId: r.workspaceId, runId: r.id })),
+        refs
+          .filter((_, i) => out[i] === 'continue')
+          .map((r) => ({ workspaceId: r.workspaceId, runId: r.id })),
+        tx,
       )
-      return
-    }
-    let taken: Taken[]
-    try {
-      taken = await ctx.db.transaction(async (tx) => {
-        const locked = new Map<string, RunRow>(
-          (await lockRuns(tx, going)).map((r) => [`${r.workspaceId}:${r.id}`, r]),
-        )
-        const bulk = await resumeWaitsInBulk(ctx, tx, [...locked.values()])
-        const out: Taken[] = []
-        for (const r of going) {
-          const key = `${r.workspaceId}:${r.id}`
-          out.push(bulk.get(key) ?? (await stepLocked(ctx, tx, r.workspaceId, locked.get(key), undefined)))
-        }
-        return out
-      })
-    } catch {
-      for (const r of going) await alone(r)
-      return
-    }
-    const next: typeof going = []
-    for (const [i, t] of taken.entries()) {
-      if (t === 'stop') continue
-      if (t === 'continue' || (await runExternal(ctx, t.external)) === 'continue') next.push(going[i]!)
-    }
-    going = next
+      return out
+    })
+  } catch {
+    for (const r of refs) await alone(r)
+    return
+  }
+  // A waiting step is internal, so this is rare: a run whose current step calls out.
+  for (const [i, t] of taken.entries()) {
+    if (typeof t === 'string') continue
+    if ((await runExternal(ctx, t.external)) === 'continue')
+      await enqueueRun(ctx, null, { workspaceId: refs[i]!.workspaceId, runId: refs[i]!.id })
   }
 }
 

@@ -5,7 +5,10 @@ import { rawClientOf } from '../db/database'
 export const RUN_QUEUE = 'workflows.run'
 /** Timer ticks: one job per second in which timers fall due, however many runs wait for it. */
 export const TIMER_QUEUE = 'workflows.timers'
-/** NOTIFY channel: a run has work now, so workers fetch instead of waiting for their next poll. */
+/**
+ * NOTIFY channel: a run has work now (payload: its id), or a tick is due now (payload `tick`), so
+ * workers fetch instead of waiting for their next poll.
+ */
 export const WORKFLOWS_CHANNEL = 'tawasul_workflows'
 
 /**
@@ -22,14 +25,19 @@ export type RunJob = { workspaceId: number; runId: number; seq?: number }
  */
 const keyOf = (job: RunJob) => (job.seq === undefined ? `kick:${job.runId}` : `timer:${job.runId}:${job.seq}`)
 
-/** Many wake-ups at once, outside any transaction (recovery after a restart); due now. */
-export async function enqueueRuns(ctx: Ctx, jobs: RunJob[]): Promise<void> {
+/**
+ * Many wake-ups at once, due now: outside any transaction (recovery after a restart), or in the
+ * caller's, with one NOTIFY so every process's workers fetch once it commits.
+ */
+export async function enqueueRuns(ctx: Ctx, jobs: RunJob[], tx?: DbOrTx): Promise<void> {
   if (jobs.length === 0) return
   await ctx.jobs.enqueueMany(
     RUN_QUEUE,
     jobs.map((data) => ({ data, options: { singletonKey: keyOf(data) } })),
+    tx,
   )
-  ctx.jobs.wake(RUN_QUEUE)
+  if (tx) await rawClientOf(tx).query('SELECT pg_notify($1, $2)', [WORKFLOWS_CHANNEL, String(jobs[0]!.runId)])
+  else ctx.jobs.wake(RUN_QUEUE)
 }
 
 export async function enqueueRun(ctx: Ctx, tx: DbOrTx | null, job: RunJob, startAfter?: Date): Promise<void> {
@@ -59,8 +67,13 @@ export async function armTimer(ctx: Ctx, tx: DbOrTx, until: Date): Promise<void>
   await ctx.jobs.enqueue(tx, TIMER_QUEUE, {}, tickFor(until))
 }
 
-/** A tick due now (more timers are due than one worker took; recovery after a restart). */
+/**
+ * A tick due now (more timers are due than one worker took; recovery after a restart), with a
+ * NOTIFY so that the workers of every process, not only this one's, fetch it.
+ */
 export async function tickNow(ctx: Ctx): Promise<void> {
   await ctx.jobs.enqueue(null, TIMER_QUEUE, {}, { singletonKey: 'tick:now' })
-  ctx.jobs.wake(TIMER_QUEUE)
+  await ctx.db.transaction((tx) =>
+    rawClientOf(tx).query('SELECT pg_notify($1, $2)', [WORKFLOWS_CHANNEL, 'tick']),
+  )
 }
