@@ -259,7 +259,12 @@ export default async function main() {
     const database = server.ctx.database
     await seedExisting(
       database,
-      { contacts: 'contacts', identities: 'contact_channels', conversations: 'conversations', messages: 'messages' },
+      {
+        contacts: 'contacts',
+        identities: 'contact_channels',
+        conversations: 'conversations',
+        messages: 'messages',
+      },
       ws,
       channelId,
       existing,

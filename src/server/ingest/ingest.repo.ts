@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../db/database'
 import { contactChannels, contacts, conversations, messages } from '../db/schema'
-import { insertRowsSql, jsonLiteral, literal, recordset, runScript } from '../db/script'
+import { insertRowsSql, literal, recordset, runScript } from '../db/script'
 
 /**
  * The SQL of batched ingest. A batch costs two round trips whatever its size: a script of locks

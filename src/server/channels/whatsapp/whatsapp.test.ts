@@ -122,7 +122,10 @@ describe('WhatsApp webhooks: verification and signatures', () => {
     assert.equal((await postSigned(server, channel.webhookPath, body, sim.appSecret)).status, 200)
     const url = `${ws}/channels/${channel.id}`
     try {
-      assert.equal((await owner.client.patch(url, { secrets: { appSecret: 'rotated-app-secret' } })).status, 200)
+      assert.equal(
+        (await owner.client.patch(url, { secrets: { appSecret: 'rotated-app-secret' } })).status,
+        200,
+      )
       assert.equal((await postSigned(server, channel.webhookPath, body, sim.appSecret)).status, 401)
       assert.equal((await postSigned(server, channel.webhookPath, body, 'rotated-app-secret')).status, 200)
     } finally {
