@@ -1,6 +1,6 @@
 import { setPageTitle } from '../../ui/documentTitle'
 import './inbox.css'
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useNavigate, useOutletContext, useParams, useSearchParams } from 'react-router'
@@ -10,7 +10,7 @@ import { useSession } from '../../api/session'
 import type { WorkspaceView } from '../../api/types'
 import { Alert } from '../../ui/Alert'
 import type { RealtimeStatus } from '../shell/realtime'
-import { fetchInboxPage, type InboxSort, type InboxStatus, type InboxViews, keys } from './api'
+import { fetchInboxPage, type InboxSort, type InboxStatus, type InboxViews, keys, paneLists } from './api'
 import { ContactPanel } from './ContactPanel'
 import { ConversationList } from './ConversationList'
 import { Thread } from './Thread'
@@ -90,6 +90,21 @@ function Inbox({ ws, me, landing }: { ws: number; me: number; landing: string })
     if (i === -1) return
     for (const n of [rows[i + 1], rows[i - 1]]) if (n) prefetch(n.contactId)
   }, [rows, contactId, prefetch, openLoaded])
+
+  // What every conversation pane reads from the workspace, fetched while the agent looks at the
+  // list: the first conversation opened does not share the connections and the server with it.
+  const qc = useQueryClient()
+  const listShown = list.isSuccess
+  useEffect(() => {
+    if (!listShown) return
+    const timer = setTimeout(() => {
+      void qc.prefetchQuery(paneLists.tags(ws))
+      void qc.prefetchQuery(paneLists.stages(ws))
+      void qc.prefetchQuery(paneLists.channels(ws))
+      void qc.prefetchQuery(paneLists.snippets(ws))
+    }, 100)
+    return () => clearTimeout(timer)
+  }, [listShown, qc, ws])
 
   useEffect(() => {
     setPageTitle(t('nav.inbox'), t('app.name'))
