@@ -9,10 +9,10 @@
  *   BENCH_SAMPLES=300       measured calls per query kind (after 30 warm-up calls)
  *
  * Seeding: one workspace with its owner and a channel made through the API, then contacts and
- * messages with INSERT … SELECT FROM generate_series, with the two tables' secondary indexes
- * dropped during the load and rebuilt afterwards from their own definitions (pg_indexes), then
- * ANALYZE. Contacts: 10% open (a fifth of them unread), 5% snoozed, the rest closed; a third
- * assigned to the owner; names from small Arabic and Latin lists, Saudi phone numbers.
+ * messages in bulk (bench/lib/bulk-seed.ts: INSERT … SELECT FROM generate_series, the two tables'
+ * secondary indexes dropped during the load and rebuilt afterwards, then ANALYZE). Contacts: 10%
+ * open (a fifth of them unread), 5% snoozed, the rest closed; a third assigned to the owner; names
+ * from small Arabic and Latin lists, Saudi phone numbers.
  *
  * Measured (each p95 over BENCH_SAMPLES calls, one at a time):
  *   list_p95_ms    an inbox page (50 rows) of the All, Mine or Unassigned view, open, newest first:
@@ -28,136 +28,17 @@
  *
  * RESULT inbox list_p95_ms=N search_p95_ms=N history_p95_ms=N messages=N
  */
-import pg from 'pg'
 import { listContactsPage } from '../src/server/contacts/search.repo'
 import { searchOf } from '../src/server/contacts/search.service'
-import type { Database } from '../src/server/db/database'
 import { inboxPageQuery, listInboxPage, type PageQuery } from '../src/server/inbox/inbox.repo'
 import { listContactMessages } from '../src/server/messages/messages.repo'
 import { startPgServer } from '../src/server/test/pg-server'
+import { bulkSeed } from './lib/bulk-seed'
 import { benchOwner } from './lib/owner'
 import { startBenchServer } from './lib/server'
 import { load, percentile, round } from './lib/stats'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
-
-const FIRST = [
-  'أحمد',
-  'محمد',
-  'فاطمة',
-  'نورة',
-  'خالد',
-  'سارة',
-  'Omar',
-  'Lina',
-  'Yusuf',
-  'Maria',
-  'John',
-  'Aisha',
-]
-const LAST = [
-  'العتيبي',
-  'القحطاني',
-  'الشهري',
-  'Hassan',
-  'Saleh',
-  'Smith',
-  'Garcia',
-  'Nasser',
-  'Haddad',
-  'Khan',
-]
-const sqlArray = (a: string[]) => `ARRAY[${a.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}]`
-
-/** Drops a table's secondary indexes (not the primary key, not unique constraints' backing) and returns how to rebuild them. */
-async function dropIndexes(database: Database, table: string): Promise<string[]> {
-  const { rows } = await database.query<{ name: string; def: string }>(
-    `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
-     WHERE i.schemaname = 'public' AND i.tablename = $1
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
-    [table],
-  )
-  for (const r of rows) await database.exec(`DROP INDEX ${r.name}`)
-  return rows.map((r) => r.def)
-}
-
-async function timed(label: string, fn: () => Promise<unknown>) {
-  const t = Date.now()
-  await fn()
-  console.log(`  ${label}: ${((Date.now() - t) / 1000).toFixed(1)} s (load ${load()})`)
-}
-
-async function seed(
-  database: Database,
-  url: string,
-  ws: number,
-  channelId: number,
-  ownerId: number,
-  n: number,
-  m: number,
-) {
-  const [stage] = (
-    await database.query<{ id: number }>(
-      'SELECT id FROM lifecycle_stages WHERE workspace_id = $1 AND is_default',
-      [ws],
-    )
-  ).rows
-  const contactIdx = await dropIndexes(database, 'contacts')
-  const messageIdx = await dropIndexes(database, 'messages')
-  // The rows are valid by construction (contacts in range, the channel exists): the load runs with
-  // foreign-key triggers off (session_replication_role) on its own connection.
-  const loader = new pg.Client({ connectionString: url })
-  await loader.connect()
-  await loader.query("SET session_replication_role = 'replica'")
-  const CHUNK = 100_000
-  await timed(`${n} contacts`, async () => {
-    for (let from = 0; from < n; from += CHUNK) {
-      await loader.query(
-        `INSERT INTO contacts (workspace_id, first_name, last_name, phone, country, lifecycle_stage_id,
-           assignee_user_id, last_interacted_channel_id, inbox_status, last_message_at, last_incoming_at,
-           last_message_preview, last_message_direction, unread, created_at)
-         SELECT $1, (${sqlArray(FIRST)})[1 + g % ${FIRST.length}], (${sqlArray(LAST)})[1 + (g / 7) % ${LAST.length}],
-           '+9665' || lpad(((g::bigint * 7919) % 100000000)::text, 8, '0'), 'SA', $2,
-           CASE WHEN g % 3 = 0 THEN $3::bigint END, $4,
-           CASE WHEN g % 20 < 2 THEN 'open' WHEN g % 20 = 2 THEN 'snoozed' ELSE 'closed' END,
-           now() - make_interval(secs => g * 13), now() - make_interval(secs => g * 13),
-           'Message ' || g, CASE WHEN g % 2 = 0 THEN 'in' ELSE 'out' END, g % 20 = 0,
-           now() - make_interval(secs => g * 17)
-         FROM generate_series($5::int, $6::int) g`,
-        [ws, stage?.id ?? null, ownerId, channelId, from, Math.min(from + CHUNK, n) - 1],
-      )
-    }
-  })
-  const { rows: range } = await database.query<{ lo: string; hi: string }>(
-    'SELECT min(id) AS lo, max(id) AS hi FROM contacts WHERE workspace_id = $1',
-    [ws],
-  )
-  const lo = Number(range[0]!.lo)
-  const CHUNK_M = 500_000
-  await timed(`${m} messages`, async () => {
-    for (let from = 0; from < m; from += CHUNK_M) {
-      await loader.query(
-        `INSERT INTO messages (workspace_id, contact_id, channel_id, direction, author_kind, author_id, type, text,
-           status, provider_message_id, created_at, sent_at)
-         SELECT $1, $2::bigint + g % $3::int, $4, CASE WHEN g % 3 = 0 THEN 'out' ELSE 'in' END,
-           CASE WHEN g % 3 = 0 THEN 'user' ELSE 'contact' END, NULL, 'text', 'Hello, message number ' || g,
-           CASE WHEN g % 3 = 0 THEN 'read' ELSE 'received' END, 'seed-' || g,
-           now() - make_interval(secs => ($5::int - g)), now() - make_interval(secs => ($5::int - g))
-         FROM generate_series($6::int, $7::int) g`,
-        [ws, lo, n, channelId, m, from, Math.min(from + CHUNK_M, m) - 1],
-      )
-    }
-  })
-  await loader.end()
-  await timed(`rebuild ${contactIdx.length} contacts indexes`, async () => {
-    for (const def of contactIdx) await database.exec(def)
-  })
-  await timed(`rebuild ${messageIdx.length} messages indexes`, async () => {
-    for (const def of messageIdx) await database.exec(def)
-  })
-  await timed('ANALYZE', () => database.exec('ANALYZE contacts; ANALYZE messages'))
-  return { lo, hi: Number(range[0]!.hi) }
-}
 
 async function measure(label: string, samples: number, fn: (i: number) => Promise<unknown>) {
   for (let i = 0; i < 30; i++) await fn(i)
@@ -194,7 +75,13 @@ export default async function main() {
     const database = server.ctx.database
     const db = server.ctx.db
     console.log('seeding:')
-    const { lo, hi } = await seed(database, pgServer.url(), ws, ch.body.id as number, ownerId, n, m)
+    const { lo, hi } = await bulkSeed(database, pgServer.url(), {
+      workspaceId: ws,
+      channelId: ch.body.id as number,
+      ownerId,
+      contacts: n,
+      messages: m,
+    })
     const { rows: counted } = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM messages')
     const messages = counted[0]!.n
 

@@ -106,6 +106,16 @@ export type Member = { role: Role; restrictions: Restrictions }
 
 export type Decision = { allowed: true } | { allowed: false; reason: string }
 
+/** Rules 44, 102: whether the member sees every contact, and so the All and Unassigned inboxes. */
+export function seesAllContacts(member: Member): boolean {
+  return member.role !== 'agent' || member.restrictions.contactVisibility === 'all'
+}
+
+/** The inbox a member lands on: the first standard view offered, All or else Mine (rule 44). */
+export function defaultInboxView(member: Member): 'all' | 'mine' {
+  return seesAllContacts(member) ? 'all' : 'mine'
+}
+
 const ROLE_LABEL: Record<Role, string> = { owner: 'Owner', manager: 'Manager', agent: 'Agent' }
 
 export function decide(member: Member, capability: Capability): Decision {

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { createBrowserRouter, Navigate } from 'react-router'
 import { AcceptInvitePage } from './features/auth/AcceptInvitePage'
 import { LoginPage } from './features/auth/LoginPage'
@@ -30,12 +30,32 @@ import { Loading } from './ui/Page'
 
 // Route-level code splitting: the inbox (the heaviest module) and the workflow builder load only
 // when opened.
-const InboxPage = lazy(() => import('./features/inbox/InboxPage').then((m) => ({ default: m.InboxPage })))
-const inbox = (
-  <Suspense fallback={<Loading />}>
-    <InboxPage />
-  </Suspense>
-)
+type InboxModule = typeof import('./features/inbox/InboxPage')
+let inboxModule: InboxModule | undefined
+const loadInbox = () =>
+  import('./features/inbox/InboxPage').then((m) => {
+    inboxModule = m
+    return m
+  })
+// A tab opened on the inbox fetches its chunk alongside the session and workspace requests
+// instead of after them (the Shell renders the route only once both have answered).
+if (/^\/w\/\d+\/inbox(\/|$)/.test(window.location.pathname)) void loadInbox()
+const LazyInboxPage = lazy(() => loadInbox().then((m) => ({ default: m.InboxPage })))
+/**
+ * The inbox, rendered directly once its chunk is here: lazy() suspends at least once even for a
+ * loaded module, and React then keeps the fallback up for its reveal throttle (300 ms) — time
+ * added to every first load. Chosen once per mount, so the subtree never changes type.
+ */
+function InboxRoute() {
+  const [loaded] = useState(() => inboxModule)
+  if (loaded) return <loaded.InboxPage />
+  return (
+    <Suspense fallback={<Loading />}>
+      <LazyInboxPage />
+    </Suspense>
+  )
+}
+const inbox = <InboxRoute />
 const WorkflowsPage = lazy(() =>
   import('./features/workflows/WorkflowsPage').then((m) => ({ default: m.WorkflowsPage })),
 )

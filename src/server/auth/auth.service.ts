@@ -136,8 +136,11 @@ export async function resolveUserPrincipal(
   userId: number,
   workspaceId: number,
 ): Promise<UserPrincipal> {
-  const member = await findMember(ctx.db, workspaceId, userId)
-  const ws = member ? await findWorkspace(ctx.db, workspaceId) : undefined
+  // Every workspace request waits on this: both reads go out together.
+  const [member, ws] = await Promise.all([
+    findMember(ctx.db, workspaceId, userId),
+    findWorkspace(ctx.db, workspaceId),
+  ])
   if (!member || !ws) throw new NotFoundError('Workspace')
   return {
     kind: 'user',

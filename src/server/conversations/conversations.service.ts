@@ -346,14 +346,21 @@ export async function requireOpen(tx: Tx, workspaceId: number, contactId: number
 export async function conversationView(ctx: Ctx, p: Principal, contactId: number) {
   authorize(p, 'inbox.view')
   const contact = assertCanSee(p, await findContact(ctx.db, p.workspaceId, contactId))
-  const conversation = contact.conversationId
-    ? await findConversation(ctx.db, p.workspaceId, contact.conversationId)
-    : undefined
-  const identities = await listIdentities(ctx.db, p.workspaceId, contactId)
+  // Opening a conversation waits on this: the reads that follow the contact go out together.
+  const [conversation, identities, channelRows] = await Promise.all([
+    contact.conversationId
+      ? findConversation(ctx.db, p.workspaceId, contact.conversationId)
+      : Promise.resolve(undefined),
+    listIdentities(ctx.db, p.workspaceId, contactId),
+    listChannels(ctx.db, p.workspaceId),
+  ])
   const now = ctx.clock.now()
-  const window = await contactWindow(ctx.db, contact, now, identities)
+  const channels = new Map(channelRows.map((c) => [c.id, c]))
+  const lastChannel = contact.lastInteractedChannelId
+  const window = lastChannel
+    ? windowOf(contact, identities, channels.get(lastChannel), now)
+    : windowOf(contact, [], undefined, now)
   // Every channel's window (rule 22: per contact and channel), for the composer's channel picker.
-  const channels = new Map((await listChannels(ctx.db, p.workspaceId)).map((c) => [c.id, c]))
   const windows = identities.flatMap((i) => {
     const channel = channels.get(i.channelId)
     return channel

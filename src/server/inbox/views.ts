@@ -1,3 +1,4 @@
+import { seesAllContacts } from '../../shared/permissions'
 import type { Principal } from '../auth/principal'
 
 /** An inbox view (rules 43–47), as named in the API: `all`, `team:3`, `custom:12`… */
@@ -69,7 +70,7 @@ export function decideView(p: Principal, view: View): ViewDecision {
       return { allowed: true }
     case 'all':
     case 'unassigned':
-      return visibility === 'all'
+      return seesAllContacts(p)
         ? { allowed: true }
         : {
             allowed: false,

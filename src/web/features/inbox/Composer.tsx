@@ -1,18 +1,10 @@
 import { type InfiniteData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type KeyboardEvent, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { get, post, upload } from '../../api/client'
+import { post, upload } from '../../api/client'
 import { ErrorAlert } from '../../ui/Alert'
 import { Button } from '../../ui/Button'
-import {
-  type AssignableUser,
-  type Channel,
-  type ConversationView,
-  keys,
-  type Message,
-  paths,
-  type Snippet,
-} from './api'
+import { type AssignableUser, type ConversationView, keys, type Message, paneLists, paths } from './api'
 import { EmojiPicker } from './EmojiPicker'
 import { Icon } from './Icon'
 import { applyMessage, type MessagePage } from './inboxCache'
@@ -55,16 +47,8 @@ export function Composer({ ws, view, users }: Props) {
   const [channelId, setChannelId] = useState<number | null>(
     view.contact.lastInteractedChannelId ?? view.channels[0]?.channelId ?? null,
   )
-  const channels = useQuery({
-    queryKey: keys.channels(ws),
-    queryFn: () => get<Channel[]>(`/api/v1/workspaces/${ws}/channels`),
-    staleTime: 60_000,
-  })
-  const snippets = useQuery({
-    queryKey: keys.snippets(ws),
-    queryFn: () => get<Snippet[]>(`/api/v1/workspaces/${ws}/snippets`),
-    staleTime: 60_000,
-  })
+  const channels = useQuery(paneLists.channels(ws))
+  const snippets = useQuery(paneLists.snippets(ws))
   const channelName = (id: number) => channels.data?.find((c) => c.id === id)?.name ?? `#${id}`
   const channelType = channels.data?.find((c) => c.id === channelId)?.type ?? ''
 

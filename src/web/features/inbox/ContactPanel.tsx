@@ -4,16 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { ApiError, get, patch, post, put } from '../../api/client'
 import { ErrorAlert } from '../../ui/Alert'
 import { Badge } from '../../ui/Page'
-import {
-  type Channel,
-  type ContactDetail,
-  type Conversation,
-  keys,
-  type MergeSuggestion,
-  paths,
-  type Stage,
-  type Tag,
-} from './api'
+import { type ContactDetail, type Conversation, keys, type MergeSuggestion, paneLists, paths } from './api'
 import { timeOf } from './format'
 import { useAssignableUsers, useConversationView } from './useThread'
 
@@ -44,21 +35,9 @@ export function ContactPanel({ ws, contactId, onBack }: Props) {
     retry: false,
     enabled: ready,
   })
-  const tags = useQuery({
-    queryKey: keys.tags(ws),
-    queryFn: () => get<Tag[]>(`/api/v1/workspaces/${ws}/tags`),
-    staleTime: 60_000,
-  })
-  const stages = useQuery({
-    queryKey: keys.stages(ws),
-    queryFn: () => get<Stage[]>(`/api/v1/workspaces/${ws}/lifecycle-stages`),
-    staleTime: 60_000,
-  })
-  const channels = useQuery({
-    queryKey: keys.channels(ws),
-    queryFn: () => get<Channel[]>(`/api/v1/workspaces/${ws}/channels`),
-    staleTime: 60_000,
-  })
+  const tags = useQuery(paneLists.tags(ws))
+  const stages = useQuery(paneLists.stages(ws))
+  const channels = useQuery(paneLists.channels(ws))
   const users = useAssignableUsers(ws)
   const setDetail = (d: ContactDetail) => {
     qc.setQueryData(keys.contact(ws, contactId), d)

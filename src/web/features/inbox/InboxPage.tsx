@@ -1,21 +1,22 @@
 import { setPageTitle } from '../../ui/documentTitle'
 import './inbox.css'
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useNavigate, useOutletContext, useParams, useSearchParams } from 'react-router'
+import { defaultInboxView } from '../../../shared/permissions'
 import { get } from '../../api/client'
 import { useSession } from '../../api/session'
 import type { WorkspaceView } from '../../api/types'
 import { Alert } from '../../ui/Alert'
 import type { RealtimeStatus } from '../shell/realtime'
-import { fetchInboxPage, type InboxSort, type InboxStatus, type InboxViews, keys } from './api'
+import { fetchInboxPage, type InboxSort, type InboxStatus, type InboxViews, keys, paneLists } from './api'
 import { ContactPanel } from './ContactPanel'
 import { ConversationList } from './ConversationList'
 import { Thread } from './Thread'
 import { useInboxShortcuts } from './useInboxShortcuts'
 import { useRealtime } from './useRealtime'
-import { usePrefetchConversation } from './useThread'
+import { useConversationLoaded, usePrefetchConversation } from './useThread'
 
 export type InboxDialog = 'assign' | 'assignMe' | 'close' | 'snooze' | null
 
@@ -26,10 +27,10 @@ export function InboxPage() {
   const session = useSession()
   const me = session.data?.user.id ?? 0
   if (!view.capabilities['inbox.view']) return <Alert kind="error">{t('errors.forbidden')}</Alert>
-  return <Inbox ws={view.workspace.id} me={me} />
+  return <Inbox ws={view.workspace.id} me={me} landing={defaultInboxView(view.membership)} />
 }
 
-function Inbox({ ws, me }: { ws: number; me: number }) {
+function Inbox({ ws, me, landing }: { ws: number; me: number; landing: string }) {
   const { t } = useTranslation()
   const navigate = useNavigate()
   const params = useParams()
@@ -44,7 +45,9 @@ function Inbox({ ws, me }: { ws: number; me: number }) {
     queryFn: () => get<InboxViews>(`/api/v1/workspaces/${ws}/inbox/views`),
   })
   // Rule 44: restricted agents get only Mine, so the first view the server offers is the default.
-  const defaultView = views.data?.standard[0]?.view ?? 'mine'
+  // Until the views answer, the membership already says which one that is, so the first page
+  // loads alongside the views instead of after them.
+  const defaultView = views.data?.standard[0]?.view ?? landing
   const current = search.get('view') ?? defaultView
   const status = (search.get('status') ?? 'open') as InboxStatus
   const sort = (search.get('sort') ?? 'newest') as InboxSort
@@ -63,7 +66,6 @@ function Inbox({ ws, me }: { ws: number; me: number }) {
     queryFn: ({ pageParam }) => fetchInboxPage(ws, { view: current, status, sort, cursor: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
-    enabled: views.isSuccess,
     // While the socket is down, poll the open list (docs/realtime.md).
     refetchInterval: connection === 'down' ? 10_000 : false,
   })
@@ -78,13 +80,31 @@ function Inbox({ ws, me }: { ws: number; me: number }) {
   )
   const back = () => navigate({ pathname: `/w/${ws}/inbox`, search: search.toString() })
   useInboxShortcuts({ rows, contactId, open, setDialog })
-  // j / k land on a neighbour: have it loading already.
+  // j / k land on a neighbour: have it loading already — once the open conversation is on screen,
+  // so its own requests do not queue behind the neighbours' (~6 connections per host).
   const prefetch = usePrefetchConversation(ws)
+  const openLoaded = useConversationLoaded(ws, contactId)
   useEffect(() => {
+    if (!openLoaded) return
     const i = rows.findIndex((r) => r.contactId === contactId)
     if (i === -1) return
     for (const n of [rows[i + 1], rows[i - 1]]) if (n) prefetch(n.contactId)
-  }, [rows, contactId, prefetch])
+  }, [rows, contactId, prefetch, openLoaded])
+
+  // What every conversation pane reads from the workspace, fetched while the agent looks at the
+  // list: the first conversation opened does not share the connections and the server with it.
+  const qc = useQueryClient()
+  const listShown = list.isSuccess
+  useEffect(() => {
+    if (!listShown) return
+    const timer = setTimeout(() => {
+      void qc.prefetchQuery(paneLists.tags(ws))
+      void qc.prefetchQuery(paneLists.stages(ws))
+      void qc.prefetchQuery(paneLists.channels(ws))
+      void qc.prefetchQuery(paneLists.snippets(ws))
+    }, 100)
+    return () => clearTimeout(timer)
+  }, [listShown, qc, ws])
 
   useEffect(() => {
     setPageTitle(t('nav.inbox'), t('app.name'))

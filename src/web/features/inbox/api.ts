@@ -1,4 +1,6 @@
 // Inbox data: types from the server's zod schemas (type-only), query keys and fetchers.
+
+import { queryOptions } from '@tanstack/react-query'
 import type { z } from 'zod'
 import type { commentOut } from '../../../server/comments/comments.presenter'
 import type { contactDetailOut, contactOut, identityOut } from '../../../server/contacts/contacts.presenter'
@@ -100,3 +102,30 @@ export const fetchMessages = (ws: number, c: number, before?: number | null) =>
   get<{ messages: Message[]; nextBefore: number | null }>(
     `${paths.contact(ws, c)}/messages?limit=${MESSAGE_PAGE}${before ? `&before=${before}` : ''}`,
   )
+
+/**
+ * The workspace's small lists the conversation panes read (contact pane, composer): one
+ * definition for the panes and for the inbox's prefetch once the list is on screen.
+ */
+export const paneLists = {
+  tags: (ws: number) =>
+    queryOptions({ queryKey: keys.tags(ws), queryFn: () => get<Tag[]>(`${w(ws)}/tags`), staleTime: 60_000 }),
+  stages: (ws: number) =>
+    queryOptions({
+      queryKey: keys.stages(ws),
+      queryFn: () => get<Stage[]>(`${w(ws)}/lifecycle-stages`),
+      staleTime: 60_000,
+    }),
+  channels: (ws: number) =>
+    queryOptions({
+      queryKey: keys.channels(ws),
+      queryFn: () => get<Channel[]>(`${w(ws)}/channels`),
+      staleTime: 60_000,
+    }),
+  snippets: (ws: number) =>
+    queryOptions({
+      queryKey: keys.snippets(ws),
+      queryFn: () => get<Snippet[]>(`${w(ws)}/snippets`),
+      staleTime: 60_000,
+    }),
+}

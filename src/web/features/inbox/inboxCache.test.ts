@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { RecentIds } from '../shell/realtime'
 import type { InboxPage, InboxRow, Message } from './api'
-import { applyMessage, applyRow, rowFitsView } from './inboxCache'
+import { applyMessage, applyRow, markRead, rowFitsView } from './inboxCache'
 
 const row = (contactId: number, minute: number, over: Partial<InboxRow> = {}): InboxRow => ({
   contactId,
@@ -80,4 +80,12 @@ test('applyMessage replaces by id or inserts newest first; RecentIds drops repea
   seen.add(2)
   seen.add(3)
   assert.equal(seen.add(1), true, 'forgotten after max ids')
+})
+
+test('markRead clears only the blue dot, and keeps a read contact as it is', () => {
+  const unread = { id: 1, displayName: 'C1', inbox: { status: 'open', unread: true } }
+  assert.deepEqual(markRead(unread), { id: 1, displayName: 'C1', inbox: { status: 'open', unread: false } })
+  assert.equal(unread.inbox.unread, true, 'the cached object is not mutated')
+  const read = { id: 2, inbox: { status: 'open', unread: false } }
+  assert.equal(markRead(read), read)
 })

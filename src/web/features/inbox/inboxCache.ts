@@ -22,6 +22,14 @@ export function rowFitsView(
   return undefined
 }
 
+/**
+ * A `contact.read` frame: the server cleared only the contact's blue dot (markContactRead), so the
+ * cached contact is patched instead of refetched.
+ */
+export function markRead<T extends { inbox: { unread: boolean } }>(contact: T): T {
+  return contact.inbox.unread ? { ...contact, inbox: { ...contact.inbox, unread: false } } : contact
+}
+
 const time = (r: InboxRow) => (r.lastMessageAt ? Date.parse(r.lastMessageAt) : 0)
 
 /**

@@ -1,8 +1,16 @@
 import { type InfiniteData, type QueryClient, useQueryClient } from '@tanstack/react-query'
 import { useContext, useEffect } from 'react'
 import { RealtimeContext, type RealtimeStatus, useRealtimeStatus } from '../shell/realtime'
-import { type AssignableUser, type InboxPage, type InboxRow, keys, type Message } from './api'
-import { applyMessage, applyRow, type MessagePage, rowFitsView } from './inboxCache'
+import {
+  type AssignableUser,
+  type ContactDetail,
+  type ConversationView,
+  type InboxPage,
+  type InboxRow,
+  keys,
+  type Message,
+} from './api'
+import { applyMessage, applyRow, type MessagePage, markRead, rowFitsView } from './inboxCache'
 
 type Frame = {
   id?: number
@@ -51,6 +59,15 @@ function applyFrame(qc: QueryClient, ws: number, me: number, f: Frame) {
     qc.setQueryData<InfiniteData<MessagePage>>(keys.messages(ws, c), (old) =>
       old ? { ...old, pages: applyMessage(old.pages, f.message!) } : old,
     )
+  }
+  // Opening a conversation reads it: three refetches per switch, for one boolean the frame implies.
+  if (f.type === 'contact.read') {
+    qc.setQueryData<ConversationView>(
+      keys.conversation(ws, c),
+      (old) => old && { ...old, contact: markRead(old.contact) },
+    )
+    qc.setQueryData<ContactDetail>(keys.contact(ws, c), (old) => old && markRead(old))
+    return
   }
   if (f.type.startsWith('conversation.') || f.type.startsWith('contact.') || f.type === 'message.created') {
     void qc.invalidateQueries({ queryKey: keys.conversation(ws, c) })

@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useCallback, useMemo } from 'react'
+import { useCallback, useMemo, useSyncExternalStore } from 'react'
 import { get } from '../../api/client'
 import {
   type AssignableUser,
@@ -59,6 +59,18 @@ export function usePrefetchConversation(ws: number) {
       void qc.prefetchInfiniteQuery(messagesQuery(ws, contactId))
     },
     [qc, ws],
+  )
+}
+
+/** Whether the conversation's view and newest messages are in the cache (so it is on screen). */
+export function useConversationLoaded(ws: number, contactId: number | null): boolean {
+  const qc = useQueryClient()
+  return useSyncExternalStore(
+    useCallback((onChange) => qc.getQueryCache().subscribe(onChange), [qc]),
+    () =>
+      contactId !== null &&
+      qc.getQueryState(keys.conversation(ws, contactId))?.status === 'success' &&
+      qc.getQueryState(keys.messages(ws, contactId))?.status === 'success',
   )
 }
 
