@@ -125,10 +125,11 @@ class Chat {
     clearTimeout(this.availabilityTimer)
     if (availability && !availability.open && availability.nextOpenAt) {
       const wait = new Date(availability.nextOpenAt).getTime() - Date.now()
-      // setTimeout holds at most ~24.8 days; a few seconds' slack for clocks that disagree.
+      // A few seconds' slack, and at least a minute between checks should the visitor's clock run
+      // ahead of the server's; setTimeout holds at most ~24.8 days.
       this.availabilityTimer = setTimeout(
         () => void this.refreshAvailability(),
-        Math.min(Math.max(wait, 0) + 5000, 2 ** 31 - 1),
+        Math.min(Math.max(wait + 5000, 60_000), 2 ** 31 - 1),
       )
     }
   }
