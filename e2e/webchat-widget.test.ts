@@ -196,3 +196,92 @@ test('a site that is not an allowed origin gets no widget', async () => {
   assert.ok(log.length > 0, 'the server refused it with 403')
   await ctx.close()
 })
+
+test('out of business hours the widget says when the team is back (English and Arabic), and sending still works', async () => {
+  const hoursUrl = `${ws}/business-hours`
+  const current = await owner.client.get(hoursUrl)
+  assert.equal(current.body.enabled, false)
+  const timezone = current.body.timezone as string
+  const away = (p: Page) => widget(p).locator('[data-tawasul="away"]')
+
+  // Business hours off: no notice.
+  const plain = await e2e.browser.newContext({ locale: 'en-US', timezoneId: timezone })
+  const p0 = await plain.newPage()
+  await p0.goto(`http://localhost:${sitePort}/`)
+  await p0.getByRole('button', { name: 'Open chat' }).click()
+  await p0.getByText('Hi! How can we help?').waitFor()
+  assert.equal(await away(p0).isVisible(), false)
+  await plain.close()
+
+  // Open only the day after tomorrow (workspace time), 10:00–11:00: closed now, deterministically.
+  const weekdayIn = (d: Date) =>
+    ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(
+      new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: timezone }).format(d),
+    )
+  const opening = new Date(Date.now() + 2 * 24 * 3600_000)
+  const week: { from: string; to: string }[][] = [[], [], [], [], [], [], []]
+  week[weekdayIn(opening)] = [{ from: '10:00', to: '11:00' }]
+  const put = await owner.client.put(hoursUrl, { enabled: true, week, holidays: [] })
+  assert.equal(put.status, 200, put.text)
+  const dayName = (locale: string) =>
+    new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: timezone }).format(opening)
+
+  try {
+    const en = await e2e.browser.newContext({ locale: 'en-US', timezoneId: timezone })
+    const p = await en.newPage()
+    await p.goto(`http://localhost:${sitePort}/`)
+    await p.getByRole('button', { name: 'Open chat' }).click()
+    await away(p).waitFor()
+    const text = (await away(p).textContent())!
+    assert.match(text, /^We're away right now\. We'll reply when we're back — /)
+    assert.ok(text.includes(dayName('en-US')), text)
+    assert.match(text, /10:00\s?AM\.$/, text)
+    // The visitor still writes: the message is stored for the team.
+    await p.getByLabel('Name').fill('Omar')
+    await p.getByLabel('Email').fill('omar@mail.example')
+    await p.getByRole('button', { name: 'Start chatting' }).click()
+    assert.equal(await away(p).isVisible(), true, 'the notice stays above the composer')
+    const composer = p.getByRole('textbox', { name: 'Type a message…' })
+    await composer.fill('Are you open on Friday?')
+    await composer.press('Enter')
+    const stored = await waitFor(async () => {
+      const { rows } = await e2e.server.ctx.database.query<{ text: string }>(
+        `SELECT m.text FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+          WHERE c.workspace_id = $1 AND c.email = $2 AND m.direction = 'in'`,
+        [owner.workspaceId, 'omar@mail.example'],
+      )
+      return rows[0]?.text
+    })
+    assert.equal(stored, 'Are you open on Friday?')
+    assert.equal(await widget(p).locator('.msg.failed').count(), 0)
+    await shot(p, 'webchat-away-en')
+    await en.close()
+
+    const ar = await e2e.browser.newContext({ locale: 'ar-SA', timezoneId: timezone })
+    const q = await ar.newPage()
+    await q.goto(`http://localhost:${sitePort}/ar`)
+    await q.getByRole('button', { name: 'افتح المحادثة' }).click()
+    await away(q).waitFor()
+    const arText = (await away(q).textContent())!
+    assert.ok(arText.startsWith('فريقنا غير متاح الآن. سنردّ عليك عند عودتنا — '), arText)
+    assert.ok(arText.includes(dayName('ar-SA')), arText)
+    await q.getByLabel('الاسم').fill('ليلى')
+    await q.getByLabel('البريد الإلكتروني').fill('layla@mail.example')
+    await q.getByRole('button', { name: 'ابدأ المحادثة' }).click()
+    await q.getByRole('textbox', { name: 'اكتب رسالة…' }).fill('هل أنتم متاحون غدًا؟')
+    await q.getByRole('button', { name: 'إرسال', exact: true }).click()
+    await waitFor(async () => {
+      const { rows } = await e2e.server.ctx.database.query<{ text: string }>(
+        `SELECT m.text FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+          WHERE c.workspace_id = $1 AND c.email = $2 AND m.direction = 'in'`,
+        [owner.workspaceId, 'layla@mail.example'],
+      )
+      return rows[0]?.text === 'هل أنتم متاحون غدًا؟'
+    })
+    assert.equal(await widget(q).locator('.msg.failed').count(), 0)
+    await shot(q, 'webchat-away-ar')
+    await ar.close()
+  } finally {
+    await owner.client.put(hoursUrl, { enabled: false, week, holidays: [] })
+  }
+})

@@ -40,6 +40,41 @@ export function isOpen(schedule: Schedule, timezone: string, now: Date): boolean
   return false
 }
 
+/**
+ * The next instant at or after `now` when the schedule is open in `timezone`: `now` itself when it
+ * is open, else the start of the first interval ahead (searching day by day in the zone, skipping
+ * holidays), or null when the schedule never opens (no intervals, or none left clear of holidays).
+ * Each candidate is checked with `isOpen`, so a start that a DST change skips is passed over.
+ */
+export function nextOpenAt(schedule: Schedule, timezone: string, now: Date): Date | null {
+  if (isOpen(schedule, timezone, now)) return now
+  if (!schedule.week.some((day) => day.length > 0)) return null
+  const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day')
+  // Every weekday with intervals recurs each 7 days; a holiday can only take one of its dates.
+  const days = 7 * ((schedule.holidays?.size ?? 0) + 2)
+  for (let n = 0; n <= days; n++) {
+    const day = today.plus({ days: n })
+    if (schedule.holidays?.has(day.toISODate() ?? '')) continue
+    const starts = (schedule.week[day.weekday % 7] ?? []).map((i) => minutes(i.from)).sort((a, b) => a - b)
+    for (const m of starts) {
+      let start = DateTime.fromObject(
+        { year: day.year, month: day.month, day: day.day, hour: Math.floor(m / 60), minute: m % 60 },
+        { zone: timezone },
+      )
+      // A start the clocks skip over (luxon moves it forward by the gap): the interval opens when
+      // the gap ends, the first minute of the day whose local time is past the start.
+      while (start.minus({ minutes: 1 }).hasSame(day, 'day')) {
+        const before = start.minus({ minutes: 1 })
+        if (before.hour * 60 + before.minute < m) break
+        start = before
+      }
+      const at = start.toJSDate()
+      if (at > now && isOpen(schedule, timezone, at)) return at
+    }
+  }
+  return null
+}
+
 const timeSchema = z.string().regex(TIME, 'Use a time as HH:MM (00:00–23:59).')
 const intervalSchema = z.strictObject({ from: timeSchema, to: timeSchema })
 const daySchema = z

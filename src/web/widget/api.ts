@@ -6,7 +6,10 @@ export type WidgetConfig = {
   color: string
   position: 'end' | 'start'
   preChat: { enabled: boolean; requireName: boolean; requireEmail: boolean }
+  /** The team's business hours now (null: none set, always answered). */
+  availability: Availability | null
 }
+export type Availability = { open: boolean; nextOpenAt: string | null }
 export type ChatMessage = {
   id: number
   from: 'visitor' | 'agent'

@@ -4,8 +4,8 @@
  * Optional: data-lang="ar|en"; window.TawasulSettings = { user: { id, email, name, hash } } for a
  * visitor the site has signed in (identity HMAC).
  */
-import { type ChatMessage, randomId, type SiteUser, WidgetApi } from './api'
-import { pickLanguage } from './strings'
+import { type ChatMessage, randomId, type SiteUser, WidgetApi, type WidgetConfig } from './api'
+import { awayNotice, type Lang, pickLanguage, visitorLocale } from './strings'
 import { createView, type View } from './view'
 
 declare global {
@@ -63,12 +63,13 @@ class Chat {
   private messages: ChatMessage[] = []
   private stream: EventSource | undefined
   private profile: { name?: string; email?: string }
+  private availabilityTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly api: WidgetApi,
     private readonly view: View,
     private readonly config: Awaited<ReturnType<WidgetApi['config']>>,
-    private readonly lang: string,
+    private readonly lang: Lang,
     private readonly saved: ReturnType<typeof store>,
   ) {
     this.profile = JSON.parse(saved.get('profile') ?? '{}')
@@ -93,6 +94,7 @@ class Chat {
       }
     })
     document.addEventListener('visibilitychange', () => this.markRead())
+    this.showAvailability(this.config.availability)
     this.messages = await this.api.history()
     for (const m of this.messages) this.show(m)
     const needsProfile =
@@ -107,7 +109,37 @@ class Chat {
     )
     this.connect()
     // Renew the short-lived token before it expires; the stream reconnects with it.
-    setInterval(() => void this.api.session().then(() => this.connect()), 50 * 60_000)
+    setInterval(() => {
+      void this.api.session().then(() => this.connect())
+      void this.refreshAvailability()
+    }, 50 * 60_000)
+  }
+
+  /** The away notice while the team is out of business hours; checked again when it should open. */
+  private showAvailability(availability: WidgetConfig['availability']) {
+    const locale = visitorLocale(
+      this.lang,
+      navigator.languages?.length ? navigator.languages : [navigator.language],
+    )
+    this.view.away(awayNotice(this.lang, availability, { now: new Date(), locale }))
+    clearTimeout(this.availabilityTimer)
+    if (availability && !availability.open && availability.nextOpenAt) {
+      const wait = new Date(availability.nextOpenAt).getTime() - Date.now()
+      // A few seconds' slack, and at least a minute between checks should the visitor's clock run
+      // ahead of the server's; setTimeout holds at most ~24.8 days.
+      this.availabilityTimer = setTimeout(
+        () => void this.refreshAvailability(),
+        Math.min(Math.max(wait + 5000, 60_000), 2 ** 31 - 1),
+      )
+    }
+  }
+
+  private async refreshAvailability() {
+    try {
+      this.showAvailability((await this.api.config()).availability)
+    } catch {
+      // Keep the notice as it is; the next renewal tries again.
+    }
   }
 
   private connect() {

@@ -34,6 +34,8 @@ header h2 { margin: 0; font-size: 16px; font-weight: 600; }
 .msg.visitor { align-self: flex-end; background: ${color}; color: #fff; }
 .msg.failed { opacity: .6; }
 .msg a { color: inherit; }
+.away { font-size: 13px; padding-block: 8px; padding-inline: 12px; background: #fffaeb; color: #7a2e0e;
+  border-block-start: 1px solid #fedf89; }
 .status { font-size: 12px; color: #b42318; text-align: center; }
 form.prechat { padding: 16px; display: flex; flex-direction: column; gap: 10px; }
 form.prechat label { display: flex; flex-direction: column; gap: 4px; font-size: 14px; }

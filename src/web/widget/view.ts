@@ -35,6 +35,8 @@ export function createView(config: WidgetConfig, lang: Lang) {
   const title = h('h2', { dir: 'auto' }, config.title || s('defaultTitle'))
   const list = h('div', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': s('messages') })
   const status = h('div', { class: 'status', role: 'status', hidden: '' })
+  /** Out of business hours: a notice above the composer; sending still works. */
+  const away = h('div', { class: 'away', role: 'note', hidden: '', 'data-tawasul': 'away' })
 
   const nameInput = h('input', { name: 'name', dir: 'auto', autocomplete: 'name' })
   const emailInput = h('input', { name: 'email', type: 'email', dir: 'ltr', autocomplete: 'email' })
@@ -66,6 +68,7 @@ export function createView(config: WidgetConfig, lang: Lang) {
     h('header', {}, title, close),
     list,
     status,
+    away,
     prechat,
     composer,
   )
@@ -134,6 +137,11 @@ export function createView(config: WidgetConfig, lang: Lang) {
     formError(text: string) {
       formError.hidden = !text
       formError.textContent = text
+    },
+    /** The away notice, '' to hide it. */
+    away(text: string) {
+      away.hidden = !text
+      away.textContent = text
     },
     status(text: string) {
       status.hidden = !text

@@ -11,6 +11,7 @@ import {
   allowedOrigin,
   deliveringMessage,
   publicConfig,
+  publicConfigSchema,
   receiveVisitorMessage,
   sessionSchema,
   startSession,
@@ -90,10 +91,15 @@ export function webchatRoutes(app: App, ctx: Ctx) {
     },
   )
 
-  app.get('/widget/v1/:key/config', { schema: { hide: true, params: keyParams } }, async (request, reply) => {
-    const w = await gate(request, reply, request.params.key)
-    return publicConfig(w)
-  })
+  app.get(
+    '/widget/v1/:key/config',
+    { schema: { hide: true, params: keyParams, response: { 200: publicConfigSchema } } },
+    async (request, reply) => {
+      const w = await gate(request, reply, request.params.key)
+      // Availability changes with the clock: never cached.
+      return reply.header('cache-control', 'no-store').send(await publicConfig(ctx, w))
+    },
+  )
 
   app.post(
     '/widget/v1/:key/session',

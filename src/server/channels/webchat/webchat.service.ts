@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { safeEqual } from '../../auth/crypto'
+import { workspaceBusinessHours } from '../../business-hours/business-hours.service'
+import { isOpen, nextOpenAt, scheduleOf } from '../../business-hours/schedule'
 import type { Ctx } from '../../context'
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../errors'
 import { signedFileUrl } from '../../files/files.service'
@@ -51,9 +53,38 @@ export function allowedOrigin(w: Widget, origin: string | undefined): string {
   return origin!
 }
 
-export function publicConfig(w: Widget) {
+/** Whether the team is in business hours now, and when it next is; null: no business hours set. */
+export const availabilitySchema = z.strictObject({
+  open: z.boolean(),
+  /** When a closed team opens again (ISO); null while open, or when the hours never open. */
+  nextOpenAt: z.iso.datetime().nullable(),
+})
+export type Availability = z.infer<typeof availabilitySchema>
+
+/** What the widget fetches on start (GET /widget/v1/:key/config). */
+export const publicConfigSchema = z.strictObject({
+  title: z.string(),
+  greeting: z.string(),
+  color: z.string(),
+  preChat: z.strictObject({ enabled: z.boolean(), requireName: z.boolean(), requireEmail: z.boolean() }),
+  position: z.enum(['end', 'start']),
+  availability: availabilitySchema.nullable(),
+})
+
+/** The workspace's business hours at the server's now, in the workspace's time zone. */
+export async function widgetAvailability(ctx: Ctx, workspaceId: number): Promise<Availability | null> {
+  const { timezone, hours } = await workspaceBusinessHours(ctx.db, workspaceId)
+  if (!hours.enabled) return null
+  const schedule = scheduleOf(hours)
+  const now = ctx.clock.now()
+  if (isOpen(schedule, timezone, now)) return { open: true, nextOpenAt: null }
+  return { open: false, nextOpenAt: nextOpenAt(schedule, timezone, now)?.toISOString() ?? null }
+}
+
+export async function publicConfig(ctx: Ctx, w: Widget): Promise<z.infer<typeof publicConfigSchema>> {
   const { title, greeting, color, preChat, position } = w.config
-  return { title, greeting, color, preChat, position }
+  const availability = await widgetAvailability(ctx, w.row.workspaceId)
+  return { title, greeting, color, preChat, position, availability }
 }
 
 export const sessionSchema = z.strictObject({
