@@ -1,14 +1,8 @@
-import { type SQL, sql } from 'drizzle-orm'
-import type { PgColumn } from 'drizzle-orm/pg-core'
 import type { DbOrTx } from '../db/database'
+import { inRefs, type Ref } from '../db/refs'
 import { channels, comments, contactChannels, contacts, conversations, messages } from '../db/schema'
 
-/** A (workspace, id) pair; a fan-out batch may span workspaces. */
-export type Ref = { workspaceId: number; id: number }
-
-function inRefs(ws: PgColumn, id: PgColumn, refs: Ref[]): SQL {
-  return sql`(${ws}, ${id}) IN (SELECT * FROM unnest(${sql.param(refs.map((r) => r.workspaceId))}::bigint[], ${sql.param(refs.map((r) => r.id))}::bigint[]))`
-}
+export type { Ref }
 
 /**
  * Batch reads for the fan-out: one query per kind of resource per batch, instead of one per

@@ -4,6 +4,7 @@ import { type ContactRow, findContact, lockContact } from '../contacts/contacts.
 import type { Ctx } from '../context'
 import { findOpenConversation, updateConversation } from '../conversations/conversations.repo'
 import type { DbOrTx, Tx } from '../db/database'
+import type { Ref } from '../db/refs'
 import { type RunStatus, workflowRunSteps } from '../db/schema'
 import { insertRowsSql, recordset, runScript } from '../db/script'
 import { AppError } from '../errors'
@@ -456,11 +457,7 @@ async function stepLocked(
  * error, a deadlock), nothing of it committed and each run goes on alone (`alone`: executeRun,
  * which records a step's failure or retries a transient error as a job).
  */
-export async function executeRuns(
-  ctx: Ctx,
-  refs: { workspaceId: number; id: number }[],
-  alone: (ref: { workspaceId: number; id: number }) => Promise<void>,
-): Promise<void> {
+export async function executeRuns(ctx: Ctx, refs: Ref[], alone: (ref: Ref) => Promise<void>): Promise<void> {
   let taken: Taken[]
   try {
     taken = await ctx.db.transaction(async (tx) => {

@@ -1,4 +1,5 @@
 import type { Ctx } from '../context'
+import type { Ref } from '../db/refs'
 import { defineQueue } from '../jobs/jobs'
 import { executeRun, executeRuns } from './engine'
 import { anyDueTimer, claimDueTimers, runningRunsAfter, staleRunningRuns } from './runs.repo'
@@ -39,7 +40,7 @@ const TICK_BUDGET_MS = 20_000
  */
 export function timerQueue(ctx: Ctx) {
   // A run the batch could not move goes on alone; if even that fails, a job continues it.
-  const alone = async (r: { workspaceId: number; id: number }) => {
+  const alone = async (r: Ref) => {
     try {
       await executeRun(ctx, { workspaceId: r.workspaceId, runId: r.id })
     } catch (err) {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, type SQL, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/database'
+import { inRefs, type Ref } from '../db/refs'
 import { type RunStatus, workflowEnrollments, workflowRunSteps, workflowRuns } from '../db/schema'
 
 export type RunRow = typeof workflowRuns.$inferSelect
@@ -80,14 +81,12 @@ export async function lockRun(db: DbOrTx, workspaceId: number, id: number): Prom
 }
 
 /** Several runs locked FOR UPDATE in id order (one statement; concurrent lockers cannot deadlock). */
-export async function lockRuns(db: DbOrTx, refs: { workspaceId: number; id: number }[]): Promise<RunRow[]> {
+export async function lockRuns(db: DbOrTx, refs: Ref[]): Promise<RunRow[]> {
   if (refs.length === 0) return []
   return db
     .select()
     .from(workflowRuns)
-    .where(
-      sql`(${workflowRuns.workspaceId}, ${workflowRuns.id}) IN (SELECT * FROM unnest(${sql.param(refs.map((r) => r.workspaceId))}::bigint[], ${sql.param(refs.map((r) => r.id))}::bigint[]))`,
-    )
+    .where(inRefs(workflowRuns.workspaceId, workflowRuns.id, refs))
     .orderBy(asc(workflowRuns.id))
     .for('update')
 }
@@ -177,7 +176,11 @@ export async function runsWaitingForReplies(
     .from(workflowRuns)
     .where(
       and(
-        sql`(${workflowRuns.workspaceId}, ${workflowRuns.contactId}) IN (SELECT * FROM unnest(${sql.param(contacts.map((c) => c.workspaceId))}::bigint[], ${sql.param(contacts.map((c) => c.contactId))}::bigint[]))`,
+        inRefs(
+          workflowRuns.workspaceId,
+          workflowRuns.contactId,
+          contacts.map((c) => ({ workspaceId: c.workspaceId, id: c.contactId })),
+        ),
         eq(workflowRuns.status, 'waiting'),
         eq(workflowRuns.waitKind, 'reply'),
       ),
@@ -304,6 +307,14 @@ export async function runningRunsAfter(db: DbOrTx, afterId: number, limit: numbe
     .limit(limit)
 }
 
+/** A waiting run whose timer is due by `overdueMs` on the database's clock (index workflow_runs_timers). */
+const timerDue = (overdueMs: number) =>
+  and(
+    eq(workflowRuns.status, 'waiting'),
+    isNotNull(workflowRuns.waitUntil),
+    lte(workflowRuns.waitUntil, sql`now() - ${`${Math.ceil(overdueMs)} milliseconds`}::interval`),
+  )
+
 /**
  * Claims up to `limit` waiting runs whose timer is due (database clock), oldest first, skipping
  * rows another process holds, and hands them back to the executor exactly as a reply or a
@@ -318,13 +329,7 @@ export async function claimDueTimers(
   const due = db
     .select({ workspaceId: workflowRuns.workspaceId, id: workflowRuns.id })
     .from(workflowRuns)
-    .where(
-      and(
-        eq(workflowRuns.status, 'waiting'),
-        isNotNull(workflowRuns.waitUntil),
-        lte(workflowRuns.waitUntil, sql`now()`),
-      ),
-    )
+    .where(timerDue(0))
     .orderBy(asc(workflowRuns.waitUntil))
     .limit(limit)
     .for('update', { skipLocked: true })
@@ -348,13 +353,7 @@ export async function anyDueTimer(db: DbOrTx, overdueMs: number): Promise<boolea
   const [row] = await db
     .select({ id: workflowRuns.id })
     .from(workflowRuns)
-    .where(
-      and(
-        eq(workflowRuns.status, 'waiting'),
-        isNotNull(workflowRuns.waitUntil),
-        lte(workflowRuns.waitUntil, sql`now() - ${`${Math.ceil(overdueMs)} milliseconds`}::interval`),
-      ),
-    )
+    .where(timerDue(overdueMs))
     .limit(1)
   return Boolean(row)
 }
